@@ -1,0 +1,53 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip install --quiet --disable-pip-version-check
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test install install-dev browser lint pytest migrate demo messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -e .
+
+install-dev: install
+	$(PIP) -r requirements-dev.txt
+
+migrate: install
+	mkdir -p var
+	$(BIN)/zhaoshang migrate --noinput
+
+demo: migrate
+	$(BIN)/zhaoshang demo
+
+run: demo
+	@echo "打开 http://$(HOST)/ （Ctrl-C 停止）"
+	$(BIN)/zhaoshang runserver $(HOST)
+
+# Debian's Chromium for the browser tests; never a downloaded browser build.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "NOTE: chromium missing and apt unavailable: browser tests will be skipped"; fi; }
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+pytest: install-dev browser
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+test: lint pytest
+
+messages: install-dev
+	cd src/zhaoshang && ../../$(BIN)/zhaoshang makemessages -l zh_Hans --no-obsolete --no-location
+	$(BIN)/python scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

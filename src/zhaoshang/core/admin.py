@@ -1,0 +1,247 @@
+"""Admin for areas, units, users and roles: scoped to the admin's area, every write audited.
+
+An area admin sees and edits only their area and below; foreign-key choices
+are limited the same way, so nobody can place a user in a sibling district.
+Saves and deletes go through ``core.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors, services
+from .admin_site import is_area_admin
+from .models import Area, Role, Unit, User
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows and choices limited to the admin's area; writes through services."""
+
+    area_field = "area"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return selectors.scope_to_user(super().get_queryset(request), request.user,
+                                       area_field=self.area_field)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model is Area:
+            kwargs["queryset"] = selectors.areas_visible_to(request.user)
+        elif db_field.related_model is Unit:
+            kwargs["queryset"] = selectors.units_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_area_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_area_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_area_admin(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_area_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_area_admin(request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        services.instance_delete(acting_user=request.user, instance=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(Area)
+class AreaAdmin(ScopedAdmin):
+    area_field = ""
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    ordering = ["path"]
+    fields = ["code", "name", "level", "parent"]
+    list_select_related = ["parent"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return selectors.areas_visible_to(request.user).select_related("parent")
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """An admin edits the areas below their own; their own area is set from above."""
+        own = obj is not None and obj.pk == getattr(request.user, "area_id", None)
+        return super().has_change_permission(request, obj) and (
+            request.user.is_superuser or not own
+        )
+
+    has_delete_permission = has_change_permission
+
+    def save_model(self, request: HttpRequest, obj: Area, form: Any, change: bool) -> None:
+        services.area_save(acting_user=request.user, area=obj)  # type: ignore[arg-type]
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "area", "parent"]
+    list_filter = ["kind", "area"]
+    search_fields = ["name"]
+    list_select_related = ["area", "parent"]
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        services.unit_save(acting_user=request.user, unit=obj)  # type: ignore[arg-type]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    """Role codes are fixed (code depends on them); only names and descriptions change."""
+
+    list_display = ["code", "name", "description"]
+    readonly_fields = ["code"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_area_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_area_admin(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
+        before = services.snapshot(Role.objects.get(pk=obj.pk))
+        obj.full_clean()
+        obj.save()
+        services.audit_record(acting_user=request.user, action="update",  # type: ignore[arg-type]
+                              instance=obj, before=before, after=services.snapshot(obj))
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    list_display = ["username", "full_name", "area", "unit", "role_list", "is_active",
+                    "last_login"]
+    list_filter = ["is_active", "roles", "area"]
+    search_fields = ["username", "full_name", "phone"]
+    filter_horizontal = ["roles"]
+    list_select_related = ["area", "unit"]
+    ordering = ["username"]
+    readonly_fields = ["last_login", "date_joined", "password_changed_at"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("full_name", "title", "phone", "email", "language")}),
+        (_("Place and roles"), {"fields": ("area", "unit", "roles", "is_active")}),
+        (_("Security"), {"fields": ("must_change_password", "password_changed_at",
+                                    "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("username", "usable_password", "password1", "password2")}),
+        (_("Person"), {"fields": ("full_name", "title", "phone")}),
+        (_("Place and roles"), {"fields": ("area", "unit", "roles")}),
+    )
+    actions = ["unlock", "reset_totp", "deactivate"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).prefetch_related("roles")
+
+    @admin.display(description=_("roles"))
+    def role_list(self, obj: User) -> str:
+        return "、".join(role.name for role in obj.roles.all())
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """Accounts are deactivated, never deleted: audit rows point at them."""
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser"]
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        password = None if change else form.cleaned_data.get("password1")
+        services.user_save(acting_user=request.user, user=obj,  # type: ignore[arg-type]
+                           password=password or None)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        roles = form.cleaned_data.get("roles", [])
+        services.user_set_roles(acting_user=request.user, user=form.instance,  # type: ignore[arg-type]
+                                roles=roles)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def get_urls(self) -> list[Any]:
+        own = [path("<id>/password/", self.admin_site.admin_view(self.reset_password),
+                    name="core_user_password_change")]
+        return own + [u for u in super().get_urls() if not str(u.pattern).endswith("password/")]
+
+    def reset_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """An admin sets a temporary password; the owner must change it at next log-in."""
+        user = self.get_object(request, unquote(id))
+        if user is None:
+            raise Http404
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        form = AdminPasswordChangeForm(user, request.POST or None)
+        form.fields.pop("usable_password", None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.user_change_password(acting_user=request.user, user=user,  # type: ignore[arg-type]
+                                              new_password=form.cleaned_data["password1"])
+            except ValidationError as exc:
+                form.add_error("password1", exc)
+            else:
+                messages.success(request, _("Password reset; the user must change it at next "
+                                            "log-in."))
+                return HttpResponseRedirect(reverse("admin:core_user_change", args=[user.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reset password: %s") % user.username,
+            "form": form,
+            "is_popup": False,
+            "add": True,
+            "change": False,
+            "has_delete_permission": False,
+            "has_change_permission": True,
+            "has_absolute_url": False,
+            "opts": self.opts,
+            "original": user,
+            "save_as": False,
+            "show_save": True,
+            "adminform": admin.helpers.AdminForm(
+                form, [(None, {"fields": list(form.base_fields)})], {}),
+        }
+        return TemplateResponse(request, "admin/auth/user/change_password.html", context)
+
+    @admin.action(description=_("Unlock the selected accounts"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.user_unlock(acting_user=request.user, user=user)  # type: ignore[arg-type]
+        messages.success(request, _("Unlocked %d accounts.") % queryset.count())
+
+    @admin.action(description=_("Reset two-factor authentication"))
+    def reset_totp(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.otp_reset(acting_user=request.user, user=user)  # type: ignore[arg-type]
+        messages.success(request, _("Two-factor reset for %d accounts.") % queryset.count())
+
+    @admin.action(description=_("Deactivate the selected accounts"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.exclude(pk=request.user.pk):
+            user.is_active = False
+            services.user_save(acting_user=request.user, user=user)  # type: ignore[arg-type]
+        messages.success(request, _("Accounts deactivated."))

@@ -1,0 +1,50 @@
+"""Core API: who am I, and the areas I can see."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from . import selectors
+
+router = Router(tags=["core"])
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    area_code: str | None
+    unit: str | None
+    roles: list[str]
+    language: str
+
+
+def _area_out(area) -> AreaOut:  # type: ignore[no-untyped-def]
+    return AreaOut(code=area.code, name=area.name, level=area.level,
+                   parent_code=area.parent.code if area.parent_id else None)
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user")
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    return MeOut(username=user.username, full_name=user.full_name,  # type: ignore[union-attr]
+                 area_code=user.area.code if user.area_id else None,  # type: ignore[union-attr]
+                 unit=str(user.unit) if user.unit_id else None,  # type: ignore[union-attr]
+                 roles=sorted(user.role_codes), language=user.language)  # type: ignore[union-attr]
+
+
+@router.get("/areas", response=list[AreaOut], summary="Areas the user may see")
+def area_list(request: HttpRequest) -> list[AreaOut]:
+    return [_area_out(a) for a in selectors.areas_visible_to(request.user).select_related("parent")]
+
+
+@router.get("/areas/{code}", response=AreaOut, summary="One area (404 outside the user's scope)")
+def area_detail(request: HttpRequest, code: str) -> AreaOut:
+    return _area_out(selectors.area_visible_or_404(request.user, code))

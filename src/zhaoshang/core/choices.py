@@ -1,0 +1,59 @@
+"""Fixed vocabularies of the core app, with their Chinese names."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaLevel(models.TextChoices):
+    """行政区划级别: which tier of government an Area is."""
+
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County/district")
+    ZONE = "zone", _("Zone")
+
+
+class UnitKind(models.TextChoices):
+    """单位类别: the kinds of department named in the seed article."""
+
+    PARTY_GOVERNMENT = "party_gov", _("Party committee / government office")
+    BUREAU = "bureau", _("Bureau")
+    SUB_BUREAU = "sub_bureau", _("Specialised investment sub-bureau")
+    OUTSIDE_OFFICE = "outside_office", _("Outside office")
+    SUPERVISION = "supervision", _("Supervision office")
+    ZONE_COMMITTEE = "zone_committee", _("Zone management committee")
+
+
+class RoleCode(models.TextChoices):
+    """角色: what a user may do; a user may hold several."""
+
+    ADMIN = "admin", _("Administrator")
+    LEADER = "leader", _("District leader")
+    CHIEF = "chief", _("Bureau chief")
+    SUB_CHIEF = "sub_chief", _("Sub-bureau chief")
+    STAFF = "staff", _("Investment officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    VIEWER = "viewer", _("Viewer")
+    INVESTOR = "investor", _("Investor")
+
+
+class AuditAction(models.TextChoices):
+    """What an audit event records."""
+
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    LOGIN = "login", _("Log in")
+    LOGIN_FAILED = "login_failed", _("Failed log-in")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    LOGOUT = "logout", _("Log out")
+    SESSION_EXPIRED = "session_expired", _("Session expired")
+    PASSWORD_CHANGE = "password_change", _("Password change")
+    OTP_ENROL = "otp_enrol", _("Two-factor enrolment")
+    OTP_VERIFY = "otp_verify", _("Two-factor verification")
+    EXPORT = "export", _("Export")
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")

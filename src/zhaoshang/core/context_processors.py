@@ -1,0 +1,19 @@
+"""Navigation shown on every page: only modules the user may open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .selectors import can_read_audit
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_can_audit": can_read_audit(user),
+        "nav_can_admin": user.is_superuser or user.has_role("admin"),
+    }

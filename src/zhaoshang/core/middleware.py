@@ -1,0 +1,139 @@
+"""Request-wide policies: headers, session timeouts, language, account policy.
+
+Each middleware does one thing. Order matters and is set in settings.MIDDLEWARE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from . import services
+from .context import client_ip, current_ip
+
+LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME
+SESSION_STARTED = "_zs_started"
+SESSION_SEEN = "_zs_seen"
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class SecurityHeadersMiddleware:
+    """CSP, Permissions-Policy, no caching of signed-in pages; records the client IP."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_ip.set(client_ip(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            current_ip.reset(token)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy",
+                                    "camera=(), microphone=(), geolocation=(), payment=()")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """End a session after 30 idle minutes or 8 hours in all (等保 2.0 L3)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.setdefault(SESSION_STARTED, now)
+            seen = request.session.get(SESSION_SEEN, now)
+            idle = timedelta(seconds=now - seen)
+            age = timedelta(seconds=now - started)
+            if idle > settings.SESSION_IDLE_TIMEOUT or age > settings.SESSION_ABSOLUTE_TIMEOUT:
+                services.auth_record_logout(user=user, expired=True)  # type: ignore[arg-type]
+                logout(request)
+                return _to_login(request, _("Your session has expired. Please log in again."))
+            request.session[SESSION_SEEN] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Chinese unless the user (or, before log-in, the language cookie) chose English.
+
+    The browser's Accept-Language is deliberately ignored: the product is
+    Chinese-first, and a bureau PC with an English OS should still show Chinese.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        chosen = user.language if user.is_authenticated else request.COOKIES.get(LANGUAGE_COOKIE)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+OPEN_PATHS = ("/static/", "/accounts/logout/", "/accounts/language/", "/healthz")
+
+
+class AccountPolicyMiddleware:
+    """Send a signed-in user to TOTP, then to a password change, before anything else.
+
+    TOTP comes first: a stolen password alone must not even reach the
+    password-change page of an admin or leader.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated or request.path.startswith(OPEN_PATHS):
+            return self.get_response(request)
+        target = self._required_step(user)  # type: ignore[arg-type]
+        if target and request.path != reverse(target) and not _otp_page(request, target):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": target.split(":")[1],
+                                     "message": _("Complete the account step first.")},
+                                    status=403)
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _required_step(user) -> str | None:  # type: ignore[no-untyped-def]
+        from .policy import otp_required, password_expired
+
+        if otp_required(user) and not user.is_verified():
+            return "core:otp_verify"
+        if password_expired(user):
+            return "core:password_change"
+        return None
+
+
+def _otp_page(request: HttpRequest, target: str) -> bool:
+    """The enrol and verify pages both satisfy the TOTP step."""
+    return target == "core:otp_verify" and request.path == reverse("core:otp_setup")
+
+
+def _to_login(request: HttpRequest, message: str) -> HttpResponse:
+    messages.warning(request, message)
+    return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")

@@ -1,0 +1,200 @@
+"""Areas, units, users, roles and the append-only audit log.
+
+Models hold data and invariants only; every write goes through
+``core.services`` so that it is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AreaLevel, AuditAction, AuditResult, RoleCode, UnitKind
+
+AREA_CODE_RE = re.compile(r"^\d{6}(\d{3})?$")
+
+
+class Area(models.Model):
+    """行政区划: province → city → county/district → zone.
+
+    ``path`` is the chain of codes from the root ("410000/411700/411702/"), so
+    "this area and everything below it" is one indexed prefix match instead of
+    a recursive query; ``core.services`` keeps it in step with ``parent``.
+    """
+
+    code = models.CharField(_("code"), max_length=9, unique=True,
+                            help_text=_("GB/T 2260 six-digit code; a zone uses nine digits."))
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
+    parent = models.ForeignKey("self", verbose_name=_("parent area"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if not AREA_CODE_RE.match(self.code or ""):
+            errors["code"] = _("An area code is 6 digits (GB/T 2260), or 9 digits for a zone.")
+        elif self.level != AreaLevel.ZONE and len(self.code) != 6:
+            errors["code"] = _("Only a zone may have a 9-digit code.")
+        elif self.level == AreaLevel.ZONE and self.parent and not self.code.startswith(
+            self.parent.code
+        ):
+            errors["code"] = _("A zone's code must start with its parent area's code.")
+        expected_parent = {
+            AreaLevel.PROVINCE: None,
+            AreaLevel.CITY: AreaLevel.PROVINCE,
+            AreaLevel.COUNTY: AreaLevel.CITY,
+        }
+        if self.level == AreaLevel.PROVINCE and self.parent_id:
+            errors["parent"] = _("A province has no parent area.")
+        elif self.level in (AreaLevel.CITY, AreaLevel.COUNTY) and (
+            self.parent is None or self.parent.level != expected_parent[AreaLevel(self.level)]
+        ):
+            errors["parent"] = _("A city sits under a province, a county under a city.")
+        elif self.level == AreaLevel.ZONE and (
+            self.parent is None or self.parent.level not in (AreaLevel.CITY, AreaLevel.COUNTY)
+        ):
+            errors["parent"] = _("A zone sits under a city or a county.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Unit(models.Model):
+    """单位: a department of one Area (bureau, sub-bureau, supervision office ...)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT,
+                             related_name="units")
+    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["area__path", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="core_unit_unique_name_in_area")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.area_id and self.parent.area_id != self.area_id:
+            raise ValidationError({"parent": _("A parent unit must be in the same area.")})
+
+
+class Role(models.Model):
+    """角色: a fixed code the code relies on, with an editable display name."""
+
+    code = models.CharField(_("code"), max_length=16, primary_key=True, choices=RoleCode.choices)
+    name = models.CharField(_("name"), max_length=32)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """用户: a person in one Unit of one Area, holding one or more roles.
+
+    ``area`` is stored (not derived from the unit) because investors belong
+    to an enterprise, not a unit; ``clean`` keeps the two consistent.
+    """
+
+    full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    title = models.CharField(_("job title"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    area = models.ForeignKey(Area, verbose_name=_("area"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="users")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="users")
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True,
+                                   related_name="users")
+    language = models.CharField(_("language"), max_length=8, default="zh-hans",
+                                choices=[("zh-hans", "简体中文"), ("en", "English")])
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.unit_id and self.area_id and self.unit.area_id != self.area_id:
+            raise ValidationError({"unit": _("The unit must belong to the user's area.")})
+        if not self.is_superuser and not self.area_id:
+            raise ValidationError({"area": _("Every user except a superuser needs an area.")})
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        """The user's role codes, read once per request (roles are prefetched or cached)."""
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(role.code for role in self.roles.all()) if self.pk else frozenset()
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *codes: str) -> bool:
+        return bool(self.role_codes.intersection(codes))
+
+
+class AuditEvent(models.Model):
+    """审计日志: one row per write, login, logout, password change or export.
+
+    Append-only: database triggers (migration 0002) reject UPDATE and DELETE on
+    SQLite and PostgreSQL alike, so not even a bug or a shell can rewrite it.
+    ``username`` and ``area`` are copied so that the row stays meaningful on its own.
+    """
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    area = models.ForeignKey(Area, verbose_name=_("area"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=AuditResult.choices,
+                              default=AuditResult.SUCCESS)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["area", "-at"], name="core_audit_area_at"),
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"

@@ -1,0 +1,133 @@
+"""Visibility: who may see which rows. Every app's selectors start here.
+
+The rule (DOMAIN.md §1): a user sees their own Area and every Area below it,
+never a sibling's; an investor sees only rows of their own enterprise. A row
+outside that answers 404, so its existence is not disclosed either.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .choices import RoleCode
+from .models import Area, AuditEvent, Unit, User
+
+M = TypeVar("M", bound=Model)
+
+AUDIT_READER_ROLES = (RoleCode.ADMIN, RoleCode.SUPERVISOR)
+
+
+def area_scope_path(user: Any) -> str | None:
+    """The path prefix a user may see, ``""`` for everything, ``None`` for nothing."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser and user.area_id is None:
+        return ""
+    if user.area_id is None or (user.has_role(RoleCode.INVESTOR) and not _is_official(user)):
+        return None
+    return user.area.path
+
+
+def _is_official(user: User) -> bool:
+    """True for a user with any role other than investor."""
+    return bool(user.role_codes - {RoleCode.INVESTOR})
+
+
+def scope_to_user(queryset: QuerySet[M], user: Any, *, area_field: str = "area") -> QuerySet[M]:
+    """Restrict any queryset whose rows carry an Area to what ``user`` may see.
+
+    ``area_field`` is the lookup from the row to its Area ("area",
+    "project__area" ...). Investors get nothing here; apps that show investors
+    their own enterprise's rows add that branch in their own selector.
+    """
+    path = area_scope_path(user)
+    if path is None:
+        return queryset.none()
+    if path == "":
+        return queryset
+    return queryset.filter(**{f"{area_field}__path__startswith": path})
+
+
+def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """Fetch one row from an already-scoped queryset; absent or hidden are both 404."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def areas_visible_to(user: Any) -> QuerySet[Area]:
+    path = area_scope_path(user)
+    if path is None:
+        return Area.objects.none()
+    return Area.objects.filter(path__startswith=path) if path else Area.objects.all()
+
+
+def area_visible_or_404(user: Any, code: str) -> Area:
+    return get_visible_or_404(areas_visible_to(user).select_related("parent"), code=code)
+
+
+def units_visible_to(user: Any) -> QuerySet[Unit]:
+    return scope_to_user(Unit.objects.select_related("area", "parent"), user)
+
+
+def users_visible_to(user: Any) -> QuerySet[User]:
+    return scope_to_user(
+        User.objects.select_related("area", "unit").prefetch_related("roles"), user
+    )
+
+
+def can_read_audit(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or user.has_role(*AUDIT_READER_ROLES)
+    )
+
+
+def audit_events_visible_to(user: Any, *, filters: dict[str, Any] | None = None
+                            ) -> QuerySet[AuditEvent]:
+    """Audit rows for admins and supervisors of an area, newest first.
+
+    Events with no area (failed logins of unknown usernames) are visible only
+    to an unrestricted superuser, since they belong to no area.
+    """
+    if not can_read_audit(user):
+        return AuditEvent.objects.none()
+    events = scope_to_user(AuditEvent.objects.select_related("user", "area"), user)
+    filters = filters or {}
+    if filters.get("action"):
+        events = events.filter(action=filters["action"])
+    if filters.get("result"):
+        events = events.filter(result=filters["result"])
+    if filters.get("username"):
+        events = events.filter(username__icontains=filters["username"])
+    if filters.get("object_type"):
+        events = events.filter(object_type=filters["object_type"])
+    if filters.get("date_from"):
+        events = events.filter(at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        events = events.filter(at__date__lte=filters["date_to"])
+    if filters.get("q"):
+        match = Q(object_repr__icontains=filters["q"]) | Q(object_id=filters["q"])
+        if _looks_like_ip(filters["q"]):
+            match |= Q(ip=filters["q"])
+        events = events.filter(match)
+    return events.order_by("-at", "-id")
+
+
+def _looks_like_ip(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
+
+
+def area_summary(area: Area) -> dict[str, Any]:
+    """Counts shown on an area's home page; a fixed number of queries."""
+    below = Area.objects.filter(path__startswith=area.path)
+    return {
+        "children": list(area.children.order_by("code")),
+        "unit_count": Unit.objects.filter(area=area).count(),
+        "user_count": User.objects.filter(area__in=below, is_active=True).count(),
+        "area_count": below.count() - 1,
+    }

@@ -1,0 +1,297 @@
+"""Every write of the core app, each audited in the same transaction.
+
+Service functions take keyword arguments only and an ``acting_user``
+(``None`` for the system itself, e.g. the demo loader). They validate with
+``full_clean()`` before saving, so a bad value raises ``ValidationError`` and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .choices import AuditAction, AuditResult
+from .context import current_ip
+from .models import Area, AuditEvent, Role, Unit, User
+
+SECRET_FIELDS = frozenset({"password", "key", "secret"})
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """A JSON-safe picture of a row's own fields (secrets left out) for before/after."""
+    data = {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if field.name not in SECRET_FIELDS
+    }
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _area_of(instance: models.Model | None) -> Area | None:
+    if isinstance(instance, Area):
+        return instance
+    return getattr(instance, "area", None) if instance is not None else None
+
+
+def audit_record(
+    *,
+    acting_user: User | None,
+    action: str,
+    instance: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    result: str = AuditResult.SUCCESS,
+    username: str = "",
+    area: Area | None = None,
+    object_type: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one audit row. Callers run it inside their own write's transaction.
+
+    The row's area is the object's area when it has one, so the supervisors of
+    the area a change touched can see it, else the acting user's area.
+    """
+    if instance is not None:
+        object_type = object_type or instance._meta.label_lower
+        object_repr = object_repr or str(instance)
+    event = AuditEvent(
+        at=timezone.now(),
+        user=acting_user,
+        username=username or (acting_user.get_username() if acting_user else "system"),
+        area=area or _area_of(instance) or (acting_user.area if acting_user else None),
+        ip=current_ip.get(),
+        action=action,
+        object_type=object_type,
+        object_id=str(instance.pk) if instance is not None and instance.pk is not None else "",
+        object_repr=object_repr[:200],
+        before=before,
+        after=after,
+        result=result,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _saved(*, acting_user: User | None, instance: models.Model,
+           before: dict[str, Any] | None) -> None:
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        instance=instance,
+        before=before,
+        after=snapshot(instance),
+    )
+
+
+def _before(instance: models.Model) -> dict[str, Any] | None:
+    """The stored row as it is now, or None for a new row."""
+    if instance._state.adding or instance.pk is None:
+        return None
+    stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    return snapshot(stored) if stored is not None else None
+
+
+# --- areas -------------------------------------------------------------------
+
+
+@transaction.atomic
+def area_save(*, acting_user: User | None, area: Area) -> Area:
+    """Create or update an Area and keep the materialised ``path`` of it and below in step."""
+    before = _before(area)
+    area.path = f"{area.parent.path if area.parent else ''}{area.code}/"
+    area.full_clean()
+    old_path = before["path"] if before else None
+    area.save()
+    if old_path and old_path != area.path:
+        for below in Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk):
+            below.path = area.path + below.path[len(old_path):]
+            below.save(update_fields=["path"])
+    _saved(acting_user=acting_user, instance=area, before=before)
+    return area
+
+
+def area_create(*, acting_user: User | None, code: str, name: str, level: str,
+                parent: Area | None = None) -> Area:
+    return area_save(acting_user=acting_user,
+                     area=Area(code=code, name=name, level=level, parent=parent))
+
+
+# --- units -------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_save(*, acting_user: User | None, unit: Unit) -> Unit:
+    before = _before(unit)
+    unit.full_clean()
+    unit.save()
+    _saved(acting_user=acting_user, instance=unit, before=before)
+    return unit
+
+
+def unit_create(*, acting_user: User | None, name: str, kind: str, area: Area,
+                parent: Unit | None = None) -> Unit:
+    return unit_save(acting_user=acting_user,
+                     unit=Unit(name=name, kind=kind, area=area, parent=parent))
+
+
+# --- users -------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_save(*, acting_user: User | None, user: User, password: str | None = None) -> User:
+    """Create or update a user.
+
+    A new account made by a person (an admin) must change its password at
+    first log-in; one made by the system (the demo loader) need not.
+    """
+    before = _before(user)
+    if password is not None:
+        validate_password(password, user)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.must_change_password = acting_user is not None and acting_user != user
+    if before is None and password is None:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    _saved(acting_user=acting_user, instance=user, before=before)
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, acting_user: User | None, user: User, roles: Iterable[Role | str]) -> None:
+    """Replace a user's roles; the audit row lists the codes before and after."""
+    codes = sorted({r.code if isinstance(r, Role) else str(r) for r in roles})
+    before = sorted(user.roles.values_list("code", flat=True))
+    if codes == before:
+        return
+    user.roles.set(Role.objects.filter(code__in=codes))
+    user.__dict__.pop("_role_codes", None)
+    audit_record(acting_user=acting_user, action=AuditAction.UPDATE, instance=user,
+                 before={"roles": before}, after={"roles": codes})
+
+
+@transaction.atomic
+def user_change_password(*, acting_user: User, user: User, new_password: str) -> None:
+    """Set a password after the validators pass.
+
+    Changing one's own password clears the forced-change flag; an admin
+    resetting someone else's sets it, so only the owner ever knows the password.
+    """
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = acting_user.pk != user.pk
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    audit_record(acting_user=acting_user, action=AuditAction.PASSWORD_CHANGE, instance=user)
+
+
+@transaction.atomic
+def user_set_language(*, acting_user: User, language: str) -> None:
+    before = {"language": acting_user.language}
+    acting_user.language = language
+    acting_user.full_clean(exclude=["password"])
+    acting_user.save(update_fields=["language"])
+    audit_record(acting_user=acting_user, action=AuditAction.UPDATE, instance=acting_user,
+                 before=before, after={"language": language})
+
+
+@transaction.atomic
+def instance_delete(*, acting_user: User | None, instance: models.Model) -> None:
+    """Delete a row (PROTECT foreign keys refuse it if anything still points at it)."""
+    before = snapshot(instance)
+    audit_record(acting_user=acting_user, action=AuditAction.DELETE, instance=instance,
+                 before=before)
+    instance.delete()
+
+
+# --- authentication events -----------------------------------------------------
+
+
+def auth_record_login(*, user: User) -> None:
+    audit_record(acting_user=user, action=AuditAction.LOGIN, instance=user, area=user.area)
+
+
+def auth_record_login_failed(*, username: str, locked_out: bool) -> None:
+    """A failed log-in, tied to the account when the username exists."""
+    user = User.objects.filter(username=username).select_related("area").first()
+    audit_record(
+        acting_user=user,
+        action=AuditAction.LOCKED_OUT if locked_out else AuditAction.LOGIN_FAILED,
+        username=username[:150],
+        area=user.area if user else None,
+        object_type="core.user" if user else "",
+        object_repr=username[:200],
+        result=AuditResult.FAILURE,
+    )
+
+
+def auth_record_logout(*, user: User, expired: bool = False) -> None:
+    audit_record(
+        acting_user=user,
+        action=AuditAction.SESSION_EXPIRED if expired else AuditAction.LOGOUT,
+        instance=user,
+        area=user.area,
+    )
+
+
+@transaction.atomic
+def otp_enrol_confirm(*, user: User, key: str, token: str) -> TOTPDevice | None:
+    """Store the TOTP device only once the app's first code matches the shown key.
+
+    The key lives in the session until then, so abandoned enrolments leave no rows.
+    """
+    device = TOTPDevice.objects.create(user=user, name="TOTP", key=key, confirmed=False)
+    ok = device.verify_token(token)
+    if ok:
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    else:
+        device.delete()
+    auth_record_otp(user=user, enrolled=True, ok=ok)
+    return device if ok else None
+
+
+@transaction.atomic
+def otp_reset(*, acting_user: User, user: User) -> None:
+    """Remove a user's TOTP devices (lost phone); they enrol again at next log-in."""
+    count, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(acting_user=acting_user, action=AuditAction.UPDATE, instance=user,
+                 before={"totp_devices": count}, after={"totp_devices": 0})
+
+
+@transaction.atomic
+def user_unlock(*, acting_user: User, user: User) -> int:
+    """Lift a django-axes lockout early; the audit row names who did it."""
+    from axes.utils import reset
+
+    cleared = reset(username=user.username)
+    audit_record(acting_user=acting_user, action=AuditAction.UPDATE, instance=user,
+                 before={"locked_attempts": cleared}, after={"locked_attempts": 0})
+    return cleared
+
+
+def auth_record_otp(*, user: User, enrolled: bool, ok: bool) -> None:
+    audit_record(
+        acting_user=user,
+        action=AuditAction.OTP_ENROL if enrolled else AuditAction.OTP_VERIFY,
+        instance=user,
+        area=user.area,
+        result=AuditResult.SUCCESS if ok else AuditResult.FAILURE,
+    )
+
+
+def export_record(*, acting_user: User, object_type: str, description: str,
+                  filters: dict[str, Any], rows: int) -> None:
+    """Every export leaves a trace of who took what out of the system."""
+    audit_record(acting_user=acting_user, action=AuditAction.EXPORT, object_type=object_type,
+                 object_repr=description, after={"filters": filters, "rows": rows})

@@ -1,0 +1,271 @@
+"""Pages of the core app: log-in/out, account security, area home, audit log.
+
+Views stay thin: they parse input, call a selector or a service, render.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
+
+from . import selectors, services
+from .forms import AuditFilterForm, LanguageForm, LoginForm, OwnPasswordChangeForm, TokenForm
+from .middleware import LANGUAGE_COOKIE, SESSION_SEEN, SESSION_STARTED
+from .xlsx import write_table
+
+OTP_KEY_SESSION = "_zs_otp_key"
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return candidate
+    return reverse("core:home")
+
+
+@sensitive_post_parameters("password")
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Password step of log-in. django-axes counts failures and locks user+IP."""
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.get_user()
+            with transaction.atomic():
+                auth_login(request, user)
+                services.auth_record_login(user=user)
+            now = timezone.now().timestamp()
+            request.session[SESSION_STARTED] = now
+            request.session[SESSION_SEEN] = now
+            return redirect(_next_url(request))
+        services.auth_record_login_failed(
+            username=request.POST.get("username", ""),
+            locked_out=bool(getattr(request, "axes_locked_out", False)),
+        )
+    return render(request, "core/login.html", {"form": form, "next": _next_url(request)})
+
+
+def lockout(request: HttpRequest, response: HttpResponse | None = None,
+            credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes lockout page (AXES_LOCKOUT_CALLABLE): Chinese, HTTP 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "core/lockout.html", {"minutes": minutes}, status=429)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.auth_record_logout(user=request.user)  # type: ignore[arg-type]
+    auth_logout(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("core:login")
+
+
+@login_required
+@sensitive_post_parameters()
+@never_cache
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = OwnPasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_change_password(acting_user=request.user, user=request.user,  # type: ignore[arg-type]
+                                      new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Your password has been changed."))
+        return redirect(_next_url(request))
+    return render(request, "core/password_change.html",
+                  {"form": form, "next": _next_url(request),
+                   "forced": request.user.must_change_password})  # type: ignore[union-attr]
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+@login_required
+@never_cache
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol TOTP: show a key and QR code, confirm with the first code from the app."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not user.is_verified():  # type: ignore[union-attr]
+        return redirect("core:otp_verify")
+    key = request.session.get(OTP_KEY_SESSION) or random_hex(20)
+    request.session[OTP_KEY_SESSION] = key
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.otp_enrol_confirm(user=user, key=key,  # type: ignore[arg-type]
+                                            token=form.cleaned_data["token"])
+        if device is not None:
+            del request.session[OTP_KEY_SESSION]
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is now on."))
+            return redirect(_next_url(request))
+        form.add_error("token", _("The code does not match. Check the phone's clock and retry."))
+    device = TOTPDevice(user=user, key=key, name="TOTP")
+    secret = device.bin_key
+    secret_b32 = base64.b32encode(secret).decode()
+    return render(request, "core/otp_setup.html", {
+        "form": form,
+        "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 - generated by qrcode
+        "secret": " ".join(secret_b32[i:i + 4] for i in range(0, len(secret_b32), 4)),
+        "next": _next_url(request),
+    })
+
+
+@login_required
+@never_cache
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Second log-in step for users who already enrolled TOTP."""
+    user = request.user
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect(f"{reverse('core:otp_setup')}?next={_next_url(request)}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        services.auth_record_otp(user=user, enrolled=False, ok=device is not None)  # type: ignore[arg-type]
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", _("Wrong or expired code."))
+    return render(request, "core/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch UI language: stored on the user, or in a cookie before log-in."""
+    form = LanguageForm(request.POST)
+    response = redirect(_next_url(request))
+    if not form.is_valid():
+        messages.error(request, _("Unknown language."))
+        return response
+    chosen = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.user_set_language(acting_user=request.user, language=chosen)  # type: ignore[arg-type]
+    response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=request.is_secure(), httponly=True)
+    return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own area page."""
+    user = request.user
+    if user.area_id is None:  # type: ignore[union-attr]
+        return render(request, "core/home_unscoped.html",
+                      {"areas": selectors.areas_visible_to(user).filter(parent=None)})
+    return area_detail(request, user.area.code)  # type: ignore[union-attr]
+
+
+@login_required
+def area_detail(request: HttpRequest, code: str) -> HttpResponse:
+    area = selectors.area_visible_or_404(request.user, code)
+    units = selectors.units_visible_to(request.user).filter(area=area)
+    return render(request, "core/area.html", {
+        "area": area,
+        "units": units,
+        "summary": selectors.area_summary(area),
+        "is_own": area.pk == request.user.area_id,  # type: ignore[union-attr]
+    })
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, filters
+
+
+@login_required
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_read_audit(request.user):
+        return render(request, "core/forbidden.html", status=404)
+    form, filters = _audit_filters(request)
+    events = selectors.audit_events_visible_to(request.user, filters=filters)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_list.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+AUDIT_HEADERS = ["时间", "用户", "IP 地址", "操作", "对象类型", "对象 ID", "对象", "结果", "区域",
+                 "修改前", "修改后"]
+
+
+@login_required
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered audit log as xlsx; the export itself is audited."""
+    if not selectors.can_read_audit(request.user):
+        return render(request, "core/forbidden.html", status=404)
+    form, filters = _audit_filters(request)
+    events = selectors.audit_events_visible_to(request.user, filters=filters)
+    buffer = io.BytesIO()
+    rows = write_table(buffer, sheet="审计日志", headers=AUDIT_HEADERS, rows=(
+        [e.at, e.username, e.ip, e.get_action_display(), e.object_type, e.object_id,
+         e.object_repr, e.get_result_display(), e.area.name if e.area else "",
+         _json(e.before), _json(e.after)]
+        for e in events.iterator(chunk_size=2000)
+    ))
+    services.export_record(acting_user=request.user, object_type="core.auditevent",  # type: ignore[arg-type]
+                           description=_("Audit log"),
+                           filters={k: str(v) for k, v in filters.items() if v}, rows=rows)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
+    return response
+
+
+def _json(value: Any) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/forbidden.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/error.html", status=500)
+
