@@ -18,7 +18,7 @@ install-dev: install
 	$(PIP) -r requirements-dev.txt
 
 migrate: install
-	mkdir -p var
+	mkdir -p var/static
 	$(BIN)/zhaoshang migrate --noinput
 
 demo: migrate

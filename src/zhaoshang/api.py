@@ -24,20 +24,23 @@ api = NinjaAPI(
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"code": "not_found", "message": "未找到或无权查看"},
-                               status=404)
+    return api.create_response(
+        request, {"code": "not_found", "message": "未找到或无权查看"}, status=404
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"code": "unauthenticated", "message": "请先登录"},
-                               status=401)
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "请先登录"}, status=401
+    )
 
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
-        request, {"code": "validation_error", "message": "输入有误", "errors": exc.errors},
+        request,
+        {"code": "validation_error", "message": "输入有误", "errors": exc.errors},
         status=422,
     )
 

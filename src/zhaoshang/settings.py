@@ -190,10 +190,7 @@ AUTHENTICATION_BACKENDS = [
 PASSWORD_MAX_AGE_DAYS = envint("ZHAOSHANG_PASSWORD_MAX_AGE_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
+    {"NAME": "zhaoshang.core.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zhaoshang.core.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
@@ -244,13 +241,17 @@ if PRODUCTION:
 
 # --- cache, jobs -------------------------------------------------------------
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     HUEY = {"huey_class": "huey.RedisHuey", "name": "zhaoshang", "url": REDIS_URL}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    HUEY = {"huey_class": "huey.SqliteHuey", "name": "zhaoshang",
-            "filename": str(VAR_DIR / "huey.sqlite3")}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "zhaoshang",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+    }
 
 # --- i18n --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

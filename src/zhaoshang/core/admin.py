@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
@@ -19,9 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import selectors, services
 from .admin_site import is_area_admin
+from .context import request_user
 from .models import Area, Role, Unit, User
 
 
@@ -31,8 +34,9 @@ class ScopedAdmin(admin.ModelAdmin):
     area_field = "area"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return selectors.scope_to_user(super().get_queryset(request), request.user,
-                                       area_field=self.area_field)
+        return selectors.scope_to_user(
+            super().get_queryset(request), request.user, area_field=self.area_field
+        )
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Area:
@@ -57,7 +61,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return is_area_admin(request.user)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        services.instance_delete(acting_user=request.user, instance=obj)  # type: ignore[arg-type]
+        services.instance_delete(acting_user=request_user(request), instance=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
@@ -87,7 +91,7 @@ class AreaAdmin(ScopedAdmin):
     has_delete_permission = has_change_permission
 
     def save_model(self, request: HttpRequest, obj: Area, form: Any, change: bool) -> None:
-        services.area_save(acting_user=request.user, area=obj)  # type: ignore[arg-type]
+        services.area_save(acting_user=request_user(request), area=obj)
 
 
 @admin.register(Unit)
@@ -98,7 +102,7 @@ class UnitAdmin(ScopedAdmin):
     list_select_related = ["area", "parent"]
 
     def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
-        services.unit_save(acting_user=request.user, unit=obj)  # type: ignore[arg-type]
+        services.unit_save(acting_user=request_user(request), unit=obj)
 
 
 @admin.register(Role)
@@ -127,14 +131,18 @@ class RoleAdmin(admin.ModelAdmin):
         before = services.snapshot(Role.objects.get(pk=obj.pk))
         obj.full_clean()
         obj.save()
-        services.audit_record(acting_user=request.user, action="update",  # type: ignore[arg-type]
-                              instance=obj, before=before, after=services.snapshot(obj))
+        services.audit_record(
+            acting_user=request_user(request),
+            action="update",
+            instance=obj,
+            before=before,
+            after=services.snapshot(obj),
+        )
 
 
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
-    list_display = ["username", "full_name", "area", "unit", "role_list", "is_active",
-                    "last_login"]
+    list_display = ["username", "full_name", "area", "unit", "role_list", "is_active", "last_login"]
     list_filter = ["is_active", "roles", "area"]
     search_fields = ["username", "full_name", "phone"]
     filter_horizontal = ["roles"]
@@ -145,8 +153,17 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("full_name", "title", "phone", "email", "language")}),
         (_("Place and roles"), {"fields": ("area", "unit", "roles", "is_active")}),
-        (_("Security"), {"fields": ("must_change_password", "password_changed_at",
-                                    "last_login", "date_joined")}),
+        (
+            _("Security"),
+            {
+                "fields": (
+                    "must_change_password",
+                    "password_changed_at",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "usable_password", "password1", "password2")}),
@@ -174,19 +191,30 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         password = None if change else form.cleaned_data.get("password1")
-        services.user_save(acting_user=request.user, user=obj,  # type: ignore[arg-type]
-                           password=password or None)
+        services.user_save(
+            acting_user=request_user(request),
+            user=obj,
+            password=password or None,
+        )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         roles = form.cleaned_data.get("roles", [])
-        services.user_set_roles(acting_user=request.user, user=form.instance,  # type: ignore[arg-type]
-                                roles=roles)
+        services.user_set_roles(
+            acting_user=request_user(request),
+            user=form.instance,
+            roles=roles,
+        )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
     def get_urls(self) -> list[Any]:
-        own = [path("<id>/password/", self.admin_site.admin_view(self.reset_password),
-                    name="core_user_password_change")]
+        own = [
+            path(
+                "<id>/password/",
+                self.admin_site.admin_view(self.reset_password),
+                name="core_user_password_change",
+            )
+        ]
         return own + [u for u in super().get_urls() if not str(u.pattern).endswith("password/")]
 
     def reset_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
@@ -200,17 +228,21 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         form.fields.pop("usable_password", None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.user_change_password(acting_user=request.user, user=user,  # type: ignore[arg-type]
-                                              new_password=form.cleaned_data["password1"])
+                services.user_change_password(
+                    acting_user=request_user(request),
+                    user=user,
+                    new_password=form.cleaned_data["password1"],
+                )
             except ValidationError as exc:
                 form.add_error("password1", exc)
             else:
-                messages.success(request, _("Password reset; the user must change it at next "
-                                            "log-in."))
+                messages.success(
+                    request, _("Password reset; the user must change it at next log-in.")
+                )
                 return HttpResponseRedirect(reverse("admin:core_user_change", args=[user.pk]))
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Reset password: %s") % user.username,
+            "title": _("Reset password: %(username)s") % {"username": user.username},
             "form": form,
             "is_popup": False,
             "add": True,
@@ -222,26 +254,41 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
             "original": user,
             "save_as": False,
             "show_save": True,
-            "adminform": admin.helpers.AdminForm(
-                form, [(None, {"fields": list(form.base_fields)})], {}),
+            # Django's own UserAdmin passes this non-model form the same way.
+            "adminform": helpers.AdminForm(
+                form,  # type: ignore[arg-type]
+                [(None, {"fields": list(form.base_fields)})],
+                {},
+            ),
         }
         return TemplateResponse(request, "admin/auth/user/change_password.html", context)
 
     @admin.action(description=_("Unlock the selected accounts"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            services.user_unlock(acting_user=request.user, user=user)  # type: ignore[arg-type]
-        messages.success(request, _("Unlocked %d accounts.") % queryset.count())
+            services.user_unlock(acting_user=request_user(request), user=user)
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext("Unlocked %(n)d account.", "Unlocked %(n)d accounts.", count) % {"n": count},
+        )
 
     @admin.action(description=_("Reset two-factor authentication"))
     def reset_totp(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            services.otp_reset(acting_user=request.user, user=user)  # type: ignore[arg-type]
-        messages.success(request, _("Two-factor reset for %d accounts.") % queryset.count())
+            services.otp_reset(acting_user=request_user(request), user=user)
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext(
+                "Two-factor reset for %(n)d account.", "Two-factor reset for %(n)d accounts.", count
+            )
+            % {"n": count},
+        )
 
     @admin.action(description=_("Deactivate the selected accounts"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        for user in queryset.exclude(pk=request.user.pk):
+        for user in queryset.exclude(pk=request_user(request).pk):
             user.is_active = False
-            services.user_save(acting_user=request.user, user=user)  # type: ignore[arg-type]
+            services.user_save(acting_user=request_user(request), user=user)
         messages.success(request, _("Accounts deactivated."))

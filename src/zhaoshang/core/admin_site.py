@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import wraps
+from typing import Any
+
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +23,18 @@ class ZhaoshangAdminSite(admin.AdminSite):
         user = request.user
         return user.is_authenticated and is_area_admin(user)
 
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
+        """A signed-in user without the admin role gets 404, not a log-in page loop."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return guarded
+
 
 def unregister_unscoped_admins() -> None:
     """django-otp and django-axes register admins that show every area's rows.
@@ -33,4 +48,3 @@ def unregister_unscoped_admins() -> None:
     for model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, Group):
         if admin.site.is_registered(model):
             admin.site.unregister(model)
-

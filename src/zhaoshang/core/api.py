@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from . import selectors
+from .context import request_user
 
 router = Router(tags=["core"])
 
@@ -27,17 +28,25 @@ class MeOut(Schema):
 
 
 def _area_out(area) -> AreaOut:  # type: ignore[no-untyped-def]
-    return AreaOut(code=area.code, name=area.name, level=area.level,
-                   parent_code=area.parent.code if area.parent_id else None)
+    return AreaOut(
+        code=area.code,
+        name=area.name,
+        level=area.level,
+        parent_code=area.parent.code if area.parent_id else None,
+    )
 
 
 @router.get("/me", response=MeOut, summary="The signed-in user")
 def me(request: HttpRequest) -> MeOut:
-    user = request.user
-    return MeOut(username=user.username, full_name=user.full_name,  # type: ignore[union-attr]
-                 area_code=user.area.code if user.area_id else None,  # type: ignore[union-attr]
-                 unit=str(user.unit) if user.unit_id else None,  # type: ignore[union-attr]
-                 roles=sorted(user.role_codes), language=user.language)  # type: ignore[union-attr]
+    user = request_user(request)
+    return MeOut(
+        username=user.username,
+        full_name=user.full_name,
+        area_code=user.area.code if user.area else None,
+        unit=str(user.unit) if user.unit_id else None,
+        roles=sorted(user.role_codes),
+        language=user.language,
+    )
 
 
 @router.get("/areas", response=list[AreaOut], summary="Areas the user may see")

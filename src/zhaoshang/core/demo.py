@@ -18,7 +18,7 @@ from . import services
 from .choices import AreaLevel, RoleCode, UnitKind
 from .models import Area, Unit, User
 
-DEMO_PASSWORD = "Zhaoshang@2026"
+DEMO_PASSWORD = "Zhaoshang@2026"  # noqa: S105 - public demo login, printed by `make run`
 
 PROVINCE = ("410000", "河南省")
 CITY = ("411700", "驻马店市")
@@ -76,26 +76,76 @@ class DemoUser:
 
 
 USERS = [
-    DemoUser("yc_admin", "赵文静", "系统管理员", YICHENG, "驿城区人民政府",
-             (RoleCode.ADMIN,), "驿城区管理员（首次登录需绑定动态口令）"),
-    DemoUser("yc_leader", "陈志远", "副区长", YICHENG, "驿城区人民政府",
-             (RoleCode.LEADER,), "区级领导（首次登录需绑定动态口令）"),
-    DemoUser("yc_chief", "刘国强", "局长", YICHENG, COMMERCE_BUREAU,
-             (RoleCode.CHIEF,), "商务局局长"),
-    DemoUser("yc_subchief", "孙海涛", "分局长", YICHENG, SUB_BUREAUS[0],
-             (RoleCode.SUB_CHIEF,), "新能源汽车装备专业招商分局分局长"),
-    DemoUser("yc_staff", "周晓燕", "招商专员", YICHENG, SUB_BUREAUS[0],
-             (RoleCode.STAFF,), "招商专员"),
-    DemoUser("yc_supervisor", "吴立新", "督查专员", YICHENG, SUPERVISION_OFFICES[0],
-             (RoleCode.SUPERVISOR,), "区委督查室"),
-    DemoUser("yc_viewer", "郑丽", "科员", YICHENG, COMMERCE_BUREAU,
-             (RoleCode.VIEWER,), "只读用户"),
-    DemoUser("yc_investor", "钱多多", "项目负责人", YICHENG, None,
-             (RoleCode.INVESTOR,), "投资者（只看本企业数据）"),
-    DemoUser("zmd_city", "马建军", "市商务局局长", CITY[0], "驻马店市商务局",
-             (RoleCode.CHIEF, RoleCode.SUPERVISOR), "市级用户（可看全市各县区）"),
-    DemoUser("xp_staff", "黄磊", "招商专员", XIPING, "西平县商务局",
-             (RoleCode.STAFF,), "西平县用户（看不到驿城区）"),
+    DemoUser(
+        "yc_admin",
+        "赵文静",
+        "系统管理员",
+        YICHENG,
+        "驿城区人民政府",
+        (RoleCode.ADMIN,),
+        "驿城区管理员（首次登录需绑定动态口令）",
+    ),
+    DemoUser(
+        "yc_leader",
+        "陈志远",
+        "副区长",
+        YICHENG,
+        "驿城区人民政府",
+        (RoleCode.LEADER,),
+        "区级领导（首次登录需绑定动态口令）",
+    ),
+    DemoUser(
+        "yc_chief", "刘国强", "局长", YICHENG, COMMERCE_BUREAU, (RoleCode.CHIEF,), "商务局局长"
+    ),
+    DemoUser(
+        "yc_subchief",
+        "孙海涛",
+        "分局长",
+        YICHENG,
+        SUB_BUREAUS[0],
+        (RoleCode.SUB_CHIEF,),
+        "新能源汽车装备专业招商分局分局长",
+    ),
+    DemoUser(
+        "yc_staff", "周晓燕", "招商专员", YICHENG, SUB_BUREAUS[0], (RoleCode.STAFF,), "招商专员"
+    ),
+    DemoUser(
+        "yc_supervisor",
+        "吴立新",
+        "督查专员",
+        YICHENG,
+        SUPERVISION_OFFICES[0],
+        (RoleCode.SUPERVISOR,),
+        "区委督查室",
+    ),
+    DemoUser("yc_viewer", "郑丽", "科员", YICHENG, COMMERCE_BUREAU, (RoleCode.VIEWER,), "只读用户"),
+    DemoUser(
+        "yc_investor",
+        "钱多多",
+        "项目负责人",
+        YICHENG,
+        None,
+        (RoleCode.INVESTOR,),
+        "投资者（只看本企业数据）",
+    ),
+    DemoUser(
+        "zmd_city",
+        "马建军",
+        "市商务局局长",
+        CITY[0],
+        "驻马店市商务局",
+        (RoleCode.CHIEF, RoleCode.SUPERVISOR),
+        "市级用户（可看全市各县区）",
+    ),
+    DemoUser(
+        "xp_staff",
+        "黄磊",
+        "招商专员",
+        XIPING,
+        "西平县商务局",
+        (RoleCode.STAFF,),
+        "西平县用户（看不到驿城区）",
+    ),
 ]
 
 
@@ -103,8 +153,7 @@ def _area(code: str, name: str, level: str, parent: Area | None) -> Area:
     existing = Area.objects.filter(code=code).first()
     if existing is not None:
         return existing
-    return services.area_create(acting_user=None, code=code, name=name, level=level,
-                                parent=parent)
+    return services.area_create(acting_user=None, code=code, name=name, level=level, parent=parent)
 
 
 def load_areas() -> dict[str, Area]:
@@ -122,8 +171,13 @@ def load_units(areas: dict[str, Area]) -> dict[str, Unit]:
     for code, name, kind, parent in UNITS:
         unit = Unit.objects.filter(area=areas[code], name=name).first()
         if unit is None:
-            unit = services.unit_create(acting_user=None, name=name, kind=kind, area=areas[code],
-                                        parent=units[parent] if parent else None)
+            unit = services.unit_create(
+                acting_user=None,
+                name=name,
+                kind=kind,
+                area=areas[code],
+                parent=units[parent] if parent else None,
+            )
         units[name] = unit
     return units
 
@@ -135,8 +189,13 @@ def load_users(areas: dict[str, Area], units: dict[str, Unit]) -> list[User]:
         if user is None:
             user = services.user_save(
                 acting_user=None,
-                user=User(username=spec.username, full_name=spec.full_name, title=spec.title,
-                          area=areas[spec.area], unit=units[spec.unit] if spec.unit else None),
+                user=User(
+                    username=spec.username,
+                    full_name=spec.full_name,
+                    title=spec.title,
+                    area=areas[spec.area],
+                    unit=units[spec.unit] if spec.unit else None,
+                ),
                 password=DEMO_PASSWORD,
             )
             services.user_set_roles(acting_user=None, user=user, roles=spec.roles)

@@ -13,8 +13,9 @@ from .choices import AuditAction, AuditResult
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": _("Wrong username or password. After 5 failures the account is "
-                           "locked for 30 minutes."),
+        "invalid_login": _(
+            "Wrong username or password. After 5 failures the account is locked for 30 minutes."
+        ),
         "inactive": _("This account is disabled."),
     }
 
@@ -40,8 +41,9 @@ class TokenForm(forms.Form):
         regex=r"^\d{6}$",
         max_length=6,
         error_messages={"invalid": _("Enter the 6-digit code shown in your authenticator app.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -50,16 +52,20 @@ class LanguageForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", _("All"))] + AuditAction.choices)
-    result = forms.ChoiceField(label=_("Result"), required=False,
-                               choices=[("", _("All"))] + AuditResult.choices)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("All")), *AuditAction.choices]
+    )
+    result = forms.ChoiceField(
+        label=_("Result"), required=False, choices=[("", _("All")), *AuditResult.choices]
+    )
     username = forms.CharField(label=_("Username"), required=False, max_length=150)
     q = forms.CharField(label=_("Object or IP"), required=False, max_length=100)
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

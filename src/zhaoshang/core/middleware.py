@@ -24,6 +24,7 @@ from .context import client_ip, current_ip
 LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME
 SESSION_STARTED = "_zs_started"
 SESSION_SEEN = "_zs_seen"
+SEEN_RESOLUTION_SECONDS = 60
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -41,8 +42,9 @@ class SecurityHeadersMiddleware:
         finally:
             current_ip.reset(token)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy",
-                                    "camera=(), microphone=(), geolocation=(), payment=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        )
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
@@ -64,10 +66,11 @@ class SessionTimeoutMiddleware:
             idle = timedelta(seconds=now - seen)
             age = timedelta(seconds=now - started)
             if idle > settings.SESSION_IDLE_TIMEOUT or age > settings.SESSION_ABSOLUTE_TIMEOUT:
-                services.auth_record_logout(user=user, expired=True)  # type: ignore[arg-type]
+                services.auth_record_logout(user=user, expired=True)
                 logout(request)
                 return _to_login(request, _("Your session has expired. Please log in again."))
-            request.session[SESSION_SEEN] = now
+            if now - seen > SEEN_RESOLUTION_SECONDS:  # one session write a minute, not per hit
+                request.session[SESSION_SEEN] = now
         return self.get_response(request)
 
 
@@ -109,12 +112,16 @@ class AccountPolicyMiddleware:
         user = request.user
         if not user.is_authenticated or request.path.startswith(OPEN_PATHS):
             return self.get_response(request)
-        target = self._required_step(user)  # type: ignore[arg-type]
+        target = self._required_step(user)
         if target and request.path != reverse(target) and not _otp_page(request, target):
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": target.split(":")[1],
-                                     "message": _("Complete the account step first.")},
-                                    status=403)
+                return JsonResponse(
+                    {
+                        "code": target.split(":")[1],
+                        "message": _("Complete the account step first."),
+                    },
+                    status=403,
+                )
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

@@ -27,12 +27,22 @@ class Area(models.Model):
     a recursive query; ``core.services`` keeps it in step with ``parent``.
     """
 
-    code = models.CharField(_("code"), max_length=9, unique=True,
-                            help_text=_("GB/T 2260 six-digit code; a zone uses nine digits."))
+    code = models.CharField(
+        _("code"),
+        max_length=9,
+        unique=True,
+        help_text=_("GB/T 2260 six-digit code; a zone uses nine digits."),
+    )
     name = models.CharField(_("name"), max_length=64)
     level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
-    parent = models.ForeignKey("self", verbose_name=_("parent area"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
 
     class Meta:
@@ -49,8 +59,10 @@ class Area(models.Model):
             errors["code"] = _("An area code is 6 digits (GB/T 2260), or 9 digits for a zone.")
         elif self.level != AreaLevel.ZONE and len(self.code) != 6:
             errors["code"] = _("Only a zone may have a 9-digit code.")
-        elif self.level == AreaLevel.ZONE and self.parent and not self.code.startswith(
-            self.parent.code
+        elif (
+            self.level == AreaLevel.ZONE
+            and self.parent
+            and not self.code.startswith(self.parent.code)
         ):
             errors["code"] = _("A zone's code must start with its parent area's code.")
         expected_parent = {
@@ -77,10 +89,17 @@ class Unit(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
-    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT,
-                             related_name="units")
-    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="units"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
 
     class Meta:
         verbose_name = _("unit")
@@ -94,7 +113,7 @@ class Unit(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.parent_id and self.area_id and self.parent.area_id != self.area_id:
+        if self.parent is not None and self.area_id and self.parent.area_id != self.area_id:
             raise ValidationError({"parent": _("A parent unit must be in the same area.")})
 
 
@@ -124,14 +143,29 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
     title = models.CharField(_("job title"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    area = models.ForeignKey(Area, verbose_name=_("area"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="users")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="users")
-    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True,
-                                   related_name="users")
-    language = models.CharField(_("language"), max_length=8, default="zh-hans",
-                                choices=[("zh-hans", "简体中文"), ("en", "English")])
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        default="zh-hans",
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+    )
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
@@ -145,7 +179,7 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
-        if self.unit_id and self.area_id and self.unit.area_id != self.area_id:
+        if self.unit is not None and self.area_id and self.unit.area_id != self.area_id:
             raise ValidationError({"unit": _("The unit must belong to the user's area.")})
         if not self.is_superuser and not self.area_id:
             raise ValidationError({"area": _("Every user except a superuser needs an area.")})
@@ -172,11 +206,23 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(_("time"), db_index=True)
-    user = models.ForeignKey(User, verbose_name=_("user"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     username = models.CharField(_("username"), max_length=150, blank=True)
-    area = models.ForeignKey(Area, verbose_name=_("area"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
@@ -184,8 +230,9 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
-    result = models.CharField(_("result"), max_length=16, choices=AuditResult.choices,
-                              default=AuditResult.SUCCESS)
+    result = models.CharField(
+        _("result"), max_length=16, choices=AuditResult.choices, default=AuditResult.SUCCESS
+    )
 
     class Meta:
         verbose_name = _("audit event")

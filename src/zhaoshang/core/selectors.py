@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -55,7 +56,7 @@ def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
     """Fetch one row from an already-scoped queryset; absent or hidden are both 404."""
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc
 
 
@@ -86,8 +87,9 @@ def can_read_audit(user: Any) -> bool:
     )
 
 
-def audit_events_visible_to(user: Any, *, filters: dict[str, Any] | None = None
-                            ) -> QuerySet[AuditEvent]:
+def audit_events_visible_to(
+    user: Any, *, filters: dict[str, Any] | None = None
+) -> QuerySet[AuditEvent]:
     """Audit rows for admins and supervisors of an area, newest first.
 
     Events with no area (failed logins of unknown usernames) are visible only

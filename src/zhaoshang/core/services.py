@@ -80,8 +80,9 @@ def audit_record(
     return event
 
 
-def _saved(*, acting_user: User | None, instance: models.Model,
-           before: dict[str, Any] | None) -> None:
+def _saved(
+    *, acting_user: User | None, instance: models.Model, before: dict[str, Any] | None
+) -> None:
     audit_record(
         acting_user=acting_user,
         action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
@@ -112,16 +113,18 @@ def area_save(*, acting_user: User | None, area: Area) -> Area:
     area.save()
     if old_path and old_path != area.path:
         for below in Area.objects.filter(path__startswith=old_path).exclude(pk=area.pk):
-            below.path = area.path + below.path[len(old_path):]
+            below.path = area.path + below.path[len(old_path) :]
             below.save(update_fields=["path"])
     _saved(acting_user=acting_user, instance=area, before=before)
     return area
 
 
-def area_create(*, acting_user: User | None, code: str, name: str, level: str,
-                parent: Area | None = None) -> Area:
-    return area_save(acting_user=acting_user,
-                     area=Area(code=code, name=name, level=level, parent=parent))
+def area_create(
+    *, acting_user: User | None, code: str, name: str, level: str, parent: Area | None = None
+) -> Area:
+    return area_save(
+        acting_user=acting_user, area=Area(code=code, name=name, level=level, parent=parent)
+    )
 
 
 # --- units -------------------------------------------------------------------
@@ -136,10 +139,12 @@ def unit_save(*, acting_user: User | None, unit: Unit) -> Unit:
     return unit
 
 
-def unit_create(*, acting_user: User | None, name: str, kind: str, area: Area,
-                parent: Unit | None = None) -> Unit:
-    return unit_save(acting_user=acting_user,
-                     unit=Unit(name=name, kind=kind, area=area, parent=parent))
+def unit_create(
+    *, acting_user: User | None, name: str, kind: str, area: Area, parent: Unit | None = None
+) -> Unit:
+    return unit_save(
+        acting_user=acting_user, unit=Unit(name=name, kind=kind, area=area, parent=parent)
+    )
 
 
 # --- users -------------------------------------------------------------------
@@ -175,8 +180,13 @@ def user_set_roles(*, acting_user: User | None, user: User, roles: Iterable[Role
         return
     user.roles.set(Role.objects.filter(code__in=codes))
     user.__dict__.pop("_role_codes", None)
-    audit_record(acting_user=acting_user, action=AuditAction.UPDATE, instance=user,
-                 before={"roles": before}, after={"roles": codes})
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        instance=user,
+        before={"roles": before},
+        after={"roles": codes},
+    )
 
 
 @transaction.atomic
@@ -200,16 +210,22 @@ def user_set_language(*, acting_user: User, language: str) -> None:
     acting_user.language = language
     acting_user.full_clean(exclude=["password"])
     acting_user.save(update_fields=["language"])
-    audit_record(acting_user=acting_user, action=AuditAction.UPDATE, instance=acting_user,
-                 before=before, after={"language": language})
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        instance=acting_user,
+        before=before,
+        after={"language": language},
+    )
 
 
 @transaction.atomic
 def instance_delete(*, acting_user: User | None, instance: models.Model) -> None:
     """Delete a row (PROTECT foreign keys refuse it if anything still points at it)."""
     before = snapshot(instance)
-    audit_record(acting_user=acting_user, action=AuditAction.DELETE, instance=instance,
-                 before=before)
+    audit_record(
+        acting_user=acting_user, action=AuditAction.DELETE, instance=instance, before=before
+    )
     instance.delete()
 
 
@@ -265,8 +281,13 @@ def otp_enrol_confirm(*, user: User, key: str, token: str) -> TOTPDevice | None:
 def otp_reset(*, acting_user: User, user: User) -> None:
     """Remove a user's TOTP devices (lost phone); they enrol again at next log-in."""
     count, _ = TOTPDevice.objects.filter(user=user).delete()
-    audit_record(acting_user=acting_user, action=AuditAction.UPDATE, instance=user,
-                 before={"totp_devices": count}, after={"totp_devices": 0})
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        instance=user,
+        before={"totp_devices": count},
+        after={"totp_devices": 0},
+    )
 
 
 @transaction.atomic
@@ -275,8 +296,13 @@ def user_unlock(*, acting_user: User, user: User) -> int:
     from axes.utils import reset
 
     cleared = reset(username=user.username)
-    audit_record(acting_user=acting_user, action=AuditAction.UPDATE, instance=user,
-                 before={"locked_attempts": cleared}, after={"locked_attempts": 0})
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        instance=user,
+        before={"locked_attempts": cleared},
+        after={"locked_attempts": 0},
+    )
     return cleared
 
 
@@ -290,8 +316,14 @@ def auth_record_otp(*, user: User, enrolled: bool, ok: bool) -> None:
     )
 
 
-def export_record(*, acting_user: User, object_type: str, description: str,
-                  filters: dict[str, Any], rows: int) -> None:
+def export_record(
+    *, acting_user: User, object_type: str, description: str, filters: dict[str, Any], rows: int
+) -> None:
     """Every export leaves a trace of who took what out of the system."""
-    audit_record(acting_user=acting_user, action=AuditAction.EXPORT, object_type=object_type,
-                 object_repr=description, after={"filters": filters, "rows": rows})
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.EXPORT,
+        object_type=object_type,
+        object_repr=description,
+        after={"filters": filters, "rows": rows},
+    )

@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import selectors, services
+from .context import request_user
 from .forms import AuditFilterForm, LanguageForm, LoginForm, OwnPasswordChangeForm, TokenForm
 from .middleware import LANGUAGE_COOKIE, SESSION_SEEN, SESSION_STARTED
 from .xlsx import write_table
@@ -43,10 +44,16 @@ from .xlsx import write_table
 OTP_KEY_SESSION = "_zs_otp_key"
 
 
+def is_verified(request: HttpRequest) -> bool:
+    """django-otp's per-request flag (set by OTPMiddleware)."""
+    return bool(getattr(request.user, "is_verified", lambda: False)())
+
+
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return reverse("core:home")
 
@@ -75,8 +82,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/login.html", {"form": form, "next": _next_url(request)})
 
 
-def lockout(request: HttpRequest, response: HttpResponse | None = None,
-            credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout(
+    request: HttpRequest,
+    response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+    *args: Any,
+    **kwargs: Any,
+) -> HttpResponse:
     """django-axes lockout page (AXES_LOCKOUT_CALLABLE): Chinese, HTTP 429."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "core/lockout.html", {"minutes": minutes}, status=429)
@@ -85,7 +97,7 @@ def lockout(request: HttpRequest, response: HttpResponse | None = None,
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        services.auth_record_logout(user=request.user)  # type: ignore[arg-type]
+        services.auth_record_logout(user=request.user)
     auth_logout(request)
     messages.info(request, _("You have logged out."))
     return redirect("core:login")
@@ -95,16 +107,20 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = OwnPasswordChangeForm(request.user, request.POST or None)
+    user = request_user(request)
+    form = OwnPasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_change_password(acting_user=request.user, user=request.user,  # type: ignore[arg-type]
-                                      new_password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+        services.user_change_password(
+            acting_user=user, user=user, new_password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(request, user)
         messages.success(request, _("Your password has been changed."))
         return redirect(_next_url(request))
-    return render(request, "core/password_change.html",
-                  {"form": form, "next": _next_url(request),
-                   "forced": request.user.must_change_password})  # type: ignore[union-attr]
+    return render(
+        request,
+        "core/password_change.html",
+        {"form": form, "next": _next_url(request), "forced": user.must_change_password},
+    )
 
 
 def _qr_svg(uri: str) -> str:
@@ -118,15 +134,18 @@ def _qr_svg(uri: str) -> str:
 @never_cache
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol TOTP: show a key and QR code, confirm with the first code from the app."""
-    user = request.user
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not user.is_verified():  # type: ignore[union-attr]
+    user = request_user(request)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not is_verified(request):
         return redirect("core:otp_verify")
     key = request.session.get(OTP_KEY_SESSION) or random_hex(20)
     request.session[OTP_KEY_SESSION] = key
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = services.otp_enrol_confirm(user=user, key=key,  # type: ignore[arg-type]
-                                            token=form.cleaned_data["token"])
+        device = services.otp_enrol_confirm(
+            user=user,
+            key=key,
+            token=form.cleaned_data["token"],
+        )
         if device is not None:
             del request.session[OTP_KEY_SESSION]
             otp_login(request, device)
@@ -136,25 +155,29 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice(user=user, key=key, name="TOTP")
     secret = device.bin_key
     secret_b32 = base64.b32encode(secret).decode()
-    return render(request, "core/otp_setup.html", {
-        "form": form,
-        "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 - generated by qrcode
-        "secret": " ".join(secret_b32[i:i + 4] for i in range(0, len(secret_b32), 4)),
-        "next": _next_url(request),
-    })
+    return render(
+        request,
+        "core/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 - generated by qrcode
+            "secret": " ".join(secret_b32[i : i + 4] for i in range(0, len(secret_b32), 4)),
+            "next": _next_url(request),
+        },
+    )
 
 
 @login_required
 @never_cache
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """Second log-in step for users who already enrolled TOTP."""
-    user = request.user
+    user = request_user(request)
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect(f"{reverse('core:otp_setup')}?next={_next_url(request)}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
-        services.auth_record_otp(user=user, enrolled=False, ok=device is not None)  # type: ignore[arg-type]
+        services.auth_record_otp(user=user, enrolled=False, ok=device is not None)
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
@@ -172,32 +195,45 @@ def language(request: HttpRequest) -> HttpResponse:
         return response
     chosen = form.cleaned_data["language"]
     if request.user.is_authenticated:
-        services.user_set_language(acting_user=request.user, language=chosen)  # type: ignore[arg-type]
-    response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=request.is_secure(), httponly=True)
+        services.user_set_language(acting_user=request_user(request), language=chosen)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        chosen,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
     return response
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own area page."""
-    user = request.user
-    if user.area_id is None:  # type: ignore[union-attr]
-        return render(request, "core/home_unscoped.html",
-                      {"areas": selectors.areas_visible_to(user).filter(parent=None)})
-    return area_detail(request, user.area.code)  # type: ignore[union-attr]
+    user = request_user(request)
+    if user.area is None:
+        return render(
+            request,
+            "core/home_unscoped.html",
+            {"areas": selectors.areas_visible_to(user).filter(parent=None)},
+        )
+    return area_detail(request, user.area.code)
 
 
 @login_required
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     area = selectors.area_visible_or_404(request.user, code)
     units = selectors.units_visible_to(request.user).filter(area=area)
-    return render(request, "core/area.html", {
-        "area": area,
-        "units": units,
-        "summary": selectors.area_summary(area),
-        "is_own": area.pk == request.user.area_id,  # type: ignore[union-attr]
-    })
+    return render(
+        request,
+        "core/area.html",
+        {
+            "area": area,
+            "units": units,
+            "summary": selectors.area_summary(area),
+            "is_own": area.pk == request_user(request).area_id,
+        },
+    )
 
 
 AUDIT_PAGE_SIZE = 50
@@ -219,12 +255,24 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit_list.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "core/audit_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
-AUDIT_HEADERS = ["时间", "用户", "IP 地址", "操作", "对象类型", "对象 ID", "对象", "结果", "区域",
-                 "修改前", "修改后"]
+AUDIT_HEADERS = [
+    "时间",
+    "用户",
+    "IP 地址",
+    "操作",
+    "对象类型",
+    "对象 ID",
+    "对象",
+    "结果",
+    "区域",
+    "修改前",
+    "修改后",
+]
 
 
 @login_required
@@ -233,18 +281,37 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered audit log as xlsx; the export itself is audited."""
     if not selectors.can_read_audit(request.user):
         return render(request, "core/forbidden.html", status=404)
-    form, filters = _audit_filters(request)
+    _form, filters = _audit_filters(request)
     events = selectors.audit_events_visible_to(request.user, filters=filters)
     buffer = io.BytesIO()
-    rows = write_table(buffer, sheet="审计日志", headers=AUDIT_HEADERS, rows=(
-        [e.at, e.username, e.ip, e.get_action_display(), e.object_type, e.object_id,
-         e.object_repr, e.get_result_display(), e.area.name if e.area else "",
-         _json(e.before), _json(e.after)]
-        for e in events.iterator(chunk_size=2000)
-    ))
-    services.export_record(acting_user=request.user, object_type="core.auditevent",  # type: ignore[arg-type]
-                           description=_("Audit log"),
-                           filters={k: str(v) for k, v in filters.items() if v}, rows=rows)
+    rows = write_table(
+        buffer,
+        sheet="审计日志",
+        headers=AUDIT_HEADERS,
+        rows=(
+            [
+                e.at,
+                e.username,
+                e.ip,
+                e.get_action_display(),
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                e.get_result_display(),
+                e.area.name if e.area else "",
+                _json(e.before),
+                _json(e.after),
+            ]
+            for e in events.iterator(chunk_size=2000)
+        ),
+    )
+    services.export_record(
+        acting_user=request_user(request),
+        object_type="core.auditevent",
+        description=_("Audit log"),
+        filters={k: str(v) for k, v in filters.items() if v},
+        rows=rows,
+    )
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -268,4 +335,3 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "core/error.html", status=500)
-

@@ -24,12 +24,19 @@ def needs_quote_prefix(value: str) -> bool:
     return value.startswith(DANGEROUS_PREFIXES)
 
 
-def write_table(target: str | IO[bytes], *, sheet: str, headers: Sequence[str],
-                rows: Iterable[Sequence[Any]]) -> int:
+def write_table(
+    target: str | IO[bytes], *, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
     """Write one sheet with a bold header row; returns the number of data rows."""
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
-                                        "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     quoted = book.add_format({"quote_prefix": True})

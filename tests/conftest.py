@@ -1,0 +1,39 @@
+"""Shared fixtures: the demo district loaded once per test database, users by role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from zhaoshang.core.demo import DEMO_PASSWORD, load_demo
+from zhaoshang.core.models import User
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Load the demo once per test database; each test then runs in a rolled-back transaction."""
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def demo_password() -> str:
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def user_named(db) -> Callable[[str], User]:  # type: ignore[no-untyped-def]
+    def get(username: str) -> User:
+        return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def client_for(db) -> Callable[[str], Client]:  # type: ignore[no-untyped-def]
+    """A test client already signed in (and, for admin/leader, TOTP-verified) as a demo user."""
+    from tests.helpers import signed_in_client
+
+    return signed_in_client
