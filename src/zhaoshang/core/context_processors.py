@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .policy import otp_required
 from .selectors import can_read_audit
 
 
@@ -13,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if otp_required(user) and not user.is_verified():
+        return {"nav_pending_step": True}  # nothing to navigate to until TOTP is done
     return {
         "nav_can_audit": can_read_audit(user),
         "nav_can_admin": user.is_superuser or user.has_role("admin"),
