@@ -129,6 +129,7 @@ REDIS_URL = envstr("REDIS_URL", "")
 
 INSTALLED_APPS = [
     "zhaoshang.core",
+    "zhaoshang.projects",
     "zhaoshang.core.apps.ZhaoshangAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -139,6 +140,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +277,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+ZHAOSHANG_MAX_UPLOAD_MB = envint("ZHAOSHANG_MAX_UPLOAD_MB", 10)
+#: a project with no stage move and no activity for this many days is "stuck" (六未)
+ZHAOSHANG_STUCK_DAYS = envint("ZHAOSHANG_STUCK_DAYS", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGGING = {

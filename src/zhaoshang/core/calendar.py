@@ -1,0 +1,33 @@
+"""Mainland-China working days (public holidays and 调休 make-up days included).
+
+Backed by chinesecalendar. A year it has no data for is an error with a
+clear message, never a guess: a wrong deadline is worse than none.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import chinese_calendar
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+def is_workday(day: dt.date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError as exc:
+        raise ValidationError(
+            _(
+                "No official holiday calendar is known for %(year)d yet; working days cannot be "
+                "counted."
+            )
+            % {"year": day.year},
+            code="calendar_year_missing",
+        ) from exc
+
+
+def working_days_in_month(year: int, month: int) -> int:
+    days = calendar.monthrange(year, month)[1]
+    return sum(is_workday(dt.date(year, month, d)) for d in range(1, days + 1))

@@ -1,0 +1,64 @@
+"""Upload checks shared by evidence files: size, and type decided by content, not name."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+#: extension → (content type, how to recognise the bytes)
+ALLOWED = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+OOXML_MARKER = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+
+
+def sniff(content: bytes) -> str | None:
+    """The extension the bytes really are, or None."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        for ext, marker in OOXML_MARKER.items():
+            if marker in names:
+                return ext
+    return None
+
+
+def check_upload(*, name: str, content: bytes) -> tuple[str, str]:
+    """Return (content type, sha256) or raise ValidationError with a clear message."""
+    limit = settings.ZHAOSHANG_MAX_UPLOAD_MB * 1024 * 1024
+    if not content:
+        raise ValidationError({"file": _("The file is empty.")})
+    if len(content) > limit:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(mb)d MB.")
+                % {"mb": settings.ZHAOSHANG_MAX_UPLOAD_MB}
+            }
+        )
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ALLOWED:
+        raise ValidationError({"file": _("Only PDF, JPG, PNG, DOCX and XLSX files are accepted.")})
+    real = sniff(content)
+    if real is None or (real != ext and {real, ext} != {"jpg", "jpeg"}):
+        raise ValidationError(
+            {"file": _("The file's content is not a real .%(ext)s file.") % {"ext": ext}}
+        )
+    return ALLOWED[ext], hashlib.sha256(content).hexdigest()

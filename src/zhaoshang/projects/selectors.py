@@ -1,0 +1,260 @@
+"""Every read of investment attraction, always scoped to the user first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from zhaoshang.core.choices import RoleCode
+from zhaoshang.core.models import User
+from zhaoshang.core.selectors import area_scope_path, get_visible_or_404, scope_to_user
+
+from .choices import MAIN_STAGES, Stage
+from .models import Activity, Cluster, Enterprise, Project, StageEvent
+
+ACTIVE_STAGES = tuple(s for s in MAIN_STAGES if s != Stage.PRODUCTION)
+SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "stage": "stage",
+    "-stage": "-stage",
+    "investment": "total_investment",
+    "-investment": "-total_investment",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+    "progress": "last_progress",
+    "-progress": "-last_progress",
+}
+
+
+def _investor_enterprise_id(user: Any) -> int | None:
+    account = getattr(user, "investor_account", None) if user.is_authenticated else None
+    return account.enterprise_id if account else None
+
+
+def _scoped(
+    queryset: QuerySet[Any], user: Any, *, area_field: str, enterprise_field: str
+) -> QuerySet[Any]:
+    """Area scope for officials; an investor sees only rows of their own enterprise."""
+    if (
+        area_scope_path(user) is None
+        and getattr(user, "is_authenticated", False)
+        and user.has_role(RoleCode.INVESTOR)
+    ):
+        enterprise_id = _investor_enterprise_id(user)
+        return (
+            queryset.filter(**{enterprise_field: enterprise_id})
+            if enterprise_id
+            else queryset.none()
+        )
+    return scope_to_user(queryset, user, area_field=area_field)
+
+
+def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
+    return _scoped(
+        Enterprise.objects.select_related("area", "cluster"),
+        user,
+        area_field="area",
+        enterprise_field="pk",
+    )
+
+
+def clusters_visible_to(user: Any) -> QuerySet[Cluster]:
+    return scope_to_user(Cluster.objects.select_related("area", "sub_bureau"), user)
+
+
+def with_progress(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate ``last_progress``: the later of the last stage move and the last activity."""
+    last_event = (
+        StageEvent.objects.filter(project=OuterRef("pk"))
+        .order_by("-event_date")
+        .values("event_date")[:1]
+    )
+    last_activity = (
+        Activity.objects.filter(project=OuterRef("pk")).order_by("-date").values("date")[:1]
+    )
+    event = Subquery(last_event, output_field=DateField())
+    return projects.annotate(
+        last_progress=Greatest(
+            event, Coalesce(Subquery(last_activity, output_field=DateField()), event)
+        )
+    )
+
+
+def stuck_before(today: dt.date | None = None) -> dt.date:
+    return (today or timezone.localdate()) - dt.timedelta(days=settings.ZHAOSHANG_STUCK_DAYS)
+
+
+def projects_visible_to(user: Any) -> QuerySet[Project]:
+    return _scoped(Project.objects.all(), user, area_field="area", enterprise_field="investor")
+
+
+def project_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Project]:
+    """The ledger list: scope, filters, the stuck flag, sorting; one query per page."""
+    filters = filters or {}
+    projects = with_progress(projects_visible_to(user)).select_related(
+        "area", "investor", "cluster", "sub_bureau", "lead_cadre"
+    )
+    exact = {
+        "stage": "stage",
+        "cluster": "cluster_id",
+        "source_region": "source_region",
+        "method": "method",
+        "sub_bureau": "sub_bureau_id",
+        "key_level": "key_level",
+        "leader": "lead_cadre_id",
+        "area": "area__code",
+    }
+    for key, lookup in exact.items():
+        value = filters.get(key)
+        if value not in (None, ""):
+            projects = projects.filter(**{lookup: getattr(value, "pk", value)})
+    if filters.get("q"):
+        q = filters["q"]
+        projects = projects.filter(
+            Q(name__icontains=q)
+            | Q(investor_name__icontains=q)
+            | Q(investor__name__icontains=q)
+            | Q(code=q)
+        )
+    if filters.get("stuck"):
+        projects = projects.filter(stage__in=ACTIVE_STAGES, last_progress__lt=stuck_before())  # type: ignore[misc]
+    return projects.order_by(SORTS.get(filters.get("sort") or "", "-updated_at"), "-id")
+
+
+def is_stuck(project: Project, today: dt.date | None = None) -> bool:
+    last = getattr(project, "last_progress", None)
+    return project.stage in ACTIVE_STAGES and last is not None and last < stuck_before(today)
+
+
+def project_detail_or_404(user: Any, pk: int) -> Project:
+    return get_visible_or_404(
+        with_progress(projects_visible_to(user))
+        .select_related(
+            "area",
+            "investor",
+            "cluster",
+            "sub_bureau",
+            "lead_cadre",
+            "responsible_chief",
+            "frontline_sub_chief",
+        )
+        .prefetch_related("trackers", "cooperating_units"),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    date: dt.date
+    kind: str  # "stage" or "activity"
+    obj: Any
+
+
+def timeline(project: Project) -> list[TimelineItem]:
+    """Stage moves and activities, newest first, for the detail page."""
+    events = [
+        TimelineItem(e.event_date, "stage", e)
+        for e in project.stage_events.select_related("actor", "evidence")
+    ]
+    activities = [
+        TimelineItem(a.date, "activity", a) for a in project.activities.prefetch_related("people")
+    ]
+    return sorted(events + activities, key=lambda i: (i.date, i.kind == "stage"), reverse=True)
+
+
+def time_in_stages(project: Project, today: dt.date | None = None) -> list[tuple[str, int]]:
+    """Days spent in each stage, from the events' real-world dates (the current one to today)."""
+    today = today or timezone.localdate()
+    events = list(
+        project.stage_events.order_by("event_date", "id").values_list("to_stage", "event_date")
+    )
+    spent: dict[str, int] = defaultdict(int)
+    for (stage, start), (_next, end) in zip(events, [*events[1:], (None, today)], strict=True):
+        spent[stage] += max((end - start).days, 0)
+    return [(stage, spent[stage]) for stage in Stage.values if stage in spent]
+
+
+CHAIN_PARTS = (
+    "lead_cadre",
+    "responsible_chief",
+    "frontline_sub_chief",
+    "trackers",
+    "cooperating_units",
+)
+
+
+def chain_gaps(project: Project) -> list[str]:
+    """Which parts of the responsibility chain are missing (field names)."""
+    missing = [
+        f
+        for f in ("lead_cadre", "responsible_chief", "frontline_sub_chief")
+        if getattr(project, f"{f}_id") is None
+    ]
+    if len(project.trackers.all()) < 2:
+        missing.append("trackers")
+    if not project.cooperating_units.all():
+        missing.append("cooperating_units")
+    return missing
+
+
+def incomplete_chains(user: Any) -> list[tuple[Project, list[str]]]:
+    """Every key project (any key level) whose responsibility chain is incomplete."""
+    projects = (
+        projects_visible_to(user)
+        .exclude(key_level="")
+        .exclude(stage=Stage.TERMINATED)
+        .select_related("area", "lead_cadre", "responsible_chief", "frontline_sub_chief")
+        .prefetch_related("trackers", "cooperating_units")
+        .order_by("area__path", "name")
+    )
+    report = [(p, chain_gaps(p)) for p in projects]
+    return [(p, gaps) for p, gaps in report if gaps]
+
+
+def leaders_visible_to(user: Any) -> QuerySet[User]:
+    return (
+        scope_to_user(User.objects.filter(roles__code=RoleCode.LEADER, is_active=True), user)
+        .select_related("area", "unit")
+        .order_by("username")
+    )
+
+
+def leader_activity_days(user: Any, year: int, month: int) -> list[dict[str, Any]]:
+    """“二分之一”工作法: per leader, days with investment activity vs working days.
+
+    A multi-day activity (an exhibition trip) covers ``days`` consecutive dates;
+    a date counts once however many activities fall on it.
+    """
+    from zhaoshang.core.calendar import working_days_in_month
+
+    first = dt.date(year, month, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    working = working_days_in_month(year, month)
+    leaders = list(leaders_visible_to(user))
+    covered: dict[int, set[dt.date]] = {leader.pk: set() for leader in leaders}
+    activities = Activity.objects.filter(
+        people__in=leaders, date__gte=first - dt.timedelta(days=31), date__lte=last
+    ).values_list("people", "date", "days")
+    for person, start, days in activities:
+        for offset in range(max(int(days.to_integral_value()), 1)):
+            day = start + dt.timedelta(days=offset)
+            if first <= day <= last:
+                covered[person].add(day)
+    return [
+        {
+            "leader": leader,
+            "days": len(covered[leader.pk]),
+            "working_days": working,
+            "share": round(100 * len(covered[leader.pk]) / working, 1) if working else 0.0,
+            "meets_half": working > 0 and 2 * len(covered[leader.pk]) >= working,
+        }
+        for leader in leaders
+    ]

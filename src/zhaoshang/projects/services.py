@@ -1,0 +1,470 @@
+"""Every write of investment attraction: enterprises, projects, stage moves, activities.
+
+Each function is keyword-only, takes ``acting_user``, validates before writing
+and audits in the same transaction. Project writes check ``version`` so two
+people editing the same project cannot silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.choices import AuditAction
+from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.services import audit_record, snapshot
+
+from .choices import MAIN_STAGES, Stage, stage_rank
+from .models import Activity, Attachment, Enterprise, EnterpriseLink, Project, StageEvent
+
+MAX_TRACKERS = 2
+MAX_COOPERATING_UNITS = 5
+#: Fields a project update may change; stage moves go through ``project_transition``.
+EDITABLE_FIELDS = frozenset(
+    {
+        "code",
+        "name",
+        "investor",
+        "investor_name",
+        "cluster",
+        "source_region",
+        "source_province",
+        "source_country",
+        "method",
+        "total_investment",
+        "foreign_capital",
+        "out_of_city_capital",
+        "land_area",
+        "land_parcel",
+        "contract_date",
+        "contracted_amount",
+        "start_date",
+        "production_date",
+        "key_level",
+        "sub_bureau",
+        "lead_cadre",
+        "responsible_chief",
+        "frontline_sub_chief",
+        "notes",
+    }
+)
+
+
+class ConflictError(Exception):
+    """The project changed since the caller read it (stale ``version``): HTTP 409."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            _(
+                "This project was changed by someone else (now version %(v)d). "
+                "Reload it and apply your change again."
+            )
+            % {"v": current_version}
+        )
+        self.current_version = current_version
+
+
+# --- enterprises ---------------------------------------------------------------
+
+
+@transaction.atomic
+def enterprise_save(*, acting_user: User | None, enterprise: Enterprise) -> Enterprise:
+    before = (
+        None if enterprise._state.adding else snapshot(Enterprise.objects.get(pk=enterprise.pk))
+    )
+    enterprise.full_clean()
+    enterprise.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        instance=enterprise,
+        before=before,
+        after=snapshot(enterprise),
+    )
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_link_add(
+    *, acting_user: User | None, source: Enterprise, target: Enterprise, kind: str
+) -> EnterpriseLink:
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("An enterprise cannot be linked to itself.")})
+    link = EnterpriseLink(source=source, target=target, kind=kind)
+    link.full_clean()
+    link.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        instance=link,
+        area=source.area,
+        object_repr=f"{source} → {target} ({link.get_kind_display()})",
+        after=snapshot(link),
+    )
+    return link
+
+
+# --- projects ------------------------------------------------------------------
+
+
+def _check_chain(project: Project) -> None:
+    """Chain members must come from the project's area or above it (city cadres may lead)."""
+    errors: dict[str, str] = {}
+    for field in ("lead_cadre", "responsible_chief", "frontline_sub_chief"):
+        person = getattr(project, field)
+        if person is not None and not _in_reach(person.area, project.area):
+            errors[field] = _("This person belongs to another area.")
+    if project.sub_bureau is not None and project.sub_bureau.area_id != project.area_id:
+        errors["sub_bureau"] = _("The sub-bureau must belong to the project's area.")
+    if project.cluster is not None and project.cluster.area_id != project.area_id:
+        errors["cluster"] = _("The cluster must belong to the project's area.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _in_reach(person_area: Area | None, project_area: Area) -> bool:
+    return person_area is not None and project_area.path.startswith(person_area.path)
+
+
+def gate_errors(project: Project, to_stage: str, *, reason: str) -> dict[str, str]:
+    """Fields a stage needs, as {field: message}; empty when the move may proceed."""
+    errors: dict[str, str] = {}
+    if stage_rank(to_stage) >= stage_rank(Stage.SIGNED) and to_stage in MAIN_STAGES:
+        if project.contract_date is None:
+            errors["contract_date"] = _("Signing needs the contract date.")
+        if not project.contracted_amount:
+            errors["contracted_amount"] = _("Signing needs the contracted amount.")
+    constructing = stage_rank(to_stage) >= stage_rank(Stage.CONSTRUCTION)
+    if constructing and to_stage in MAIN_STAGES and project.start_date is None:
+        errors["start_date"] = _("Construction needs the start date.")
+    if to_stage in (Stage.PAUSED, Stage.TERMINATED) and not reason.strip():
+        errors["reason"] = _("Pausing or terminating a project needs a reason.")
+    return errors
+
+
+def _previous_stage_before_pause(project: Project) -> str | None:
+    last = project.stage_events.filter(to_stage=Stage.PAUSED).order_by("-event_date", "-id").first()
+    return last.from_stage if last else None
+
+
+def transition_error(project: Project, to_stage: str, *, reason: str) -> str | None:
+    """Why a move is illegal in itself (not for lack of data), or None."""
+    here = project.stage
+    if to_stage not in Stage.values:
+        return _("Unknown stage “%(stage)s”.") % {"stage": to_stage}
+    if to_stage == here:
+        return _("The project is already at this stage.")
+    if here == Stage.TERMINATED:
+        return _("A terminated project cannot move any more.")
+    if here == Stage.PAUSED and to_stage != Stage.TERMINATED:
+        resume = _previous_stage_before_pause(project)
+        if to_stage != resume:
+            return _("A paused project can only resume at “%(stage)s” or be terminated.") % {
+                "stage": Stage(resume).label if resume else "—"
+            }
+        return None
+    if to_stage in MAIN_STAGES and stage_rank(to_stage) > stage_rank(here) + 1:
+        return _("Stages cannot be skipped: the next stage is “%(stage)s”.") % {
+            "stage": Stage(MAIN_STAGES[stage_rank(here) + 1]).label
+        }
+    if to_stage in MAIN_STAGES and stage_rank(to_stage) < stage_rank(here) and not reason.strip():
+        return _("Moving a project back to an earlier stage needs a reason.")
+    return None
+
+
+@transaction.atomic
+def project_create(
+    *,
+    acting_user: User | None,
+    area: Area,
+    name: str,
+    stage: str = Stage.LEAD,
+    event_date: dt.date | None = None,
+    trackers: Iterable[User] = (),
+    cooperating_units: Iterable[Unit] = (),
+    note: str = "",
+    **fields: Any,
+) -> Project:
+    """Create a project at a stage (a ledger may bring one already signed).
+
+    The first stage event records where it started; the same gates apply as
+    for a move, so a project cannot be born "signed" without a contract date.
+    """
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    project = Project(area=area, name=name, stage=stage, **fields)
+    project.full_clean()
+    _check_chain(project)
+    errors = gate_errors(project, stage, reason="—")
+    if stage not in MAIN_STAGES:
+        errors["stage"] = _("A new project starts on the main line, not paused or terminated.")
+    if errors:
+        raise ValidationError(errors)
+    project.save()
+    _set_chain_members(project, trackers=list(trackers), units=list(cooperating_units))
+    StageEvent.objects.create(
+        project=project,
+        from_stage="",
+        to_stage=stage,
+        event_date=_event_date(event_date, None),
+        recorded_at=timezone.now(),
+        actor=acting_user,
+        note=note,
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        instance=project,
+        after=snapshot(project),
+    )
+    return project
+
+
+def _event_date(value: dt.date | None, previous: dt.date | None) -> dt.date:
+    today = timezone.localdate()
+    value = value or today
+    if value > today:
+        raise ValidationError({"event_date": _("The date cannot be in the future.")})
+    if previous and value < previous:
+        raise ValidationError(
+            {
+                "event_date": _("The date cannot be before the previous stage move (%(d)s).")
+                % {"d": previous.isoformat()}
+            }
+        )
+    return value
+
+
+def _set_chain_members(project: Project, *, trackers: list[User], units: list[Unit]) -> None:
+    if len(trackers) > MAX_TRACKERS:
+        raise ValidationError({"trackers": _("At most two trackers.")})
+    if len(units) > MAX_COOPERATING_UNITS:
+        raise ValidationError({"cooperating_units": _("At most five cooperating units.")})
+    if any(not _in_reach(u.area, project.area) for u in trackers):
+        raise ValidationError({"trackers": _("This person belongs to another area.")})
+    if any(not _in_reach(u.area, project.area) for u in units):
+        raise ValidationError({"cooperating_units": _("This unit belongs to another area.")})
+    project.trackers.set(trackers)
+    project.cooperating_units.set(units)
+
+
+def _bump(project: Project, expected_version: int | None, **values: Any) -> None:
+    """Write ``values`` only if nobody changed the project since ``expected_version``."""
+    version = project.version if expected_version is None else expected_version
+    updated = Project.objects.filter(pk=project.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    if not updated:
+        raise ConflictError(Project.objects.values_list("version", flat=True).get(pk=project.pk))
+    project.version = version + 1
+
+
+@transaction.atomic
+def project_update(
+    *,
+    acting_user: User,
+    project: Project,
+    expected_version: int | None,
+    trackers: Iterable[User] | None = None,
+    cooperating_units: Iterable[Unit] | None = None,
+    **changes: Any,
+) -> Project:
+    """Change a project's fields; a stale ``expected_version`` raises ConflictError."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = snapshot(project)
+    for field, value in changes.items():
+        setattr(project, field, value)
+    project.full_clean()
+    _check_chain(project)
+    if project.stage in MAIN_STAGES:
+        gate = gate_errors(project, project.stage, reason="—")
+        if gate:
+            raise ValidationError(gate)
+    values = {
+        f.attname: getattr(project, f.attname)
+        for f in Project._meta.concrete_fields
+        if f.name in changes
+    }
+    _bump(project, expected_version, **values)
+    if trackers is not None or cooperating_units is not None:
+        _set_chain_members(
+            project,
+            trackers=list(trackers if trackers is not None else project.trackers.all()),
+            units=list(
+                cooperating_units
+                if cooperating_units is not None
+                else project.cooperating_units.all()
+            ),
+        )
+    after = snapshot(project)
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        instance=project,
+        before={k: v for k, v in before.items() if after.get(k) != v},
+        after={k: v for k, v in after.items() if before.get(k) != v},
+    )
+    return project
+
+
+@transaction.atomic
+def project_transition(
+    *,
+    acting_user: User,
+    project: Project,
+    to_stage: str,
+    event_date: dt.date | None = None,
+    note: str = "",
+    reason: str = "",
+    evidence: Attachment | None = None,
+    expected_version: int | None = None,
+    contract_date: dt.date | None = None,
+    contracted_amount: Decimal | None = None,
+    start_date: dt.date | None = None,
+) -> StageEvent:
+    """Move a project to another stage, recording who, when and why.
+
+    Gate data (contract date and amount, start date) may come with the move;
+    any refusal raises ValidationError and changes nothing.
+    """
+    illegal = transition_error(project, to_stage, reason=reason)
+    if illegal:
+        raise ValidationError({"to_stage": illegal})
+    for field, value in (
+        ("contract_date", contract_date),
+        ("contracted_amount", contracted_amount),
+        ("start_date", start_date),
+    ):
+        if value is not None:
+            setattr(project, field, value)
+    errors = gate_errors(project, to_stage, reason=reason)
+    if errors:
+        raise ValidationError(errors)
+    if evidence is not None and evidence.project_id != project.pk:
+        raise ValidationError({"evidence": _("The evidence file belongs to another project.")})
+    last = project.stage_events.order_by("-event_date", "-id").first()
+    when = _event_date(event_date, last.event_date if last else None)
+    from_stage = project.stage
+    _bump(
+        project,
+        expected_version,
+        stage=to_stage,
+        contract_date=project.contract_date,
+        contracted_amount=project.contracted_amount,
+        start_date=project.start_date,
+    )
+    project.stage = to_stage
+    event = StageEvent.objects.create(
+        project=project,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        event_date=when,
+        recorded_at=timezone.now(),
+        actor=acting_user,
+        note=note,
+        reason=reason,
+        evidence=evidence,
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        instance=project,
+        before={"stage": from_stage},
+        after={"stage": to_stage, "event_date": when.isoformat(), "reason": reason},
+    )
+    return event
+
+
+# --- activities and evidence ---------------------------------------------------------
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    acting_user: User,
+    area: Area,
+    kind: str,
+    date: dt.date,
+    project: Project | None = None,
+    people: Iterable[User] = (),
+    days: Decimal = Decimal("1"),
+    **fields: Any,
+) -> Activity:
+    """Record an investment activity; a future date or an outside person is refused."""
+    if date > timezone.localdate():
+        raise ValidationError(
+            {
+                "date": _(
+                    "An activity is recorded after it happened; the date cannot be in the future."
+                )
+            }
+        )
+    if project is not None and project.area_id != area.pk:
+        raise ValidationError({"project": _("The project belongs to another area.")})
+    activity = Activity(
+        area=area,
+        project=project,
+        kind=kind,
+        date=date,
+        days=days,
+        created_by=acting_user,
+        **fields,
+    )
+    activity.full_clean()
+    if activity.next_due and activity.next_due < date:
+        raise ValidationError({"next_due": _("The next step cannot be due before the activity.")})
+    people = list(people)
+    if any(not _in_reach(p.area, area) for p in people):
+        raise ValidationError({"people": _("This person belongs to another area.")})
+    activity.save()
+    activity.people.set(people)
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        instance=activity,
+        after={**snapshot(activity), "people": [p.pk for p in people]},
+    )
+    return activity
+
+
+@transaction.atomic
+def attachment_add(*, acting_user: User, project: Project, name: str, content: bytes) -> Attachment:
+    """Store an evidence file after checking its size and its real type (by content)."""
+    from django.core.files.base import ContentFile
+
+    from .files import check_upload
+
+    content_type, sha = check_upload(name=name, content=content)
+    attachment = Attachment(
+        project=project,
+        original_name=name[:200],
+        content_type=content_type,
+        size=len(content),
+        sha256=sha,
+        uploaded_by=acting_user,
+    )
+    attachment.file.save(f"{sha[:16]}{_suffix(name)}", ContentFile(content), save=False)
+    attachment.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        instance=attachment,
+        area=project.area,
+        after=snapshot(attachment),
+    )
+    return attachment
+
+
+def _suffix(name: str) -> str:
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
