@@ -130,6 +130,7 @@ REDIS_URL = envstr("REDIS_URL", "")
 INSTALLED_APPS = [
     "zhaoshang.core",
     "zhaoshang.projects",
+    "zhaoshang.imports",
     "zhaoshang.core.apps.ZhaoshangAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

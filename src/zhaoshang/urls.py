@@ -14,5 +14,7 @@ urlpatterns = [
     path("admin/logout/", core_views.logout_view),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("imports/", include("zhaoshang.imports.urls")),
+    path("", include("zhaoshang.projects.urls")),
     path("", include("zhaoshang.core.urls")),
 ]

@@ -60,6 +60,9 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return is_area_admin(request.user)
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        services.instance_save(acting_user=request_user(request), instance=obj)
+
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         services.instance_delete(acting_user=request_user(request), instance=obj)
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AreaLevel, AuditAction, AuditResult, RoleCode, UnitKind
@@ -245,3 +246,45 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
+
+
+class TokenScope(models.TextChoices):
+    """What a personal API token may do."""
+
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class ApiToken(models.Model):
+    """个人 API 令牌: a bearer credential for scripts, issued by an admin on the CLI.
+
+    Only a SHA-256 of the secret is stored, so a leaked database does not leak
+    working tokens; ``prefix`` (the first 8 characters after ``zs_``) lets people
+    tell their tokens apart and revoke one without ever seeing the secret again.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=64)
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True)
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"zs_{self.prefix}… ({self.name})"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -330,8 +330,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):  # an unknown API URL: JSON like every API error
+        return JsonResponse({"code": "not_found", "message": "未找到或无权查看"}, status=404)
     return render(request, "core/forbidden.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "message": _("Internal error.")}, status=500)
     return render(request, "core/error.html", status=500)

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from zhaoshang.core.choices import RoleCode
-from zhaoshang.core.models import User
+from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import area_scope_path, get_visible_or_404, scope_to_user
 
 from .choices import MAIN_STAGES, Stage
@@ -110,12 +110,19 @@ def project_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[P
         "sub_bureau": "sub_bureau_id",
         "key_level": "key_level",
         "leader": "lead_cadre_id",
-        "area": "area__code",
     }
     for key, lookup in exact.items():
         value = filters.get(key)
         if value not in (None, ""):
             projects = projects.filter(**{lookup: getattr(value, "pk", value)})
+    if filters.get("area"):  # an Area or its code: that area and everything below it
+        area = filters["area"]
+        path = (
+            area.path
+            if isinstance(area, Area)
+            else (Area.objects.filter(code=area).values_list("path", flat=True).first())
+        )
+        projects = projects.filter(area__path__startswith=path) if path else projects.none()
     if filters.get("q"):
         q = filters["q"]
         projects = projects.filter(
@@ -258,3 +265,22 @@ def leader_activity_days(user: Any, year: int, month: int) -> list[dict[str, Any
         }
         for leader in leaders
     ]
+
+
+WRITER_ROLES = (RoleCode.ADMIN, RoleCode.LEADER, RoleCode.CHIEF, RoleCode.SUB_CHIEF, RoleCode.STAFF)
+
+
+def can_write(user: Any) -> bool:
+    """Who may create and change projects, enterprises and activities (not viewers,
+    supervisors or investors, who read)."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or user.has_role(*WRITER_ROLES)
+    )
+
+
+def attachment_visible_or_404(user: Any, pk: int) -> Any:
+    from .models import Attachment
+
+    return get_visible_or_404(
+        Attachment.objects.filter(project__in=projects_visible_to(user)), pk=pk
+    )

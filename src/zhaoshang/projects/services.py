@@ -271,7 +271,7 @@ def _bump(project: Project, expected_version: int | None, **values: Any) -> None
 @transaction.atomic
 def project_update(
     *,
-    acting_user: User,
+    acting_user: User | None,
     project: Project,
     expected_version: int | None,
     trackers: Iterable[User] | None = None,
@@ -321,7 +321,7 @@ def project_update(
 @transaction.atomic
 def project_transition(
     *,
-    acting_user: User,
+    acting_user: User | None,
     project: Project,
     to_stage: str,
     event_date: dt.date | None = None,

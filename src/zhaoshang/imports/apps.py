@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportsConfig(AppConfig):
+    """Shared Excel import machinery: file checks, header finding, cell coercion, jobs."""
+
+    name = "zhaoshang.imports"
+    label = "imports"
+    verbose_name = _("Imports")

@@ -1,0 +1,25 @@
+"""Vocabularies of the import machinery."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    """What a file holds; each kind has an importer in ``imports.registry``."""
+
+    PROJECTS = "projects", _("Project ledger")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class JobPhase(models.TextChoices):
+    """Where a running job is: rows are read and checked first, then written in one go."""
+
+    READING = "reading", _("Reading and checking rows")
+    WRITING = "writing", _("Writing to the database")
+    DONE = "done", _("Done")

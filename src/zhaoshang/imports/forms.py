@@ -1,0 +1,51 @@
+"""The upload form; labels are gettext msgids (Chinese via the imports catalogue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.models import Area
+
+from .safety import ImportFileError
+from .services import file_check
+
+
+class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Area) -> str:
+        return str(obj)
+
+
+class UploadForm(forms.Form):
+    area = AreaChoiceField(
+        label=_("Import into area"), queryset=Area.objects.none(), to_field_name="code"
+    )
+    file = forms.FileField(
+        label=_("Ledger file (.xlsx)"),
+        help_text=_("At most 20 MB. Download the template to see the recognised headers."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the file and report what would change, without saving"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area_field = self.fields["area"]
+        assert isinstance(area_field, forms.ModelChoiceField)
+        area_field.queryset = areas
+        only = list(areas[:2])
+        if len(only) == 1:
+            self.fields["area"].initial = only[0].code
+
+    def clean_file(self) -> Any:
+        """Size, zip structure and bomb checks, before anything is unpacked or stored."""
+        upload = self.cleaned_data["file"]
+        try:
+            file_check(upload)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload

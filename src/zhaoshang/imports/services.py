@@ -1,0 +1,214 @@
+"""Every write of the import machinery: creating a job, running it, recording the outcome.
+
+A job is created (and audited) when a file is accepted, then run — inline in
+the request for small files, by a huey worker for large ones, directly by the
+CLI. Running never raises for bad input: whatever went wrong ends up in the
+job's errors and its downloadable report, and the job row is audited again
+with the outcome.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+import uuid
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.choices import AuditAction, AuditResult
+from zhaoshang.core.context import current_ip
+from zhaoshang.core.models import Area, User
+from zhaoshang.core.services import audit_record
+
+from .choices import JobPhase, JobStatus
+from .errors import write_error_report
+from .kinds import KINDS, ImportOutcome, importer_for
+from .models import ImportJob
+from .safety import ImportFileError, check_workbook, estimate_rows
+from .selectors import can_import, import_areas_for
+
+logger = logging.getLogger(__name__)
+
+#: files with at most this many rows run inside the upload request; larger ones are queued
+INLINE_ROW_LIMIT = 2000
+#: how often (seconds) the reading phase writes its progress to the job row
+PROGRESS_INTERVAL = 0.5
+
+
+def inline_row_limit() -> int:
+    return int(getattr(settings, "ZHAOSHANG_IMPORT_INLINE_ROWS", INLINE_ROW_LIMIT))
+
+
+def runs_inline(source: str | Path | IO[bytes]) -> bool:
+    """Small files run in the request; a file whose size is unknown is treated as large."""
+    rows = estimate_rows(source)
+    return rows is not None and rows <= inline_row_limit()
+
+
+@transaction.atomic
+def job_create(
+    *,
+    acting_user: User | None,
+    area: Area,
+    kind: str,
+    file_name: str,
+    dry_run: bool = False,
+    upload: File[Any] | None = None,
+) -> ImportJob:
+    """Accept a file for import into ``area``; ``acting_user`` None is the system (CLI).
+
+    The caller has already run ``safety.check_workbook`` on the upload.
+    """
+    if kind not in KINDS:
+        raise ValidationError({"kind": _("Unknown import kind.")})
+    if acting_user is not None:
+        if not can_import(acting_user):
+            raise ValidationError(_("Your roles do not allow importing data."))
+        if not import_areas_for(acting_user).filter(pk=area.pk).exists():
+            raise ValidationError({"area": _("You may not import into this area.")})
+    job = ImportJob(
+        area=area,
+        kind=kind,
+        uploaded_by=acting_user,
+        ip=current_ip.get(),
+        file_name=Path(file_name).name[:255],
+        dry_run=dry_run,
+    )
+    if upload is not None:
+        job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
+    job.full_clean()
+    job.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        instance=job,
+        after={"kind": kind, "file_name": job.file_name, "dry_run": dry_run},
+    )
+    return job
+
+
+class JobProgress:
+    """Writes progress to the job row (outside the import's transaction), throttled."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.pk = job.pk
+        self.last = 0.0
+
+    def __call__(self, *, processed: int, total: int, phase: str = JobPhase.READING) -> None:
+        now = time.monotonic()
+        if phase == JobPhase.READING and now - self.last < PROGRESS_INTERVAL:
+            return
+        self.last = now
+        ImportJob.objects.filter(pk=self.pk).update(
+            processed_rows=processed, total_rows=max(total, processed), phase=phase
+        )
+
+
+def job_run(*, job: ImportJob, path: str | Path | None = None) -> ImportOutcome:
+    """Run a job to the end and record its outcome; returns the outcome with every error.
+
+    The import runs in the uploader's language, with the uploader's IP on its
+    audit rows, so a queued job reads the same as an inline one.
+    """
+    source = Path(path) if path is not None else Path(job.file.path)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, phase=JobPhase.READING, started_at=timezone.now()
+    )
+    user = job.uploaded_by
+    token = current_ip.set(job.ip)
+    try:
+        with translation.override(user.language if user else settings.LANGUAGE_CODE):
+            outcome = _run(job, source)
+            _finish(job, outcome)
+    finally:
+        current_ip.reset(token)
+    return outcome
+
+
+def _run(job: ImportJob, source: Path) -> ImportOutcome:
+    outcome = ImportOutcome()
+    try:
+        check_workbook(source)
+        estimate = estimate_rows(source) or 0
+        importer = importer_for(job.kind)
+        return importer(
+            path=source,
+            area=job.area,
+            acting_user=job.uploaded_by,
+            dry_run=job.dry_run,
+            progress=JobProgress(job),
+            file_name=job.file_name,
+            estimate=estimate,
+        )
+    except ImportFileError as exc:
+        outcome.errors.file_error(str(exc))
+    except FileNotFoundError:
+        outcome.errors.file_error(_("The uploaded file is no longer on the server."))
+    except Exception:  # the job must end as failed, never stay “running”
+        logger.exception("import job %s crashed", job.pk)
+        outcome.errors.file_error(
+            _(
+                "The import stopped because of an internal error; nothing was imported. "
+                "The administrators can find the details in the server log."
+            )
+        )
+    return outcome
+
+
+@transaction.atomic
+def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
+    errors = outcome.errors.sorted()
+    job.status = JobStatus.SUCCEEDED if outcome.ok else JobStatus.FAILED
+    job.phase = JobPhase.DONE
+    job.total_rows = outcome.total_rows
+    job.processed_rows = outcome.total_rows
+    job.created_count = outcome.created
+    job.updated_count = outcome.updated
+    job.unchanged_count = outcome.unchanged
+    job.error_count = len(errors)
+    job.errors = [error.as_dict() for error in errors[: ImportJob.ERRORS_KEPT]]
+    job.notes = list(outcome.notes)
+    job.finished_at = timezone.now()
+    if errors:
+        buffer = io.BytesIO()
+        write_error_report(buffer, outcome.errors)
+        job.error_report.save(f"job-{job.pk}-errors.xlsx", ContentFile(buffer.getvalue()), False)
+    job.save()
+    audit_record(
+        acting_user=job.uploaded_by,
+        action=AuditAction.UPDATE,
+        instance=job,
+        after={
+            "status": job.status,
+            "dry_run": job.dry_run,
+            "rows": job.total_rows,
+            "created": job.created_count,
+            "updated": job.updated_count,
+            "unchanged": job.unchanged_count,
+            "errors": job.error_count,
+        },
+        result=AuditResult.SUCCESS if outcome.ok else AuditResult.FAILURE,
+    )
+
+
+def job_queue(*, job: ImportJob) -> None:
+    """Hand a job to a huey worker once the job row is committed."""
+    from .tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job(job.pk))
+
+
+def file_check(upload: File[Any]) -> None:
+    """The pre-unzip checks of ``safety.check_workbook`` on an upload; ImportFileError if bad."""
+    stream = upload.file
+    if stream is None:
+        raise ImportFileError(_("The file is empty."))
+    check_workbook(stream, size=upload.size)

@@ -1,0 +1,505 @@
+"""Projects API: enterprises, projects, stage moves and activities under /api/v1.
+
+The API only validates form and serializes: reads go through
+``projects.selectors`` (scoped to the caller first, so anything outside the
+caller's areas is 404), writes through ``projects.services`` (validated,
+versioned, audited). A role that may only read gets 403 on a write to a row
+it can see.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from zhaoshang.core.api_auth import ApiError
+from zhaoshang.core.context import request_user
+from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.selectors import (
+    area_visible_or_404,
+    get_visible_or_404,
+    units_visible_to,
+    users_visible_to,
+)
+
+from . import selectors, services
+from .choices import ActivityKind, Stage
+from .models import Activity, Enterprise, Project
+from .schemas import (
+    MAX_ID,
+    ActivityIn,
+    ActivityOut,
+    ChainOut,
+    EnterpriseCreate,
+    EnterpriseFilters,
+    EnterpriseOut,
+    EnterprisePage,
+    EnterpriseUpdate,
+    PersonOut,
+    ProjectCreate,
+    ProjectDetail,
+    ProjectFields,
+    ProjectFilters,
+    ProjectItem,
+    ProjectPage,
+    ProjectUpdate,
+    StageDays,
+    StageEventOut,
+    TransitionIn,
+    UnitOut,
+)
+
+router = Router(tags=["projects"])
+
+#: ``ProjectFields`` keys that name another row, and the service argument each becomes.
+PROJECT_REFS = {
+    "investor_id": "investor",
+    "cluster_id": "cluster",
+    "sub_bureau_id": "sub_bureau",
+    "lead_cadre_id": "lead_cadre",
+    "responsible_chief_id": "responsible_chief",
+    "frontline_sub_chief_id": "frontline_sub_chief",
+}
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _writer(request: HttpRequest) -> User:
+    """The caller, if their role may write; called after the 404 check (outsiders learn nothing)."""
+    user = request_user(request)
+    if not selectors.can_write(user):
+        raise ApiError(403, "forbidden", _("Your role may read investment data but not change it."))
+    return user
+
+
+def _pk(value: int) -> int:
+    """A path id the database can hold; anything else cannot exist."""
+    if not 1 <= value <= MAX_ID:
+        raise Http404
+    return value
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _caller_area(user: User, code: str | None) -> Area:
+    """The area named in a body (404 unless visible), else the caller's own."""
+    if code:
+        return area_visible_or_404(user, code)
+    if user.area is None:
+        raise ValidationError({"area": _("Name the area (area code) this belongs to.")})
+    return user.area
+
+
+def _ancestor_codes(area: Area) -> list[str]:
+    """The area and the areas above it: where chain members may come from."""
+    return [code for code in area.path.split("/") if code]
+
+
+def _one(queryset: QuerySet[Any], pk: int | None, field: str) -> Any:
+    """Resolve a referenced id among rows the caller may use; unknown or hidden → 422."""
+    if pk is None:
+        return None
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise ValidationError(
+            {field: _("Not found or not visible to you (id %(id)d).") % {"id": pk}}
+        )
+    return row
+
+
+def _many(queryset: QuerySet[Any], ids: list[int], field: str) -> list[Any]:
+    found = {row.pk: row for row in queryset.filter(pk__in=set(ids))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {
+                field: _("Not found or not visible to you (id %(id)s).")
+                % {"id": ", ".join(map(str, missing))}
+            }
+        )
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _people(user: User, area: Area) -> QuerySet[User]:
+    """Active people the caller may name: those they can see, and those above the area.
+
+    A district officer may put a city cadre on a chain without being able to
+    browse the city; the service then checks each person is within reach.
+    """
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(area__code__in=_ancestor_codes(area)) | Q(pk__in=users_visible_to(user).values("pk"))
+        )
+        .select_related("area")
+    )
+
+
+def _units(user: User, area: Area) -> QuerySet[Unit]:
+    return Unit.objects.filter(
+        Q(area__code__in=_ancestor_codes(area)) | Q(pk__in=units_visible_to(user).values("pk"))
+    ).select_related("area")
+
+
+def _project_changes(user: User, area: Area, payload: ProjectFields) -> dict[str, Any]:
+    """The sent fields as ``project_create``/``project_update`` arguments (rows, not ids)."""
+    data = payload.model_dump(
+        exclude_unset=True, exclude={"version", "area", "stage", "event_date", "note"}
+    )
+    changes: dict[str, Any] = {}
+    sources: dict[str, QuerySet[Any]] = {
+        "investor": selectors.enterprises_visible_to(user),
+        "cluster": selectors.clusters_visible_to(user),
+        "sub_bureau": _units(user, area),
+        "lead_cadre": _people(user, area),
+        "responsible_chief": _people(user, area),
+        "frontline_sub_chief": _people(user, area),
+    }
+    for key, value in data.items():
+        if key in PROJECT_REFS:
+            target = PROJECT_REFS[key]
+            changes[target] = _one(sources[target], value, key)
+        elif key == "tracker_ids":
+            changes["trackers"] = _many(_people(user, area), value or [], key)
+        elif key == "cooperating_unit_ids":
+            changes["cooperating_units"] = _many(_units(user, area), value or [], key)
+        else:
+            changes[key] = getattr(value, "value", value)
+    return changes
+
+
+def _project_or_404(user: User, project_id: int) -> Project:
+    return get_visible_or_404(selectors.projects_visible_to(user), pk=_pk(project_id))
+
+
+# --- serializers -------------------------------------------------------------------
+
+
+def _enterprise_out(e: Enterprise) -> EnterpriseOut:
+    return EnterpriseOut(
+        id=e.pk,
+        name=e.name,
+        uscc=e.uscc,
+        area=e.area.code,
+        region_code=e.region_code,
+        industry_code=e.industry_code,
+        registered_capital=_money(e.registered_capital),
+        founded_on=e.founded_on,
+        employees=e.employees,
+        tags=list(e.tags or []),
+        is_leading=e.is_leading,
+        cluster_id=e.cluster_id,
+        description=e.description,
+        updated_at=e.updated_at,
+    )
+
+
+def _item_fields(p: Project) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "investor": p.investor_display,
+        "investor_id": p.investor_id,
+        "stage": p.stage,
+        "stage_label": str(Stage(p.stage).label),
+        "cluster": p.cluster.name if p.cluster else None,
+        "cluster_id": p.cluster_id,
+        "total_investment": str(p.total_investment),
+        "area": p.area.code,
+        "area_name": p.area.name,
+        "key_level": p.key_level,
+        "version": p.version,
+        "stuck": selectors.is_stuck(p) and p.stage_events.exists(),
+        "last_progress": getattr(p, "last_progress", None),
+        "updated_at": p.updated_at,
+    }
+
+
+def _person_out(user: User) -> PersonOut:
+    return PersonOut(id=user.pk, username=user.username, full_name=user.full_name)
+
+
+def _person(user: User | None) -> PersonOut | None:
+    return None if user is None else _person_out(user)
+
+
+def _project_detail(user: User, project_id: int) -> ProjectDetail:
+    p = selectors.project_detail_or_404(user, _pk(project_id))
+    events = p.stage_events.select_related("actor").order_by("event_date", "id")
+    return ProjectDetail(
+        **_item_fields(p),
+        investor_name=p.investor_name,
+        source_region=p.source_region,
+        source_province=p.source_province,
+        source_country=p.source_country,
+        method=p.method,
+        foreign_capital=str(p.foreign_capital),
+        out_of_city_capital=str(p.out_of_city_capital),
+        land_area=_money(p.land_area),
+        land_parcel=p.land_parcel,
+        contract_date=p.contract_date,
+        contracted_amount=_money(p.contracted_amount),
+        start_date=p.start_date,
+        production_date=p.production_date,
+        sub_bureau=UnitOut(id=p.sub_bureau.pk, name=p.sub_bureau.name) if p.sub_bureau else None,
+        chain=ChainOut(
+            lead_cadre=_person(p.lead_cadre),
+            responsible_chief=_person(p.responsible_chief),
+            frontline_sub_chief=_person(p.frontline_sub_chief),
+            trackers=[_person_out(t) for t in p.trackers.all()],
+            cooperating_units=[UnitOut(id=u.pk, name=u.name) for u in p.cooperating_units.all()],
+            gaps=selectors.chain_gaps(p),
+        ),
+        time_in_stages=[
+            StageDays(stage=stage, label=str(Stage(stage).label), days=days)
+            for stage, days in selectors.time_in_stages(p)
+        ],
+        stage_events=[
+            StageEventOut(
+                from_stage=e.from_stage,
+                to_stage=e.to_stage,
+                event_date=e.event_date,
+                recorded_at=e.recorded_at,
+                actor=e.actor.username if e.actor else None,
+                note=e.note,
+                reason=e.reason,
+            )
+            for e in events
+        ],
+        notes=p.notes,
+        created_at=p.created_at,
+    )
+
+
+def _activity_out(a: Activity) -> ActivityOut:
+    return ActivityOut(
+        id=a.pk,
+        project_id=a.project_id,
+        kind=a.kind,
+        kind_label=str(ActivityKind(a.kind).label),
+        date=a.date,
+        days=str(a.days),
+        people=[_person_out(u) for u in a.people.all()],
+        other_people=a.other_people,
+        region=a.region,
+        outcome=a.outcome,
+        next_step=a.next_step,
+        next_due=a.next_due,
+        created_by=a.created_by.username,
+        created_at=a.created_at,
+    )
+
+
+# --- enterprises --------------------------------------------------------------------
+
+
+@router.get("/enterprises", response=EnterprisePage, summary="Enterprises the caller may see")
+def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> dict[str, Any]:
+    rows = selectors.enterprises_visible_to(request_user(request))
+    if filters.q:
+        rows = rows.filter(Q(name__icontains=filters.q) | Q(uscc=filters.q.strip().upper()))
+    if filters.area:
+        rows = rows.filter(area__code=filters.area)
+    if filters.cluster:
+        rows = rows.filter(cluster_id=filters.cluster)
+    rows = rows.order_by("name", "id")
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": rows.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [_enterprise_out(e) for e in page],
+    }
+
+
+@router.post("/enterprises", response={201: EnterpriseOut}, summary="Register an enterprise")
+def enterprise_create(request: HttpRequest, payload: EnterpriseCreate) -> Status[EnterpriseOut]:
+    user = request_user(request)
+    area = _caller_area(user, payload.area)
+    _writer(request)
+    enterprise = Enterprise(area=area)
+    _apply_enterprise(user, enterprise, payload)
+    services.enterprise_save(acting_user=user, enterprise=enterprise)
+    return Status(201, _enterprise_out(_stored_enterprise(enterprise)))
+
+
+@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")
+def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut:
+    enterprise = get_visible_or_404(
+        selectors.enterprises_visible_to(request_user(request)), pk=_pk(enterprise_id)
+    )
+    return _enterprise_out(enterprise)
+
+
+@router.put(
+    "/enterprises/{enterprise_id}",
+    response=EnterpriseOut,
+    summary="Change an enterprise (only the fields sent)",
+)
+def enterprise_update(
+    request: HttpRequest, enterprise_id: int, payload: EnterpriseUpdate
+) -> EnterpriseOut:
+    user = request_user(request)
+    enterprise = get_visible_or_404(selectors.enterprises_visible_to(user), pk=_pk(enterprise_id))
+    _writer(request)
+    _apply_enterprise(user, enterprise, payload)
+    services.enterprise_save(acting_user=user, enterprise=enterprise)
+    return _enterprise_out(_stored_enterprise(enterprise))
+
+
+def _stored_enterprise(enterprise: Enterprise) -> Enterprise:
+    """The row as saved (amounts at the column's scale), not the in-memory input."""
+    return Enterprise.objects.select_related("area").get(pk=enterprise.pk)
+
+
+def _apply_enterprise(user: User, enterprise: Enterprise, payload: EnterpriseUpdate) -> None:
+    data = payload.model_dump(exclude_unset=True, exclude={"area"})
+    if "cluster_id" in data:
+        enterprise.cluster = _one(
+            selectors.clusters_visible_to(user), data.pop("cluster_id"), "cluster_id"
+        )
+    if "tags" in data:
+        data["tags"] = [getattr(t, "value", t) for t in data["tags"] or []]
+    for field, value in data.items():
+        setattr(enterprise, field, value)
+
+
+# --- projects -----------------------------------------------------------------------
+
+
+@router.get("/projects", response=ProjectPage, summary="The project ledger, filtered and paged")
+def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[str, Any]:
+    values = filters.model_dump(exclude={"limit", "offset"})
+    values = {k: getattr(v, "value", v) for k, v in values.items()}
+    rows = selectors.project_list(request_user(request), values)
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": rows.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [ProjectItem(**_item_fields(p)) for p in page],
+    }
+
+
+@router.post("/projects", response={201: ProjectDetail}, summary="Create a project")
+def project_create(request: HttpRequest, payload: ProjectCreate) -> Status[ProjectDetail]:
+    user = request_user(request)
+    area = _caller_area(user, payload.area)
+    _writer(request)
+    changes = _project_changes(user, area, payload)
+    project = services.project_create(
+        acting_user=user,
+        area=area,
+        stage=payload.stage.value if isinstance(payload.stage, Stage) else payload.stage,
+        event_date=payload.event_date,
+        note=payload.note,
+        **changes,
+    )
+    return Status(201, _project_detail(user, project.pk))
+
+
+@router.get("/projects/{project_id}", response=ProjectDetail, summary="One project in full")
+def project_detail(request: HttpRequest, project_id: int) -> ProjectDetail:
+    return _project_detail(request_user(request), project_id)
+
+
+@router.put(
+    "/projects/{project_id}",
+    response=ProjectDetail,
+    summary="Change a project (only the fields sent; 409 if version is stale)",
+)
+def project_update(request: HttpRequest, project_id: int, payload: ProjectUpdate) -> ProjectDetail:
+    user = request_user(request)
+    project = _project_or_404(user, project_id)
+    _writer(request)
+    changes = _project_changes(user, project.area, payload)
+    services.project_update(
+        acting_user=user,
+        project=project,
+        expected_version=payload.version,
+        trackers=changes.pop("trackers", None),
+        cooperating_units=changes.pop("cooperating_units", None),
+        **changes,
+    )
+    return _project_detail(user, project.pk)
+
+
+@router.post(
+    "/projects/{project_id}/transitions",
+    response=ProjectDetail,
+    summary="Move a project to another stage",
+)
+def project_transition(
+    request: HttpRequest, project_id: int, payload: TransitionIn
+) -> ProjectDetail:
+    user = request_user(request)
+    project = _project_or_404(user, project_id)
+    _writer(request)
+    services.project_transition(
+        acting_user=user,
+        project=project,
+        to_stage=payload.to_stage.value
+        if isinstance(payload.to_stage, Stage)
+        else payload.to_stage,
+        event_date=payload.event_date,
+        note=payload.note,
+        reason=payload.reason,
+        expected_version=payload.version,
+        contract_date=payload.contract_date,
+        contracted_amount=payload.contracted_amount,
+        start_date=payload.start_date,
+    )
+    return _project_detail(user, project.pk)
+
+
+# --- activities -----------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{project_id}/activities",
+    response=list[ActivityOut],
+    summary="A project's activities, newest first",
+)
+def activity_list(request: HttpRequest, project_id: int) -> list[ActivityOut]:
+    project = _project_or_404(request_user(request), project_id)
+    activities = project.activities.select_related("created_by").prefetch_related("people")
+    return [_activity_out(a) for a in activities.order_by("-date", "-id")]
+
+
+@router.post(
+    "/projects/{project_id}/activities",
+    response={201: ActivityOut},
+    summary="Record an activity on a project",
+)
+def activity_create(
+    request: HttpRequest, project_id: int, payload: ActivityIn
+) -> Status[ActivityOut]:
+    user = request_user(request)
+    project = _project_or_404(user, project_id)
+    _writer(request)
+    people = _many(_people(user, project.area), payload.people_ids, "people_ids")
+    activity = services.activity_create(
+        acting_user=user,
+        area=project.area,
+        project=project,
+        kind=payload.kind.value if isinstance(payload.kind, ActivityKind) else payload.kind,
+        date=payload.date,
+        days=payload.days,
+        people=people,
+        other_people=payload.other_people,
+        region=payload.region,
+        outcome=payload.outcome,
+        next_step=payload.next_step,
+        next_due=payload.next_due,
+    )
+    return Status(201, _activity_out(activity))

@@ -1,0 +1,257 @@
+"""Forms of investment attraction; every choice list is limited to what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.choices import AreaLevel
+from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.selectors import areas_visible_to, units_visible_to, users_visible_to
+
+from .choices import ActivityKind, EnterpriseTag, KeyLevel, KeyRegion, Method, Stage
+from .models import Activity, Cluster, Enterprise, Project
+from .selectors import SORTS, clusters_visible_to, enterprises_visible_to, leaders_visible_to
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _blank(choices: Any) -> list[tuple[str, Any]]:
+    return [("", _("All")), *choices]
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search name or investor"), required=False, max_length=100)
+    area = forms.ModelChoiceField(
+        label=_("Area"), required=False, queryset=Area.objects.none(), to_field_name="code"
+    )
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=_blank(Stage.choices))
+    cluster = forms.ModelChoiceField(
+        label=_("Cluster"), required=False, queryset=Cluster.objects.none()
+    )
+    source_region = forms.ChoiceField(
+        label=_("Source region"), required=False, choices=_blank(KeyRegion.choices)
+    )
+    method = forms.ChoiceField(
+        label=_("Attraction method"), required=False, choices=_blank(Method.choices)
+    )
+    sub_bureau = forms.ModelChoiceField(
+        label=_("Sub-bureau"), required=False, queryset=Unit.objects.none()
+    )
+    key_level = forms.ChoiceField(
+        label=_("Key-project level"), required=False, choices=_blank(KeyLevel.choices[1:])
+    )
+    leader = forms.ModelChoiceField(
+        label=_("Lead cadre"), required=False, queryset=User.objects.none()
+    )
+    stuck = forms.BooleanField(label=_("Stuck only"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("", _("Recently updated")),
+            ("name", _("Name")),
+            ("-investment", _("Investment, largest")),
+            ("investment", _("Investment, smallest")),
+            ("stage", _("Stage")),
+            ("progress", _("Longest without progress")),
+        ],
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["cluster"].queryset = clusters_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["sub_bureau"].queryset = units_visible_to(user).filter(  # type: ignore[attr-defined]
+            kind="sub_bureau"
+        )
+        self.fields["leader"].queryset = leaders_visible_to(user)  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """Cleaned filters (invalid input is ignored and shown as errors on the form)."""
+        if not self.is_valid():
+            return {}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if v not in (None, "", False) and (k != "sort" or v in SORTS)
+        }
+
+
+class ProjectForm(forms.ModelForm):
+    """Create/edit a project; the stage moves only through the transition form."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "area",
+            "code",
+            "name",
+            "investor",
+            "investor_name",
+            "cluster",
+            "source_region",
+            "source_province",
+            "source_country",
+            "method",
+            "total_investment",
+            "foreign_capital",
+            "out_of_city_capital",
+            "land_area",
+            "land_parcel",
+            "key_level",
+            "sub_bureau",
+            "lead_cadre",
+            "responsible_chief",
+            "frontline_sub_chief",
+            "trackers",
+            "cooperating_units",
+            "contract_date",
+            "contracted_amount",
+            "start_date",
+            "production_date",
+            "notes",
+        ]
+        widgets = {
+            "contract_date": DATE,
+            "start_date": DATE,
+            "production_date": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = users_visible_to(user).exclude(roles__code="investor").distinct()
+        self.fields["area"].queryset = areas_visible_to(user).exclude(  # type: ignore[attr-defined]
+            level__in=[AreaLevel.PROVINCE]
+        )
+        self.fields["investor"].queryset = enterprises_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["cluster"].queryset = clusters_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["sub_bureau"].queryset = units_visible_to(user).filter(kind="sub_bureau")  # type: ignore[attr-defined]
+        self.fields["cooperating_units"].queryset = units_visible_to(user)  # type: ignore[attr-defined]
+        for name in ("lead_cadre", "responsible_chief", "frontline_sub_chief", "trackers"):
+            self.fields[name].queryset = people  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["area"].disabled = True
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("investor") and not data.get("investor_name"):
+            self.add_error("investor_name", _("Choose an enterprise or write the investor's name."))
+        return data
+
+    def _post_clean(self) -> None:
+        """Model validation happens in the service (with the version check), not here."""
+
+
+class TransitionForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("Move to stage"), choices=Stage.choices)
+    event_date = forms.DateField(label=_("Date it happened"), widget=DATE)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(
+        label=_("Reason (for pausing, terminating or moving back)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    contract_date = forms.DateField(label=_("Contract date"), required=False, widget=DATE)
+    contracted_amount = forms.DecimalField(
+        label=_("Contracted amount (10k yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=4,
+    )
+    start_date = forms.DateField(label=_("Construction start date"), required=False, widget=DATE)
+    evidence = forms.FileField(label=_("Evidence file"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "date",
+            "days",
+            "people",
+            "other_people",
+            "region",
+            "outcome",
+            "next_step",
+            "next_due",
+        ]
+        widgets = {"date": DATE, "next_due": DATE, "outcome": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ActivityKind.choices  # type: ignore[attr-defined]
+        people = self.fields["people"]
+        people.queryset = (  # type: ignore[attr-defined]
+            users_visible_to(user).exclude(roles__code="investor").distinct()
+        )
+
+    def _post_clean(self) -> None:
+        """Validated by the service."""
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file (PDF, JPG, PNG, DOCX, XLSX)"))
+
+
+class EnterpriseForm(forms.ModelForm):
+    tags = forms.MultipleChoiceField(
+        label=_("Tags"),
+        required=False,
+        choices=EnterpriseTag.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "area",
+            "name",
+            "uscc",
+            "region_code",
+            "industry_code",
+            "registered_capital",
+            "founded_on",
+            "employees",
+            "tags",
+            "is_leading",
+            "cluster",
+            "description",
+        ]
+        widgets = {"founded_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["cluster"].queryset = clusters_visible_to(user)  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["area"].disabled = True
+
+    def _post_clean(self) -> None:
+        """Validated (full_clean) by the service, so errors land on the form from there."""
+
+
+class LinkForm(forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("Related enterprise"), queryset=Enterprise.objects.none()
+    )
+    kind = forms.ChoiceField(
+        label=_("Relation"),
+        choices=[("supplier_of", _("Supplier of")), ("customer_of", _("Customer of"))],
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = enterprises_visible_to(user)  # type: ignore[attr-defined]

@@ -1,0 +1,190 @@
+"""Export of the project ledger (招商项目台账) to Excel.
+
+The file is the same document bureaus keep by hand: the columns of
+``ledger.LEDGER_COLUMNS`` with their Chinese headers, one row per project the
+exporting user may see. Choice fields are written as the fixed Chinese words
+of ``CHOICE_LABELS`` rather than through gettext, because the ledger is a file
+format: an export must import back (and match yesterday's exports) whatever
+language the exporting user has chosen and however the UI translation changes.
+
+Rows are read with one ``values_list`` query (the four related names joined in
+SQL) and streamed in chunks, so 100k projects need neither model instances nor
+per-row queries, and memory stays flat next to xlsxwriter's constant-memory mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from django.db.models import Model, QuerySet
+
+from zhaoshang.core.models import Area, User
+from zhaoshang.core.services import export_record
+from zhaoshang.core.xlsx import write_table
+
+from .choices import KeyLevel, KeyRegion, Method, Stage
+from .ledger import LEDGER_COLUMNS
+from .models import Project
+from .selectors import project_list
+
+LEDGER_SHEET = "招商项目台账"
+OBJECT_TYPE = "projects.project"
+CHUNK_SIZE = 2000
+
+#: The ledger's words for each choice value (DOMAIN.md §2); a blank value is an empty cell.
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "stage": {
+        Stage.LEAD: "线索",
+        Stage.INTENTION: "意向",
+        Stage.NEGOTIATION: "洽谈",
+        Stage.SIGNED: "签约",
+        Stage.LANDED: "落地",
+        Stage.CONSTRUCTION: "开工",
+        Stage.PRODUCTION: "投产",
+        Stage.PAUSED: "暂缓",
+        Stage.TERMINATED: "终止",
+    },
+    "source_region": {
+        KeyRegion.YANGTZE: "长三角",
+        KeyRegion.PEARL: "珠三角",
+        KeyRegion.JINGJINJI: "京津冀/环渤海",
+        KeyRegion.OTHER_PROVINCE: "外省",
+        KeyRegion.LOCAL: "省内",
+        KeyRegion.OVERSEAS: "境外",
+    },
+    "method": {
+        Method.BY_BUSINESS: "以商招商",
+        Method.CHAIN: "产业链招商",
+        Method.RESIDENT: "驻地招商",
+        Method.DOOR_TO_DOOR: "上门招商",
+        Method.POINT_TO_POINT: "点对点招商",
+        Method.LEADER_LED: "领导带头招商",
+        Method.EXHIBITION: "展会招商",
+        Method.OTHER: "其他",
+    },
+    "key_level": {
+        KeyLevel.DISTRICT: "区重点",
+        KeyLevel.CITY: "市重点",
+        KeyLevel.PROVINCE: "省重点",
+    },
+}
+
+#: Where a related column's text comes from, first non-blank wins (``investor``:
+#: the registered enterprise, else the name as written; ``lead_cadre``: the
+#: person's full name, else the username, as ``User.__str__`` does).
+RELATED_SOURCES: dict[str, tuple[str, ...]] = {
+    "investor": ("investor__name", "investor_name"),
+    "cluster": ("cluster__name",),
+    "sub_bureau": ("sub_bureau__name",),
+    "lead_cadre": ("lead_cadre__full_name", "lead_cadre__username"),
+}
+
+Getter = Callable[[tuple[Any, ...]], Any]
+
+
+def _plan() -> tuple[tuple[str, ...], tuple[Getter, ...]]:
+    """The fields to select and, per ledger column, how to turn a DB row into its cell."""
+    fields: list[str] = []
+    getters: list[Getter] = []
+
+    def index(name: str) -> int:
+        if name not in fields:
+            fields.append(name)
+        return fields.index(name)
+
+    for column in LEDGER_COLUMNS:
+        if column.kind == "fk":
+            getters.append(_first_filled(*(index(f) for f in RELATED_SOURCES[column.key])))
+        elif column.kind == "choice":
+            getters.append(_label(index(column.key), CHOICE_LABELS[column.key]))
+        elif column.kind == "text":
+            getters.append(_filled(index(column.key)))
+        else:  # decimal, date: the DB value (Decimal / date) or None
+            getters.append(_value(index(column.key)))
+    return tuple(fields), tuple(getters)
+
+
+def _value(i: int) -> Getter:
+    return lambda row: row[i]
+
+
+def _filled(i: int) -> Getter:
+    return lambda row: row[i] or None
+
+
+def _label(i: int, labels: dict[str, str]) -> Getter:
+    return lambda row: labels.get(row[i], row[i] or None)
+
+
+def _first_filled(*indexes: int) -> Getter:
+    if len(indexes) == 1:
+        return _filled(indexes[0])
+    first, second = indexes
+    return lambda row: row[first] or row[second] or None
+
+
+FIELDS, GETTERS = _plan()
+
+
+def ledger_rows(projects: QuerySet[Project]) -> Iterator[list[Any]]:
+    """One list per project in ``LEDGER_COLUMNS`` order, with display values.
+
+    Choice fields as their Chinese words, related rows as names, decimals as
+    ``Decimal``, dates as ``date``, blanks as ``None``. ``projects`` keeps its
+    filters and ordering; it should already be restricted to the user.
+    """
+    getters = GETTERS
+    for row in projects.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):
+        yield [get(row) for get in getters]
+
+
+def export_projects(
+    *,
+    user: User,
+    filters: dict[str, Any] | None,
+    target: str | IO[bytes],
+    within: Area | None = None,
+) -> int:
+    """Write the ledger of the projects ``user`` may see (after ``filters``) to ``target``.
+
+    ``within`` narrows it to one area and everything below it (the CLI's
+    ``--area``); the caller checks the user may see that area. The export
+    is audited with the filters and the row count; returns the row count.
+    """
+    filters = dict(filters or {})
+    projects = project_list(user, filters)
+    if within is not None:
+        projects = projects.filter(area__path__startswith=within.path)
+    rows = write_table(
+        target,
+        sheet=LEDGER_SHEET,
+        headers=[column.header for column in LEDGER_COLUMNS],
+        rows=ledger_rows(projects),
+    )
+    recorded = _audit_filters(filters)
+    if within is not None:
+        recorded["within"] = within.code
+    export_record(
+        acting_user=user,
+        object_type=OBJECT_TYPE,
+        description=f"{LEDGER_SHEET}（{within.name}）" if within is not None else LEDGER_SHEET,
+        filters=recorded,
+        rows=rows,
+    )
+    return rows
+
+
+def _audit_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters that were set, JSON-safe (a model as its key) for the audit row."""
+    safe: dict[str, Any] = {}
+    for key, value in filters.items():
+        if value is None or value is False or value == "":
+            continue
+        if isinstance(value, Model):
+            safe[key] = value.pk
+        elif isinstance(value, bool | int | float | str):
+            safe[key] = value
+        else:
+            safe[key] = str(value)
+    return safe

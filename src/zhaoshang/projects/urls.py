@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/export.xlsx", views.project_export, name="project_export"),
+    path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
+    path("projects/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("projects/<int:pk>/activities/new/", views.activity_create, name="activity_create"),
+    path("projects/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("projects/reports/chains/", views.chain_report, name="chain_report"),
+    path("projects/reports/leaders/", views.leader_report, name="leader_report"),
+    path("enterprises/", views.enterprise_list, name="enterprise_list"),
+    path("enterprises/new/", views.enterprise_form, name="enterprise_create"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
+    path("enterprises/<int:pk>/edit/", views.enterprise_form, name="enterprise_edit"),
+]

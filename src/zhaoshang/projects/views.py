@@ -1,0 +1,418 @@
+"""Pages of investment attraction: project ledger, detail, stage moves, activities,
+evidence, enterprises and the two reports. Thin: parse, call a selector or service, render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from zhaoshang.core.context import request_user
+from zhaoshang.core.selectors import get_visible_or_404
+
+from . import selectors, services
+from .choices import Stage
+from .forms import (
+    ActivityForm,
+    AttachmentForm,
+    EnterpriseForm,
+    LinkForm,
+    ProjectFilterForm,
+    ProjectForm,
+    TransitionForm,
+)
+from .models import Enterprise, Project
+
+PAGE_SIZE = 30
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _require_writer(request: HttpRequest) -> None:
+    if not selectors.can_write(request.user):
+        raise Http404
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- projects --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = ProjectFilterForm(request.GET or None, user=user)
+    filters = form.filters() if form.is_bound else {}
+    page = Paginator(selectors.project_list(user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(p, selectors.is_stuck(p)) for p in page]
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": _query_without_page(request),
+            "can_write": selectors.can_write(user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def project_export(request: HttpRequest) -> HttpResponse:
+    """The ledger as Excel, honouring the list's filters (only rows the user may see)."""
+    import io
+
+    from .ledger_export import export_projects
+
+    user = request_user(request)
+    form = ProjectFilterForm(request.GET or None, user=user)
+    buffer = io.BytesIO()
+    export_projects(user=user, filters=form.filters() if form.is_bound else {}, target=buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    _require_writer(request)
+    user = request_user(request)
+    form = ProjectForm(
+        request.POST or None, user=user, initial={"area": user.area, "method": "other"}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        try:
+            project = services.project_create(
+                acting_user=user,
+                area=data.pop("area"),
+                name=data.pop("name"),
+                trackers=data.pop("trackers"),
+                cooperating_units=data.pop("cooperating_units"),
+                **data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Project created."))
+            return redirect("projects:project_detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    project = selectors.project_detail_or_404(user, pk)
+    _require_writer(request)
+    form = ProjectForm(request.POST or None, instance=project, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("area", "version")}
+        try:
+            services.project_update(
+                acting_user=user,
+                project=project,
+                expected_version=form.cleaned_data["version"],
+                trackers=data.pop("trackers"),
+                cooperating_units=data.pop("cooperating_units"),
+                **data,
+            )
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect("projects:project_detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    project = selectors.project_detail_or_404(user, pk)
+    return render(request, "projects/project_detail.html", _detail_context(user, project))
+
+
+def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "project": project,
+        "stuck": selectors.is_stuck(project),
+        "stages": selectors.time_in_stages(project, today),
+        "timeline": selectors.timeline(project),
+        "chain_gaps": selectors.chain_gaps(project),
+        "attachments": project.attachments.all(),
+        "can_write": selectors.can_write(user),
+        "transition_form": forms.get("transition_form")
+        or TransitionForm(initial={"event_date": today, "version": project.version}),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "stuck_days": settings.ZHAOSHANG_STUCK_DAYS,
+    }
+
+
+@login_required
+@require_POST
+def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    project = selectors.project_detail_or_404(user, pk)
+    _require_writer(request)
+    form = TransitionForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                evidence = None
+                if data["evidence"]:
+                    evidence = services.attachment_add(
+                        acting_user=user,
+                        project=project,
+                        name=data["evidence"].name,
+                        content=data["evidence"].read(),
+                    )
+                services.project_transition(
+                    acting_user=user,
+                    project=project,
+                    to_stage=data["to_stage"],
+                    event_date=data["event_date"],
+                    note=data["note"],
+                    reason=data["reason"],
+                    evidence=evidence,
+                    expected_version=data["version"],
+                    contract_date=data["contract_date"],
+                    contracted_amount=data["contracted_amount"],
+                    start_date=data["start_date"],
+                )
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Stage changed to %(stage)s.") % {"stage": Stage(data["to_stage"]).label}
+            )
+            return redirect("projects:project_detail", pk=project.pk)
+    project = selectors.project_detail_or_404(user, pk)
+    return render(
+        request,
+        "projects/project_detail.html",
+        _detail_context(user, project, transition_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    project = selectors.project_detail_or_404(user, pk)
+    _require_writer(request)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.attachment_add(
+                acting_user=user, project=project, name=upload.name, content=upload.read()
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("File uploaded."))
+            return redirect("projects:project_detail", pk=project.pk)
+    return render(
+        request,
+        "projects/project_detail.html",
+        _detail_context(user, project, attachment_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = selectors.attachment_visible_or_404(request_user(request), pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    project = selectors.project_detail_or_404(user, pk)
+    _require_writer(request)
+    form = ActivityForm(
+        request.POST or None, user=user, initial={"date": timezone.localdate(), "days": 1}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.activity_create(
+                acting_user=user,
+                area=project.area,
+                project=project,
+                people=data.pop("people"),
+                **data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Activity recorded."))
+            return redirect("projects:project_detail", pk=project.pk)
+    return render(request, "projects/activity_form.html", {"form": form, "project": project})
+
+
+# --- reports -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def chain_report(request: HttpRequest) -> HttpResponse:
+    report = selectors.incomplete_chains(request_user(request))
+    return render(request, "projects/chain_report.html", {"report": report})
+
+
+@login_required
+@require_GET
+def leader_report(request: HttpRequest) -> HttpResponse:
+    """“二分之一”工作法: leaders' investment-activity days vs working days in a month."""
+    today = timezone.localdate()
+    raw = request.GET.get("month") or f"{today:%Y-%m}"
+    try:
+        month = dt.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        messages.error(request, _("Month must look like 2026-11."))
+        month = today.replace(day=1)
+    try:
+        rows = selectors.leader_activity_days(request_user(request), month.year, month.month)
+        error = ""
+    except ValidationError as exc:
+        rows, error = [], " ".join(exc.messages)
+    return render(
+        request, "projects/leader_report.html", {"rows": rows, "month": month, "error": error}
+    )
+
+
+# --- enterprises ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    enterprises = selectors.enterprises_visible_to(user).order_by("name")
+    q = request.GET.get("q", "").strip()
+    if q:
+        enterprises = enterprises.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
+    page = Paginator(enterprises, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/enterprise_list.html",
+        {
+            "page": page,
+            "q": q,
+            "query": _query_without_page(request),
+            "can_write": selectors.can_write(user),
+        },
+    )
+
+
+@login_required
+def enterprise_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request_user(request)
+    enterprise = (
+        get_visible_or_404(selectors.enterprises_visible_to(user), pk=pk)
+        if pk
+        else Enterprise(area=user.area)
+    )
+    _require_writer(request)
+    form = EnterpriseForm(request.POST or None, instance=enterprise, user=user)
+    if request.method == "POST" and form.is_valid():
+        for field, value in form.cleaned_data.items():
+            if field != "area" or not enterprise.pk:
+                setattr(enterprise, field, value)
+        try:
+            services.enterprise_save(acting_user=user, enterprise=enterprise)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Enterprise saved."))
+            return redirect("projects:enterprise_detail", pk=enterprise.pk)
+    return render(
+        request,
+        "projects/enterprise_form.html",
+        {"form": form, "enterprise": enterprise if pk else None},
+    )
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    enterprise = get_visible_or_404(selectors.enterprises_visible_to(user), pk=pk)
+    form = LinkForm(request.POST or None, user=user)
+    if request.method == "POST":
+        _require_writer(request)
+        if form.is_valid():
+            try:
+                services.enterprise_link_add(
+                    acting_user=user,
+                    source=enterprise,
+                    target=form.cleaned_data["target"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Link added."))
+                return redirect("projects:enterprise_detail", pk=enterprise.pk)
+    return render(
+        request,
+        "projects/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "form": form,
+            "can_write": selectors.can_write(user),
+            "links_out": enterprise.links_out.select_related("target"),
+            "links_in": enterprise.links_in.select_related("source"),
+            "projects": selectors.projects_visible_to(user).filter(investor=enterprise),
+        },
+    )

@@ -1,0 +1,310 @@
+"""Project and enterprise pages: happy path, bad input, the outsider's 404, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.helpers import assert_visibility
+from zhaoshang.projects import services
+from zhaoshang.projects.models import Attachment, Enterprise, Project, StageEvent
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def project(user_named):  # type: ignore[no-untyped-def]
+    staff = user_named("yc_staff")
+    return services.project_create(
+        acting_user=staff,
+        area=staff.area,
+        name="驿城测试项目",
+        investor_name="苏州某公司",
+        total_investment=Decimal("1200"),
+        event_date=TODAY - dt.timedelta(days=10),
+    )
+
+
+@pytest.fixture
+def xiping_project(user_named):  # type: ignore[no-untyped-def]
+    staff = user_named("xp_staff")
+    return services.project_create(
+        acting_user=staff, area=staff.area, name="西平测试项目", investor_name="某公司"
+    )
+
+
+def test_it_scopes_every_project_page(project):
+    readers = {"zmd_city": 200, "yc_viewer": 200, "yc_supervisor": 200, "yc_investor": 404}
+    assert_visibility(
+        f"/projects/{project.pk}/", owner="yc_staff", outsider="xp_staff", others=readers
+    )
+    assert_visibility(
+        f"/projects/{project.pk}/edit/",
+        owner="yc_staff",
+        outsider="xp_staff",
+        others={"zmd_city": 200, "yc_viewer": 404},
+    )
+    assert_visibility(
+        f"/projects/{project.pk}/activities/new/",
+        owner="yc_staff",
+        outsider="xp_staff",
+        others={"yc_supervisor": 404},
+    )
+
+
+def test_it_lists_only_visible_projects(client_for, project, xiping_project):
+    page = client_for("yc_staff").get("/projects/").content.decode()
+    assert "驿城测试项目" in page and "西平测试项目" not in page
+    city = client_for("zmd_city").get("/projects/").content.decode()
+    assert "驿城测试项目" in city and "西平测试项目" in city
+
+
+def test_it_filters_and_searches_the_list(client_for, project):
+    client = client_for("yc_staff")
+    assert "驿城测试项目" in client.get("/projects/?q=苏州").content.decode()
+    assert "驿城测试项目" not in client.get("/projects/?stage=signed").content.decode()
+    bad = client.get("/projects/?stage=nonsense&sort=bogus")
+    assert bad.status_code == 200 and "驿城测试项目" in bad.content.decode()
+
+
+def _list_queries(client) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/projects/").status_code == 200
+    return len(ctx)
+
+
+def test_it_pins_the_list_query_count(client_for, user_named):
+    staff = user_named("yc_staff")
+    client = client_for("yc_staff")
+    services.project_create(acting_user=staff, area=staff.area, name="p0", investor_name="x")
+    _list_queries(client)
+    few = _list_queries(client)
+    for i in range(1, 25):
+        services.project_create(
+            acting_user=staff,
+            area=staff.area,
+            name=f"p{i}",
+            investor_name="x",
+            lead_cadre=user_named("yc_leader"),
+        )
+    assert _list_queries(client) == few
+
+
+def test_it_creates_a_project_from_the_form(client_for, user_named):
+    response = client_for("yc_staff").post(
+        "/projects/new/",
+        {
+            "area": user_named("yc_staff").area_id,
+            "name": "新项目",
+            "investor_name": "某投资方",
+            "method": "chain",
+            "total_investment": "3000",
+            "foreign_capital": "0",
+            "out_of_city_capital": "0",
+        },
+    )
+    project = Project.objects.get(name="新项目")
+    assert response.status_code == 302 and response["Location"] == f"/projects/{project.pk}/"
+    assert project.stage_events.get().to_stage == "lead"
+
+
+def test_it_shows_form_errors_and_writes_nothing(client_for, user_named):
+    count = Project.objects.count()
+    response = client_for("yc_staff").post(
+        "/projects/new/",
+        {
+            "area": user_named("yc_staff").area_id,
+            "name": "",
+            "total_investment": "-5",
+            "method": "chain",
+        },
+    )
+    assert response.status_code == 200
+    assert Project.objects.count() == count
+    assert 'class="error"' in response.content.decode()
+
+
+def test_it_refuses_a_project_in_a_sibling_area(client_for, user_named):
+    count = Project.objects.count()
+    response = client_for("yc_staff").post(
+        "/projects/new/",
+        {
+            "area": user_named("xp_staff").area_id,
+            "name": "越界",
+            "investor_name": "x",
+            "method": "chain",
+            "total_investment": "1",
+            "foreign_capital": "0",
+            "out_of_city_capital": "0",
+        },
+    )
+    assert response.status_code == 200 and Project.objects.count() == count
+
+
+def test_it_moves_a_stage_from_the_detail_page(client_for, project):
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/transition/",
+        {"to_stage": "intention", "event_date": TODAY.isoformat(), "version": project.version},
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(pk=project.pk).stage == "intention"
+
+
+def test_it_explains_an_illegal_move_on_the_page(client_for, project):
+    events = StageEvent.objects.count()
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/transition/",
+        {"to_stage": "signed", "event_date": TODAY.isoformat(), "version": project.version},
+    )
+    assert response.status_code == 400
+    assert StageEvent.objects.count() == events
+    assert Project.objects.get(pk=project.pk).stage == "lead"
+
+
+def test_it_refuses_a_stale_edit_with_a_message(client_for, project, user_named):
+    services.project_update(
+        acting_user=user_named("yc_chief"),
+        project=project,
+        expected_version=project.version,
+        notes="别人改过",
+    )
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/edit/",
+        {
+            "name": "我的修改",
+            "investor_name": "x",
+            "method": "chain",
+            "total_investment": "1",
+            "foreign_capital": "0",
+            "out_of_city_capital": "0",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 200
+    assert Project.objects.get(pk=project.pk).name == "驿城测试项目"
+
+
+def test_it_stores_evidence_and_serves_it_only_to_those_who_see_the_project(
+    client_for, project, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/attachments/", {"file": _upload("批复.png", PNG)}
+    )
+    assert response.status_code == 302
+    attachment = Attachment.objects.get(project=project)
+    assert (attachment.content_type, attachment.size) == ("image/png", len(PNG))
+    url = f"/projects/attachments/{attachment.pk}/"
+    assert_visibility(url, owner="yc_staff", outsider="xp_staff", others={"zmd_city": 200})
+    assert b"".join(client_for("yc_staff").get(url).streaming_content) == PNG
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("合同.pdf", b"MZ\x90\x00 this is an exe"),
+        ("照片.png", b"%PDF-1.4 not a png"),
+        ("台账.xlsx", b"PK\x03\x04broken zip"),
+        ("脚本.html", b"<script>alert(1)</script>"),
+    ],
+)
+def test_it_refuses_files_whose_content_is_not_what_they_claim(
+    client_for, project, name, content, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/attachments/", {"file": _upload(name, content)}
+    )
+    assert response.status_code == 400
+    assert not Attachment.objects.filter(project=project).exists()
+
+
+def test_it_accepts_a_real_docx(client_for, project, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as docx:
+        docx.writestr("[Content_Types].xml", "<Types/>")
+        docx.writestr("word/document.xml", "<w:document/>")
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/attachments/", {"file": _upload("协议.docx", buffer.getvalue())}
+    )
+    assert response.status_code == 302
+
+
+def _upload(name: str, content: bytes):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def test_it_records_an_activity(client_for, project, user_named):
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/activities/new/",
+        {
+            "kind": "visit",
+            "date": TODAY.isoformat(),
+            "days": "1",
+            "people": [user_named("yc_leader").pk],
+            "region": "苏州",
+            "outcome": "达成初步意向",
+        },
+    )
+    assert response.status_code == 302
+    assert project.activities.get().people.get().username == "yc_leader"
+
+
+def test_it_shows_the_reports(client_for, project):
+    client = client_for("yc_chief")
+    assert client.get("/projects/reports/chains/").status_code == 200
+    page = client.get("/projects/reports/leaders/?month=2026-03")
+    assert page.status_code == 200 and "陈志远" in page.content.decode()
+    assert client.get("/projects/reports/leaders/?month=garbage").status_code == 200
+
+
+def test_it_validates_the_credit_code_on_the_enterprise_form(client_for, user_named):
+    client = client_for("yc_staff")
+    count = Enterprise.objects.count()
+    bad = client.post(
+        "/enterprises/new/",
+        {
+            "area": user_named("yc_staff").area_id,
+            "name": "坏代码公司",
+            "uscc": "91350100M000100Y44",
+        },
+    )
+    assert bad.status_code == 200 and Enterprise.objects.count() == count
+    good = client.post(
+        "/enterprises/new/",
+        {
+            "area": user_named("yc_staff").area_id,
+            "name": "好代码公司",
+            "uscc": "91350100M000100Y43",
+            "industry_code": "C3663",
+            "tags": ["hightech"],
+        },
+    )
+    assert good.status_code == 302
+    enterprise = Enterprise.objects.get(name="好代码公司")
+    assert enterprise.tags == ["hightech"]
+    assert_visibility(
+        f"/enterprises/{enterprise.pk}/",
+        owner="yc_staff",
+        outsider="xp_staff",
+        others={"zmd_city": 200},
+    )
+
+
+def test_it_filters_the_city_list_by_area(client_for, project, xiping_project):
+    page = client_for("zmd_city").get("/projects/?area=411721").content.decode()
+    assert "西平测试项目" in page and "驿城测试项目" not in page
+    outside = client_for("yc_staff").get("/projects/?area=411721").content.decode()
+    assert "西平测试项目" not in outside
