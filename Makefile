@@ -24,9 +24,13 @@ migrate: install
 demo: migrate
 	$(BIN)/zhaoshang demo
 
+# The huey consumer (large imports, later the sweeps) runs in the background and
+# stops with the server.
 run: demo
 	@echo "打开 http://$(HOST)/ （Ctrl-C 停止）"
-	$(BIN)/zhaoshang runserver $(HOST)
+	$(BIN)/zhaoshang run_huey --workers 2 & HUEY_PID=$$!; \
+	  trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/zhaoshang runserver $(HOST)
 
 # Debian's Chromium for the browser tests; never a downloaded browser build.
 browser:

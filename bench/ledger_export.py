@@ -5,8 +5,8 @@
 Builds its own data in a temporary SQLite file (migrate, the core demo, then
 ``--rows`` projects in 驿城区 via ``bulk_create``) and, in one run, times:
 
-  fetch        the ledger query alone (values_list + Django's converters)
-  rows         fetch + building the display rows (``ledger_rows``)
+  db           the ledger SQL on a raw cursor (joins, labels, blanks shaped in SQL)
+  fetch        ``ledger_rows``: the same query through Django (+ its Decimal/date converters)
   write_table  ``core.xlsx.write_table`` over the rows already in memory
   floor        raw xlsxwriter (constant_memory) over the same rows in memory,
                one typed call per cell, nothing else
@@ -15,7 +15,8 @@ Builds its own data in a temporary SQLite file (migrate, the core demo, then
 
 and prints each time, the ratio export / floor (goal ≤ 1.3), and the peak
 Python memory (tracemalloc) of an export next to that of holding the rows.
-Times are the best of ``--repeat`` runs.
+Times are the best of ``--repeat`` rounds, each round running every variant
+in turn so that background load affects them alike.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import os
 import random
 import resource
 import shutil
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -47,6 +47,7 @@ django.setup()
 
 import xlsxwriter  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 
 from zhaoshang.core.demo import load_demo  # noqa: E402
 from zhaoshang.core.models import Area, Unit, User  # noqa: E402
@@ -55,8 +56,8 @@ from zhaoshang.projects.choices import KeyLevel, KeyRegion, Method, Stage  # noq
 from zhaoshang.projects.ledger import LEDGER_COLUMNS  # noqa: E402
 from zhaoshang.projects.ledger_export import (  # noqa: E402
     CHUNK_SIZE,
-    FIELDS,
     LEDGER_SHEET,
+    column_expression,
     export_projects,
     ledger_rows,
 )
@@ -65,7 +66,7 @@ from zhaoshang.projects.selectors import project_list  # noqa: E402
 
 HEADERS = [c.header for c in LEDGER_COLUMNS]
 WORDS = "新能源汽车专用车运输装备农业工程机械电力电缆电器物流仓储光伏食品啤酒智能制造产业园生产线"
-STAGE_DATES = {
+STAGE_DATES: dict[str, int] = {
     Stage.SIGNED: 1,
     Stage.LANDED: 1,
     Stage.CONSTRUCTION: 2,
@@ -172,14 +173,16 @@ def floor_write(path: Path, rows: list[list[Any]]) -> int:
     return r
 
 
-def best(repeat: int, run: Callable[[], Any]) -> tuple[float, Any]:
-    times, result = [], None
+def best_of(repeat: int, runs: dict[str, Callable[[], Any]]) -> dict[str, float]:
+    """Best time of each run over ``repeat`` rounds, taken in turn so load hits all alike."""
+    times = {name: float("inf") for name in runs}
     for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+        for name, run in runs.items():
+            gc.collect()
+            start = time.perf_counter()
+            run()
+            times[name] = min(times[name], time.perf_counter() - start)
+    return times
 
 
 def traced_peak(run: Callable[[], Any]) -> float:
@@ -210,32 +213,55 @@ def main() -> None:
         def queryset() -> Any:
             return project_list(city, {})
 
-        def fetch() -> int:
-            return sum(1 for _ in queryset().values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE))
+        def db() -> int:
+            """The same SQL without Django: what the database and the driver cost."""
+            columns = [column_expression(c) for c in LEDGER_COLUMNS]
+            sql, params = queryset().values_list(*columns).query.sql_with_params()
+            count = 0
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                while chunk := cursor.fetchmany(CHUNK_SIZE):
+                    count += len(chunk)
+            return count
+
+        def fetch() -> list[Any]:
+            return list(ledger_rows(queryset()))
 
         def export() -> int:
             return export_projects(user=city, filters={}, target=str(out))
 
-        fetch()  # warm the page cache so the first timed run is not penalised
-        t_export, n_export = best(args.repeat, export)
-        size = out.stat().st_size
+        mem_export = traced_peak(export)  # also warms caches before anything is timed
         rss_after_export = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        t_fetch, n_fetch = best(args.repeat, fetch)
-        t_rows, rows = best(args.repeat, lambda: list(ledger_rows(queryset())))
-        t_table, _ = best(
+        mem_rows = traced_peak(fetch)
+        rows = fetch()
+        assert export() == db() == len(rows) == floor_write(out, rows) == args.rows
+        t = best_of(
             args.repeat,
-            lambda: write_table(str(out), sheet=LEDGER_SHEET, headers=HEADERS, rows=rows),
+            {
+                "export": export,
+                "db": db,
+                "fetch": fetch,
+                "write_table": lambda: write_table(
+                    str(out), sheet=LEDGER_SHEET, headers=HEADERS, rows=rows
+                ),
+                "floor": lambda: floor_write(out, rows),
+            },
         )
-        t_floor, n_floor = best(args.repeat, lambda: floor_write(out, rows))
-        assert n_export == n_fetch == len(rows) == n_floor == args.rows, "row counts differ"
-        mem_rows = traced_peak(lambda: list(ledger_rows(queryset())))
-        del rows
-        mem_export = traced_peak(export)
+        size = out.stat().st_size
+        t_export, t_db, t_fetch, t_table, t_floor = (
+            t[k] for k in ("export", "db", "fetch", "write_table", "floor")
+        )
 
         cells = args.rows * len(HEADERS)
-        print(f"rows × columns: {args.rows} × {len(HEADERS)} = {cells} cells; file {size / 2**20:.1f} MiB")
-        print(f"  fetch (DB + converters)      {t_fetch:7.2f} s")
-        print(f"  rows  (fetch + ledger_rows)  {t_rows:7.2f} s   ledger_rows alone ≈ {t_rows - t_fetch:.2f} s")
+        print(
+            f"{args.rows} rows × {len(HEADERS)} columns = {cells} cells, "
+            f"file {size / 2**20:.1f} MiB"
+        )
+        print(f"  db    (raw cursor, same SQL) {t_db:7.2f} s")
+        print(
+            f"  fetch (ledger_rows)          {t_fetch:7.2f} s"
+            f"   Django's share ≈ {t_fetch - t_db:.2f} s"
+        )
         print(f"  write_table (rows in memory) {t_table:7.2f} s")
         print(f"  floor (raw xlsxwriter)       {t_floor:7.2f} s")
         print(f"  export_projects (end to end) {t_export:7.2f} s")
@@ -244,7 +270,7 @@ def main() -> None:
         print(
             f"peak Python memory: export {mem_export:.1f} MiB; "
             f"holding the rows in a list {mem_rows:.1f} MiB; "
-            f"process max RSS after the export runs {rss_after_export:.0f} MiB"
+            f"process max RSS after data load and one export {rss_after_export:.0f} MiB"
         )
     finally:
         if not args.keep:
@@ -252,4 +278,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

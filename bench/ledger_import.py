@@ -56,6 +56,7 @@ def peak_mb() -> float:
 def django_env(db: Path, var: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ["ZHAOSHANG_VAR_DIR"] = str(var)
+    os.environ["ZHAOSHANG_DEBUG"] = "false"  # as in production: no query log kept in memory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -157,17 +158,22 @@ def step_parse(path: Path) -> dict[str, float]:
 def step_import(path: Path, db: Path, var: Path) -> dict[str, float]:
     django_env(db, var)
     from zhaoshang.core.models import Area, User
-    from zhaoshang.imports.kinds import no_progress
     from zhaoshang.imports.safety import check_workbook
     from zhaoshang.projects.ledger_import import import_ledger
     from zhaoshang.projects.models import Project
 
     area = Area.objects.get(code=AREA)
     user = User.objects.get(username="yc_staff")
+    marks: dict[str, float] = {}
+
+    def progress(*, processed: int, total: int, phase: str = "reading") -> None:
+        marks.setdefault(phase, time.perf_counter())
+
     started = time.perf_counter()
     check_workbook(path)
+    checked = time.perf_counter()
     outcome = import_ledger(
-        path=path, area=area, acting_user=user, dry_run=False, progress=no_progress
+        path=path, area=area, acting_user=user, dry_run=False, progress=progress
     )
     seconds = time.perf_counter() - started
     if outcome.errors:
@@ -178,6 +184,9 @@ def step_import(path: Path, db: Path, var: Path) -> dict[str, float]:
         "created": outcome.created,
         "in_db": Project.objects.filter(area=area).count(),
         "peak_mb": peak_mb(),
+        "zip_check": checked - started,
+        "read_and_check": marks.get("writing", started + seconds) - checked,
+        "write": started + seconds - marks.get("writing", started + seconds),
     }
 
 
@@ -306,10 +315,17 @@ def main() -> None:
         naive = child(["naive", str(small), str(fresh[1]), str(var), str(deps)])
         naive_full = naive["seconds"] * args.rows / naive["rows"]
 
-        print(f"(a) calamine parse         {parse['seconds']:8.2f} s   peak {parse['peak_mb']:6.0f} MB")
+        print(
+            f"(a) calamine parse         {parse['seconds']:8.2f} s   "
+            f"peak {parse['peak_mb']:6.0f} MB"
+        )
         print(
             f"(b) our import             {ours['seconds']:8.2f} s   peak {ours['peak_mb']:6.0f} MB"
             f"   ({ours['created']:,} projects created, {ours['in_db']:,} in the area)"
+        )
+        print(
+            f"      of which: zip checks {ours['zip_check']:.2f} s, read + check rows "
+            f"{ours['read_and_check']:.2f} s, write (one transaction) {ours['write']:.2f} s"
         )
         print(
             f"(c) naive openpyxl + ORM   {naive_full:8.2f} s   (measured {naive['seconds']:.2f} s "

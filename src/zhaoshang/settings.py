@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI from static files, not a CDN (intranets; CSP 'self')
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

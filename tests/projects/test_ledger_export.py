@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from zhaoshang import cli
+from zhaoshang.core import services as core_services
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, AuditEvent, Unit, User
 from zhaoshang.projects import services
@@ -48,6 +49,7 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 def make_project(username: str, name: str, **fields: Any) -> Project:
     user = User.objects.get(username=username)
+    assert user.area is not None
     fields.setdefault("code", f"T-{uuid.uuid4().hex[:10]}")
     return services.project_create(acting_user=user, area=user.area, name=name, **fields)
 
@@ -165,30 +167,45 @@ def test_it_writes_the_ledger_headers_with_units_on_the_ledger_sheet():
 
 def test_it_yields_display_values_in_ledger_column_order(full_project, user_named):
     rows = list(ledger_rows(project_list(user_named("yc_staff"), {"q": "YC-2026-001"})))
-    assert rows == [
-        [
-            "YC-2026-001",
-            "年产5000辆专用车项目",
-            "测试中集华骏车辆有限公司",
-            "测试运输装备",
-            "长三角",
-            "产业链招商",
-            Decimal("120000.5000"),
-            Decimal("350.2500"),
-            Decimal("80000.0000"),
-            Decimal("260.50"),
-            "签约",
-            dt.date(2026, 3, 18),
-            Decimal("100000.0000"),
-            None,
-            None,
-            "市重点",
-            "新能源汽车装备专业招商分局",
-            "陈志远",
-            "装备产业集聚区 A-07",
-            "已签订投资协议",
-        ]
-    ]
+    expected = (
+        "YC-2026-001",
+        "年产5000辆专用车项目",
+        "测试中集华骏车辆有限公司",
+        "测试运输装备",
+        "长三角",
+        "产业链招商",
+        Decimal("120000.5000"),
+        Decimal("350.2500"),
+        Decimal("80000.0000"),
+        Decimal("260.50"),
+        "签约",
+        dt.date(2026, 3, 18),
+        Decimal("100000.0000"),
+        None,
+        None,
+        "市重点",
+        "新能源汽车装备专业招商分局",
+        "陈志远",
+        "装备产业集聚区 A-07",
+        "已签订投资协议",
+    )
+    assert [tuple(row) for row in rows] == [expected]
+    assert [type(value) for value in rows[0]] == [type(value) for value in expected]
+
+
+def test_it_yields_none_for_blanks_and_falls_back_to_the_written_names(user_named):
+    leader = user_named("yc_leader")
+    leader.full_name = ""
+    core_services.user_save(acting_user=None, user=leader)
+    project = make_project(
+        "yc_staff", "只有线索的项目", investor_name="某投资人（手写）", lead_cadre=leader
+    )
+    (row,) = ledger_rows(project_list(user_named("yc_staff"), {"q": project.code}))
+    cells = dict(zip(COL, row, strict=True))
+    assert (cells["investor"], cells["lead_cadre"]) == ("某投资人（手写）", "yc_leader")
+    assert (cells["stage"], cells["method"]) == ("线索", "其他")
+    blank = ("cluster", "source_region", "land_area", "contract_date", "key_level", "sub_bureau")
+    assert [cells[key] for key in (*blank, "land_parcel", "notes")] == [None] * 8
 
 
 def test_it_writes_blanks_as_empty_cells_and_the_investor_as_written(user_named):
@@ -292,17 +309,18 @@ def test_it_records_a_model_filter_by_its_key_and_the_area_narrowing(user_named)
     unit = Unit.objects.get(name="新能源汽车装备专业招商分局")
     export("zmd_city", {"sub_bureau": unit}, within=Area.objects.get(code="411702"))
     event = AuditEvent.objects.latest("id")
+    assert event.after is not None
     assert event.after["filters"] == {"sub_bureau": unit.pk, "within": "411702"}
     assert event.object_repr == f"{LEDGER_SHEET}（驿城区）"
 
 
 # --- formula safety -----------------------------------------------------------------------
 
-# What a cell can carry through XML and back: no surrogates, no NUL (PostgreSQL
-# text refuses it), and not U+FFFE/U+FFFF, which xlsxwriter writes as
+# What a cell can carry through XML and back: no surrogates (``codec="utf-8"``),
+# no NUL (PostgreSQL text refuses it), and not U+FFFE/U+FFFF, which xlsxwriter writes as
 # ``_xFFFE_`` but python-calamine does not decode. Other control characters
 # are escaped as ``_xHHHH_`` by xlsxwriter and decoded by readers, so they stay in.
-STORABLE = st.characters(exclude_categories=("Cs",), exclude_characters="\x00\ufffe\uffff")
+STORABLE = st.characters(codec="utf-8", exclude_characters="\x00\ufffe\uffff")
 TEXT = st.tuples(
     st.sampled_from(("", *DANGEROUS)), st.text(alphabet=STORABLE, min_size=1, max_size=60)
 ).map("".join)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,9 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 18264, 73051  # 1950-01-01 … 2099-12-31: anything else is not a date
 
 
+T = TypeVar("T")
+
+
 class CellError(ValueError):
     """A cell's value cannot be used; ``str(error)`` is the reason shown to the user."""
 
@@ -59,11 +62,16 @@ def shown(value: Any) -> str:
     return str(value).strip()[:60]
 
 
+_LONGEST_MARK = max(len(mark) for mark in BLANK_MARKS)
+
+
 def is_blank(value: Any) -> bool:
     if value is None or value == "":
         return True
     if isinstance(value, str):
-        return value.strip().translate(_FULL_WIDTH).strip() in BLANK_MARKS
+        text = value.strip()
+        # most cells are longer than any blank mark: no need to normalise them
+        return len(text) <= _LONGEST_MARK and text.translate(_FULL_WIDTH).strip() in BLANK_MARKS
     return False
 
 
@@ -73,7 +81,7 @@ def to_text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         text = value.strip()
-        return "" if text in BLANK_MARKS or is_blank(text) else text
+        return "" if is_blank(text) else text
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, float):
@@ -86,8 +94,13 @@ def to_text(value: Any) -> str:
 
 
 def to_line(value: Any) -> str:
-    """Single-line text (names): inner runs of whitespace and line breaks become one space."""
+    """Single-line text (a unit's or a person's name): whitespace runs become one space."""
     return _SPACES.sub(" ", to_text(value))
+
+
+def to_name(value: Any) -> str:
+    """A name or code as typed, minus line breaks (Excel's Alt+Enter wraps long names)."""
+    return re.sub(r"\s*[\r\n]+\s*", "", to_text(value))
 
 
 def to_decimal(value: Any, *, units: Mapping[str, Decimal] | None = None) -> Decimal | None:
@@ -206,6 +219,35 @@ class ChoiceMap:
                 % {"value": shown(value), "choices": brief_list(self.shown_values)}
             )
         return found
+
+
+def memoized(coerce: Callable[[Any], T], *, limit: int = 20000) -> Callable[[Any], T]:
+    """Remember a coercer's answers (and refusals) for the values a column repeats.
+
+    Vocabulary columns (stage, cluster, unit, leader …) hold a handful of
+    distinct values over thousands of rows; this turns each repeat into one
+    dictionary lookup.
+    """
+    cache: dict[tuple[type, Any], tuple[bool, Any]] = {}
+
+    def run(raw: Any) -> T:
+        key = (type(raw), raw)
+        hit = cache.get(key)
+        if hit is None:
+            answer: tuple[bool, Any]
+            try:
+                answer = (True, coerce(raw))
+            except CellError as exc:
+                answer = (False, str(exc))
+            if len(cache) < limit:
+                cache[key] = answer
+            hit = answer
+        ok, value = hit
+        if not ok:
+            raise CellError(value)
+        return cast(T, value)
+
+    return run
 
 
 def brief_list(values: Iterable[str], limit: int = 8) -> str:

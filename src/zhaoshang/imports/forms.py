@@ -37,9 +37,6 @@ class UploadForm(forms.Form):
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ModelChoiceField)
         area_field.queryset = areas
-        only = list(areas[:2])
-        if len(only) == 1:
-            self.fields["area"].initial = only[0].code
 
     def clean_file(self) -> Any:
         """Size, zip structure and bomb checks, before anything is unpacked or stored."""

@@ -302,12 +302,23 @@ def _unit_line(rows: Sequence[Sequence[Any]]) -> str:
 def _find_header(
     spec: TableSpec, rows: list[list[Any]], merges: Any, col_offset: int
 ) -> tuple[int, _Match] | None:
+    """The best-matching header: most known columns; one row unless two rows match more.
+
+    A two-row header must recognise more columns than either of its rows alone,
+    so a unit line or a title right above a one-row header is not taken for
+    its upper half.
+    """
+    singles = [
+        _match_rows(spec, top, None, _merged_groups(merges, i, col_offset))
+        for i, top in enumerate(rows)
+    ]
     best: tuple[int, _Match] | None = None
-    for i, top in enumerate(rows):
-        groups = _merged_groups(merges, i, col_offset)
-        options = [_match_rows(spec, top, None, groups)]
+    for i, single in enumerate(singles):
+        options = [single]
         if i + 1 < len(rows):
-            options.append(_match_rows(spec, top, rows[i + 1], groups))
+            double = _match_rows(spec, rows[i], rows[i + 1], _merged_groups(merges, i, col_offset))
+            if double.score > max(single.score, singles[i + 1].score):
+                options.append(double)
         for option in options:
             if not all(key in option.columns for key in spec.required):
                 continue

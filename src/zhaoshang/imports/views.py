@@ -60,7 +60,10 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     user = _importer(request)
     _kind_or_404(kind)
     form = UploadForm(
-        request.POST or None, request.FILES or None, areas=selectors.import_areas_for(user)
+        request.POST or None,
+        request.FILES or None,
+        areas=selectors.import_areas_for(user),
+        initial={"area": user.area.code if user.area else None},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -27,7 +27,6 @@ class InvestorAccountAdmin(ScopedAdmin):
     area_field = "enterprise__area"
     list_display = ["user", "enterprise"]
     list_select_related = ["user", "enterprise"]
-    autocomplete_fields: list[str] = []
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "enterprise":

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -32,7 +32,6 @@ from . import selectors, services
 from .choices import ActivityKind, Stage
 from .models import Activity, Enterprise, Project
 from .schemas import (
-    MAX_ID,
     ActivityIn,
     ActivityOut,
     ChainOut,
@@ -79,13 +78,6 @@ def _writer(request: HttpRequest) -> User:
     return user
 
 
-def _pk(value: int) -> int:
-    """A path id the database can hold; anything else cannot exist."""
-    if not 1 <= value <= MAX_ID:
-        raise Http404
-    return value
-
-
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
@@ -111,7 +103,7 @@ def _one(queryset: QuerySet[Any], pk: int | None, field: str) -> Any:
     row = queryset.filter(pk=pk).first()
     if row is None:
         raise ValidationError(
-            {field: _("Not found or not visible to you (id %(id)d).") % {"id": pk}}
+            {field: _("Not found or not visible to you (id %(id)s).") % {"id": pk}}
         )
     return row
 
@@ -178,7 +170,7 @@ def _project_changes(user: User, area: Area, payload: ProjectFields) -> dict[str
 
 
 def _project_or_404(user: User, project_id: int) -> Project:
-    return get_visible_or_404(selectors.projects_visible_to(user), pk=_pk(project_id))
+    return get_visible_or_404(selectors.projects_visible_to(user), pk=project_id)
 
 
 # --- serializers -------------------------------------------------------------------
@@ -219,7 +211,7 @@ def _item_fields(p: Project) -> dict[str, Any]:
         "area_name": p.area.name,
         "key_level": p.key_level,
         "version": p.version,
-        "stuck": selectors.is_stuck(p) and p.stage_events.exists(),
+        "stuck": selectors.is_stuck(p),
         "last_progress": getattr(p, "last_progress", None),
         "updated_at": p.updated_at,
     }
@@ -234,7 +226,7 @@ def _person(user: User | None) -> PersonOut | None:
 
 
 def _project_detail(user: User, project_id: int) -> ProjectDetail:
-    p = selectors.project_detail_or_404(user, _pk(project_id))
+    p = selectors.project_detail_or_404(user, project_id)
     events = p.stage_events.select_related("actor").order_by("event_date", "id")
     return ProjectDetail(
         **_item_fields(p),
@@ -336,7 +328,7 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseCreate) -> Status
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")
 def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut:
     enterprise = get_visible_or_404(
-        selectors.enterprises_visible_to(request_user(request)), pk=_pk(enterprise_id)
+        selectors.enterprises_visible_to(request_user(request)), pk=enterprise_id
     )
     return _enterprise_out(enterprise)
 
@@ -350,7 +342,7 @@ def enterprise_update(
     request: HttpRequest, enterprise_id: int, payload: EnterpriseUpdate
 ) -> EnterpriseOut:
     user = request_user(request)
-    enterprise = get_visible_or_404(selectors.enterprises_visible_to(user), pk=_pk(enterprise_id))
+    enterprise = get_visible_or_404(selectors.enterprises_visible_to(user), pk=enterprise_id)
     _writer(request)
     _apply_enterprise(user, enterprise, payload)
     services.enterprise_save(acting_user=user, enterprise=enterprise)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 from .choices import ActivityKind, EnterpriseTag, KeyLevel, KeyRegion, Method, Stage
 from .selectors import SORTS
@@ -36,6 +36,12 @@ class Clean(Schema):
         if any(isinstance(t, str) and "\x00" in t for t in texts):
             raise ValueError("NUL characters are not allowed")
         return value
+
+
+class Body(Clean):
+    """A request body: an unknown (say, misspelt) field is an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Page(Schema):
@@ -90,7 +96,7 @@ class EnterpriseFilters(Clean):
     offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
-class EnterpriseUpdate(Clean):
+class EnterpriseUpdate(Body):
     """Fields of an enterprise; on PUT only the fields sent are changed."""
 
     name: str | None = Field(None, max_length=128)
@@ -214,7 +220,7 @@ class ProjectDetail(ProjectItem):
     created_at: dt.datetime
 
 
-class ProjectFields(Clean):
+class ProjectFields(Body):
     """Editable fields of a project; ``*_id`` refer to rows the caller can see."""
 
     code: str | None = Field(None, max_length=32)
@@ -261,7 +267,7 @@ class ProjectUpdate(ProjectFields):
     version: int = Field(..., ge=1, le=2**31 - 1)
 
 
-class TransitionIn(Clean):
+class TransitionIn(Body):
     to_stage: Stage
     event_date: dt.date | None = Field(None, description="real-world date; default today")
     note: str = Field("", max_length=5000)
@@ -292,7 +298,7 @@ class ActivityOut(Schema):
     created_at: dt.datetime
 
 
-class ActivityIn(Clean):
+class ActivityIn(Body):
     kind: ActivityKind
     date: dt.date
     days: Days = Decimal("1")

@@ -1,0 +1,170 @@
+"""Import of the project ledger (招商项目台账) from Excel, all or nothing.
+
+The file is read with the shared machinery of ``zhaoshang.imports`` (header
+finding, unit suffixes, section headings, totals and notes rows, cell
+coercion); this module knows what the columns mean for a ``Project``:
+
+* header synonyms (``COLUMNS``) include every header of ``ledger.LEDGER_COLUMNS``,
+  so an exported ledger imports back unchanged;
+* stage words (在谈, 已签约, 在建, 已投产 …) and the Chinese names of every
+  choice; a section heading naming a stage (“一、签约项目”) is the stage of the
+  rows under it that leave 项目进展 blank;
+* a row is matched to an existing project of the area by 项目编号 when it has
+  one, else by project name; a matched project is updated only where a value
+  differs (version bump, one audit event listing what changed), a new one is
+  created with its first stage event and a create audit event;
+* the rules are those of ``projects.services``: field validators of the
+  model, ``gate_errors`` for the stage (签约 and later need 签约日期 and 签约金额,
+  开工 and later need 开工日期), ``transition_error`` for a stage move of an
+  existing project, ``_check_chain`` for the responsibility chain. When the
+  file has no 签约金额 column, a signed project's contracted amount defaults
+  to its total investment.
+
+Rows are read and checked first, outside any transaction (so the job's
+progress can be shown); then, if nothing is wrong, everything is written in
+one transaction with ``bulk_create`` — new projects, their stage events and
+their audit events — and the area's project count is re-checked through the
+user's scope before committing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.models import Area, User
+from zhaoshang.core.selectors import areas_visible_to
+from zhaoshang.imports.choices import JobPhase
+from zhaoshang.imports.kinds import ImportOutcome, Progress, Template
+from zhaoshang.imports.safety import ImportFileError
+
+from ..choices import Stage
+from ..ledger import LEDGER_COLUMNS
+from .rows import LedgerReader, Planner, Row
+from .vocabulary import COLUMNS, SPEC, STAGE_WORDS, SYNONYMS, Lookups, stage_map
+from .writing import Rollback, Writer, fast_snapshot
+
+__all__ = [
+    "COLUMNS",
+    "SPEC",
+    "Lookups",
+    "fast_snapshot",
+    "import_ledger",
+    "stage_map",
+    "template",
+]
+
+
+# --- the importer ------------------------------------------------------------------------
+
+
+def import_ledger(
+    *,
+    path: Path,
+    area: Area,
+    acting_user: User | None,
+    dry_run: bool,
+    progress: Progress,
+    file_name: str = "",
+    estimate: int = 0,
+) -> ImportOutcome:
+    """Import a project ledger into ``area``; nothing is written unless every row is good."""
+    outcome = ImportOutcome()
+    if acting_user is not None and not areas_visible_to(acting_user).filter(pk=area.pk).exists():
+        outcome.errors.file_error(_("You may not import into this area."))
+        return outcome
+    started = timezone.now()
+    try:
+        reader = LedgerReader(area, outcome, progress)
+        rows = reader.read(Path(path), estimate)
+    except ImportFileError as exc:
+        outcome.errors.file_error(str(exc))
+        return outcome
+    planner = Planner(reader, acting_user)
+    matched: list[Row] = []
+    for row in rows:
+        if row.project_id is None:
+            planner.new(row)
+        else:
+            matched.append(row)
+    del rows
+    planner.matched(matched)
+    plan = planner.plan
+    if plan.defaulted_amounts:
+        outcome.notes.append(
+            _(
+                "The file has no contracted-amount column: %(n)d signed project(s) take their "
+                "total investment as the contracted amount."
+            )
+            % {"n": plan.defaulted_amounts}
+        )
+    if outcome.errors:
+        return outcome
+    outcome.created, outcome.updated, outcome.unchanged = (
+        len(plan.new),
+        len(plan.changed),
+        plan.unchanged,
+    )
+    writer = Writer(planner, acting_user, file_name or Path(path).name)
+    # Shown while the transaction runs: its own writes are invisible until it commits.
+    progress(processed=outcome.total_rows, total=outcome.total_rows, phase=JobPhase.WRITING)
+    try:
+        with transaction.atomic():
+            writer.write(started)
+            if dry_run:
+                raise Rollback
+    except Rollback:
+        if outcome.errors:
+            outcome.created = outcome.updated = outcome.unchanged = 0
+    return outcome
+
+
+# --- the template ------------------------------------------------------------------------
+
+
+def template() -> Template:
+    example = {
+        "code": "",
+        "name": "示例：新能源汽车零部件项目（导入时自动跳过以“示例”开头的行）",
+        "investor": "某某汽车零部件有限公司",
+        "cluster": "新能源汽车",
+        "source_region": "长三角",
+        "method": "产业链招商",
+        "total_investment": 50000,
+        "foreign_capital": 0,
+        "out_of_city_capital": 30000,
+        "land_area": 120,
+        "stage": "已签约",
+        "contract_date": dt.date(2026, 3, 15),
+        "contracted_amount": 50000,
+        "start_date": "",
+        "production_date": "",
+        "key_level": "市重点",
+        "sub_bureau": "新能源汽车装备专业招商分局",
+        "lead_cadre": "陈志远",
+        "land_parcel": "装备产业集聚区 A-12 地块",
+        "notes": "",
+    }
+    stage_words = "；".join(
+        f"{Stage(stage).label}：{'、'.join(words)}" for stage, words in STAGE_WORDS.items()
+    )
+    help_rows: list[tuple[str, str]] = [
+        (column.header, "、".join(s for s in SYNONYMS.get(column.key, ()) if s != column.header))
+        for column in LEDGER_COLUMNS
+    ]
+    help_rows += [
+        (_("Stage words"), stage_words),
+        (_("Dates"), "2026-03-15、2026.3.15、2026/3/15、2026年3月15日"),
+        (_("Blank"), "空白、—、-、/、无"),
+    ]
+    return Template(
+        file_name="project-ledger-template.xlsx",
+        sheet="招商项目台账",
+        headers=[column.header for column in LEDGER_COLUMNS],
+        examples=[[example[column.key] for column in LEDGER_COLUMNS]],
+        help=help_rows,
+    )

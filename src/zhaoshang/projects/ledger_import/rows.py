@@ -1,0 +1,567 @@
+"""Reading ledger rows into checked values, and planning what each row changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.models import Area, User
+from zhaoshang.imports.cells import (
+    CellError,
+    memoized,
+    shown,
+    to_date,
+    to_decimal,
+    to_name,
+    to_text,
+)
+from zhaoshang.imports.kinds import ImportOutcome, Progress
+from zhaoshang.imports.reading import UNIT_FAMILIES, SheetTable, open_tables
+
+from .. import services
+from ..choices import MAIN_STAGES, KeyLevel, Stage, stage_rank
+from ..models import Project, StageEvent
+from .vocabulary import (
+    MATCH_CHUNK,
+    MEMOIZED,
+    MONEY_DEFAULT_ZERO,
+    PROGRESS_EVERY,
+    SPEC,
+    STAGE_DATE_FIELD,
+    TITLES,
+    UNITS,
+    VALIDATED_FIELDS,
+    ZERO,
+    Lookups,
+    name_key,
+    stage_in_heading,
+)
+
+# --- reading rows -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Row:
+    """One checked ledger row: project values by field, and what it is matched to."""
+
+    number: int
+    sheet: str
+    values: dict[str, Any]
+    stage: str | None
+    project_id: int | None = None
+    investor: tuple[int | None, str] | None = None
+    region: tuple[str, str | None, str | None] | None = None
+
+
+@dataclass(slots=True)
+class Change:
+    """An existing project a row changes: the new values, the stored ones, a stage move."""
+
+    row: Row
+    project: Project
+    changes: dict[str, Any]
+    stored: dict[str, Any]
+    to_stage: str | None
+    event_date: dt.date | None
+    reason: str
+
+
+@dataclass
+class Plan:
+    """What the import will write, worked out before the transaction starts."""
+
+    new: list[Row] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    defaulted_amounts: int = 0
+
+
+class LedgerReader:
+    """Reads every sheet of a ledger into ``Row``s, reporting each bad cell."""
+
+    def __init__(self, area: Area, outcome: ImportOutcome, progress: Progress) -> None:
+        self.area = area
+        self.outcome = outcome
+        self.errors = outcome.errors
+        self.progress = progress
+        self.lookups = Lookups(area)
+        self.present: set[str] = set()  # ledger keys some sheet has a column for
+        self.headers: dict[str, str] = {}
+        existing = Project.objects.filter(area=area).values_list("pk", "code", "name")
+        self.by_code: dict[str, int] = {}
+        self.by_name: dict[str, list[int]] = defaultdict(list)
+        self.codeless_by_name: dict[str, list[int]] = defaultdict(list)
+        for pk, code, name in existing:
+            key = name_key(name)
+            self.by_name[key].append(pk)
+            if code:
+                self.by_code[code] = pk
+            else:
+                self.codeless_by_name[key].append(pk)
+        self.seen_codes: dict[str, int] = {}
+        self.seen_names: dict[str, int] = {}
+        self.claimed: dict[int, int] = {}
+        self.validators = {name: _field(name).validators for name in VALIDATED_FIELDS}
+        self.exponents = {
+            name: Decimal(1).scaleb(-field.decimal_places)
+            for name in VALIDATED_FIELDS
+            if isinstance(field := _field(name), models.DecimalField)
+            and field.decimal_places is not None
+        }
+        self.name_field = Project._meta.get_field("name")
+        self.probe = Project(area=area)
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key) or TITLES[key]
+
+    def readers(self, table: SheetTable) -> list[tuple[int, str, str, Callable[[Any], Any]]]:
+        """(column index, header as shown, key, coercer) for each column found."""
+        look = self.lookups
+        result: list[tuple[int, str, str, Callable[[Any], Any]]] = []
+        for key, found in table.columns.items():
+            self.present.add(key)
+            self.headers.setdefault(key, found.header)
+            coerce: Callable[[Any], Any]
+            if key in UNITS:
+                places = self.exponents[key]
+                coerce = _decimal_reader(found.factor, UNIT_FAMILIES[UNITS[key]], places)
+            elif key in ("contract_date", "start_date", "production_date"):
+                coerce = to_date
+            elif key in ("code", "name"):
+                coerce = to_name
+            elif key == "land_parcel":
+                coerce = to_text
+            elif key == "notes":
+                coerce = _notes
+            elif key == "stage":
+                coerce = look.stages
+            elif key == "method":
+                coerce = look.methods
+            elif key == "key_level":
+                coerce = look.key_levels
+            elif key == "cluster":
+                coerce = look.cluster
+            elif key == "sub_bureau":
+                coerce = look.unit
+            elif key == "lead_cadre":
+                coerce = look.person
+            elif key == "investor":
+                coerce = look.investor
+            elif key == "source_region":
+                coerce = look.region
+            else:  # pragma: no cover - every LEDGER_COLUMNS key is handled above
+                coerce = to_text
+            if key in MEMOIZED:
+                coerce = memoized(coerce)
+            result.append((found.index, found.header, key, coerce))
+        return result
+
+    def read(self, path: Path, estimate: int) -> list[Row]:
+        rows: list[Row] = []
+        seen = 0
+        for table in open_tables(path, SPEC):
+            readers = self.readers(table)
+            if table.unknown_headers:
+                self.outcome.notes.append(
+                    _("Sheet “%(sheet)s”: columns not imported: %(cols)s.")
+                    % {"sheet": table.sheet, "cols": "、".join(table.unknown_headers)}
+                )
+            total = max(estimate, seen + table.height)
+            headings: str | None = None
+            section_stage: str | None = None
+            for number, cells, section in table.data_rows():
+                seen += 1
+                if seen % PROGRESS_EVERY == 0:
+                    self.progress(processed=seen, total=total)
+                if section != headings:
+                    headings = section
+                    section_stage = _section_stage(section)
+                row = self._row(table.sheet, number, cells, readers, section_stage)
+                if row is not None:
+                    rows.append(row)
+        self.outcome.total_rows = seen
+        self.progress(processed=seen, total=seen)
+        return rows
+
+    def _row(
+        self,
+        sheet: str,
+        number: int,
+        cells: list[Any],
+        readers: list[tuple[int, str, str, Callable[[Any], Any]]],
+        section_stage: str | None,
+    ) -> Row | None:
+        values: dict[str, Any] = {}
+        row = Row(number, sheet, values, None)
+        bad = False
+        for index, header, key, coerce in readers:
+            raw = cells[index] if index < len(cells) else ""
+            try:
+                value = coerce(raw)
+            except CellError as exc:
+                self.errors.add(number, header, str(exc), value=shown(raw), sheet=sheet)
+                bad = True
+                continue
+            if key == "stage":
+                row.stage = value
+            elif key == "investor":
+                row.investor = value
+            elif key == "source_region":
+                row.region = value
+            elif key in ("method", "code") and not value:
+                continue  # blank: keep what the project has (new ones get the default)
+            elif key == "key_level":
+                values[key] = value or KeyLevel.NONE
+            else:
+                values[key] = value
+        if bad:
+            return None
+        name = values.get("name", "")
+        if not name:
+            self.errors.add(
+                number, self.header("name"), _("The project name is empty."), sheet=sheet
+            )
+            return None
+        if row.region is not None and row.region[2]:
+            values["source_country"] = row.region[2]
+        if row.investor is not None and row.investor[0] is None:
+            values["investor_name"] = row.investor[1]
+        if not self._validate(row):
+            return None
+        row.stage = row.stage or section_stage
+        if not self._match(row):
+            return None
+        return row
+
+    def _validate(self, row: Row) -> bool:
+        ok = True
+        for name, validators in self.validators.items():
+            value = row.values.get(name)
+            if value is None or value == "":
+                continue
+            for validator in validators:
+                try:
+                    validator(value)
+                except ValidationError as exc:
+                    column = "investor" if name == "investor_name" else name
+                    column = "source_region" if name == "source_country" else column
+                    self.errors.add(
+                        row.number,
+                        self.header(column),
+                        " ".join(exc.messages),
+                        value=shown(value),
+                        sheet=row.sheet,
+                    )
+                    ok = False
+                    break
+            else:
+                exponent = self.exponents.get(name)
+                if exponent is not None:  # stored as the database would return it
+                    row.values[name] = value.quantize(exponent)
+        return ok
+
+    def _match(self, row: Row) -> bool:
+        """Find the existing project a row updates; refuse rows that collide with another."""
+        code = row.values.get("code", "")
+        key = name_key(row.values["name"])
+        pid: int | None
+        if code:
+            if code in self.seen_codes:
+                return self._duplicate(row, "code", self.seen_codes[code])
+            self.seen_codes[code] = row.number
+            pid = self.by_code.get(code)
+            if pid is None:
+                same_name = self.codeless_by_name.get(key, [])
+                pid = same_name[0] if len(same_name) == 1 else None
+        else:
+            candidates = self.by_name.get(key, [])
+            if len(candidates) > 1:
+                self.errors.add(
+                    row.number,
+                    self.header("name"),
+                    _(
+                        "%(n)d projects of this area are called “%(name)s”; fill in 项目编号 "
+                        "to say which one this row is."
+                    )
+                    % {"n": len(candidates), "name": row.values["name"]},
+                    sheet=row.sheet,
+                )
+                return False
+            pid = candidates[0] if candidates else None
+            if pid is None:
+                if key in self.seen_names:
+                    return self._duplicate(row, "name", self.seen_names[key])
+                self.seen_names[key] = row.number
+        if pid is not None:
+            if pid in self.claimed:
+                return self._duplicate(row, "name", self.claimed[pid])
+            self.claimed[pid] = row.number
+        row.project_id = pid
+        return True
+
+    def _duplicate(self, row: Row, column: str, first: int) -> bool:
+        self.errors.add(
+            row.number,
+            self.header(column),
+            _("This project already appears in row %(row)d of the file.") % {"row": first},
+            value=shown(row.values.get(column, "")),
+            sheet=row.sheet,
+        )
+        return False
+
+
+CHAIN_FIELDS = ("cluster", "sub_bureau", "lead_cadre")
+
+
+def by_attname(values: dict[str, Any]) -> dict[str, Any]:
+    """Foreign keys as ``cluster_id=…`` rather than ``cluster=…``: a much cheaper model init."""
+    result = dict(values)
+    for name in CHAIN_FIELDS:
+        if name in result:
+            related = result.pop(name)
+            result[f"{name}_id"] = related.pk if related is not None else None
+    return result
+
+
+def _field(name: str) -> models.Field[Any, Any]:
+    found = Project._meta.get_field(name)
+    assert isinstance(found, models.Field)
+    return found
+
+
+def _decimal_reader(
+    factor: Decimal, units: dict[str, Decimal], places: Decimal
+) -> Callable[[Any], Decimal | None]:
+    """Numbers of a column; a converted unit (亿元 → 万元) is rounded to the stored places."""
+
+    def read(raw: Any) -> Decimal | None:
+        value = to_decimal(raw, units=units)
+        if value is None:
+            return None
+        if factor != 1:
+            value = (value * factor).quantize(places, rounding=ROUND_HALF_UP)
+        return value
+
+    return read
+
+
+def _notes(raw: Any) -> str:
+    return to_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _section_stage(section: str) -> str | None:
+    """The stage named by the innermost heading that names one."""
+    for heading in reversed(section.split(" / ")):
+        stage = stage_in_heading(heading)
+        if stage:
+            return stage
+    return None
+
+
+# --- planning: new rows, changed rows ---------------------------------------------------
+
+
+class Planner:
+    """Checks rows against the project rules and works out every write."""
+
+    def __init__(self, reader: LedgerReader, acting_user: User | None) -> None:
+        self.reader = reader
+        self.errors = reader.errors
+        self.area = reader.area
+        self.acting_user = acting_user
+        self.today = timezone.localdate()
+        self.plan = Plan()
+        self.default_amount = "contracted_amount" not in reader.present
+
+    def header(self, key: str) -> str:
+        return self.reader.header(key)
+
+    def gate_column(self, field_name: str) -> str:
+        if field_name == "contracted_amount" and self.default_amount:
+            return self.header("total_investment")
+        if field_name == "reason":
+            return self.header("notes")
+        if field_name in TITLES:
+            return self.header(field_name)
+        return self.header("stage")
+
+    def _gate(self, row: Row, project: Project, stage: str, reason: str) -> bool:
+        problems = services.gate_errors(project, stage, reason=reason)
+        try:
+            services._check_chain(project)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                problems[field_name] = " ".join(messages)
+        for field_name, message in problems.items():
+            self.errors.add(row.number, self.gate_column(field_name), str(message), sheet=row.sheet)
+        return not problems
+
+    def new(self, row: Row) -> None:
+        values = row.values
+        stage = row.stage or Stage.LEAD
+        for name in MONEY_DEFAULT_ZERO:
+            if values.get(name) is None:
+                values[name] = ZERO
+        if row.investor is not None:
+            values["investor_id"] = row.investor[0]
+            values.setdefault("investor_name", "")
+        if row.region is not None:
+            region, province, country = row.region
+            values["source_region"] = region
+            values["source_province"] = province or ""
+            values["source_country"] = country or ""
+        if (
+            self.default_amount
+            and _signed_or_later(stage)
+            and not values.get("contracted_amount")
+            and values.get("total_investment")
+        ):
+            values["contracted_amount"] = values["total_investment"]
+            self.plan.defaulted_amounts += 1
+        if stage not in MAIN_STAGES:
+            self.errors.add(
+                row.number,
+                self.header("stage"),
+                _(
+                    "A new project cannot start as “%(stage)s”. Import it at the stage it "
+                    "reached, then pause or terminate it in the system."
+                )
+                % {"stage": Stage(stage).label},
+                sheet=row.sheet,
+            )
+            return
+        probe = self.reader.probe
+        probe.contract_date = values.get("contract_date")
+        probe.contracted_amount = values.get("contracted_amount")
+        probe.start_date = values.get("start_date")
+        probe.cluster = values.get("cluster")
+        probe.sub_bureau = values.get("sub_bureau")
+        probe.lead_cadre = values.get("lead_cadre")
+        if self._gate(row, probe, stage, reason="—"):
+            row.stage = stage
+            self.plan.new.append(row)
+
+    def matched(self, rows: list[Row]) -> None:
+        """Compare matched rows with their projects, a chunk of projects at a time."""
+        for start in range(0, len(rows), MATCH_CHUNK):
+            chunk = rows[start : start + MATCH_CHUNK]
+            projects = (
+                Project.objects.filter(pk__in=[r.project_id for r in chunk])
+                .select_related(
+                    "cluster",
+                    "sub_bureau",
+                    "lead_cadre__area",
+                    "responsible_chief__area",
+                    "frontline_sub_chief__area",
+                )
+                .in_bulk()
+            )
+            moving = [
+                r.project_id
+                for r in chunk
+                if r.stage and r.project_id in projects and projects[r.project_id].stage != r.stage
+            ]
+            last_dates = dict(
+                StageEvent.objects.filter(project_id__in=moving)
+                .values("project_id")
+                .annotate(last=Max("event_date"))
+                .values_list("project_id", "last")
+            )
+            for row in chunk:
+                assert row.project_id is not None
+                project = projects[row.project_id]
+                project.area = self.area
+                self._compare(row, project, last_dates.get(project.pk))
+
+    def _compare(self, row: Row, project: Project, last_event: dt.date | None) -> None:
+        changes: dict[str, Any] = {}
+        for name, value in row.values.items():
+            if name in ("cluster", "sub_bureau", "lead_cadre"):
+                if getattr(project, f"{name}_id") != (value.pk if value else None):
+                    changes[name] = value
+            elif value is None and name in MONEY_DEFAULT_ZERO:
+                if getattr(project, name) != 0:
+                    changes[name] = ZERO
+            elif getattr(project, name) != value:
+                changes[name] = value
+        if row.investor is not None:
+            enterprise_id, text = row.investor
+            changes.pop("investor_name", None)
+            if enterprise_id is not None:
+                if project.investor_id != enterprise_id:
+                    changes["investor_id"] = enterprise_id
+            elif project.investor_name != text:
+                changes["investor_name"] = text
+        if row.region is not None:
+            region, province, country = row.region
+            changes.pop("source_country", None)
+            wanted = {"source_region": region}
+            if province is not None or region != project.source_region:
+                wanted["source_province"] = province or ""
+            if country is not None or region != project.source_region:
+                wanted["source_country"] = country or ""
+            changes.update({k: v for k, v in wanted.items() if getattr(project, k) != v})
+        to_stage = row.stage if row.stage and row.stage != project.stage else None
+        target = to_stage or project.stage
+        reason = str(row.values.get("notes") or "")
+        if to_stage is not None:
+            illegal = services.transition_error(project, to_stage, reason=reason)
+            if illegal:
+                self.errors.add(
+                    row.number,
+                    self.header("stage"),
+                    illegal,
+                    value=str(Stage(to_stage).label),
+                    sheet=row.sheet,
+                )
+                return
+        if (
+            self.default_amount
+            and _signed_or_later(target)
+            and not changes.get("contracted_amount", project.contracted_amount)
+        ):
+            total = changes.get("total_investment", project.total_investment)
+            if total:
+                changes["contracted_amount"] = total
+                self.plan.defaulted_amounts += 1
+        if not changes and to_stage is None:
+            self.plan.unchanged += 1
+            return
+        before = {name: getattr(project, name) for name in changes}
+        for name, value in changes.items():
+            setattr(project, name, value)
+        gated = to_stage is not None or target in MAIN_STAGES  # as project_transition / _update
+        if gated and not self._gate(row, project, target, reason=reason if to_stage else "—"):
+            return
+        when = self._event_date(to_stage, project, last_event) if to_stage else None
+        self.plan.changed.append(Change(row, project, changes, before, to_stage, when, reason))
+
+    def _event_date(self, stage: str, project: Project, previous: dt.date | None) -> dt.date:
+        """The real-world date of a stage move: the stage's own date when known and past."""
+        own = STAGE_DATE_FIELD.get(stage)
+        when = getattr(project, own) if own else None
+        if when is None or when > self.today:
+            when = self.today
+        if previous is not None and when < previous:
+            when = previous
+        return when
+
+    def event_date_for_new(self, row: Row) -> dt.date:
+        own = STAGE_DATE_FIELD.get(row.stage or "")
+        when = row.values.get(own) if own else None
+        return when if when is not None and when <= self.today else self.today
+
+
+def _signed_or_later(stage: str) -> bool:
+    return stage in MAIN_STAGES and stage_rank(stage) >= stage_rank(Stage.SIGNED)

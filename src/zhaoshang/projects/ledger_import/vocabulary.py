@@ -1,0 +1,397 @@
+"""What ledger columns and values are called, and the area's names resolved to rows."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.imports.cells import (
+    CellError,
+    ChoiceMap,
+    brief_list,
+    choice_key,
+    to_line,
+)
+from zhaoshang.imports.reading import ColumnSpec, TableSpec
+
+from ..choices import KeyLevel, KeyRegion, Method, Stage
+from ..ledger import LEDGER_COLUMNS
+from ..models import Cluster, Enterprise
+
+# --- what the columns are called ------------------------------------------------
+
+#: synonyms real ledgers use, besides the header our own export writes (LEDGER_COLUMNS)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "code": ("项目编号", "项目代码", "编号", "项目编码"),
+    "name": ("项目名称", "项目名", "项目全称"),
+    "investor": (
+        "投资主体",
+        "投资方",
+        "签约企业",
+        "投资企业",
+        "投资单位",
+        "投资商",
+        "客商",
+        "客商名称",
+        "签约主体",
+        "建设单位",
+        "项目单位",
+        "项目业主",
+    ),
+    "cluster": ("所属产业集群", "产业集群", "所属产业", "产业", "产业类别", "产业领域", "所属集群"),
+    "source_region": ("来源地区", "来源地", "客商来源地", "投资方来源地", "客商来源", "来源"),
+    "method": ("招商方式", "引进方式", "招商途径"),
+    "total_investment": ("总投资", "计划总投资", "项目总投资", "投资总额", "总投资额"),
+    "foreign_capital": ("利用外资", "外资", "利用外资额", "合同外资", "实际利用外资"),
+    "out_of_city_capital": ("市外资金", "引进市外资金", "市外资金额", "到位市外资金"),
+    "land_area": ("用地面积", "用地", "占地面积", "用地规模", "占地"),
+    "stage": ("项目进展", "所处阶段", "当前阶段", "项目阶段", "项目状态", "进展阶段", "阶段"),
+    "contract_date": ("签约日期", "签约时间"),
+    "contracted_amount": (
+        "签约金额",
+        "合同金额",
+        "签约额",
+        "协议投资额",
+        "合同投资额",
+        "签约投资额",
+    ),
+    "start_date": ("开工日期", "开工时间", "实际开工时间"),
+    "production_date": ("投产日期", "投产时间", "竣工投产时间", "实际投产时间"),
+    "key_level": ("重点项目级别", "重点项目", "项目级别", "重点级别", "是否重点项目"),
+    "sub_bureau": ("责任单位", "责任分局", "牵头单位", "专业招商分局", "责任部门", "承办单位"),
+    "lead_cadre": ("牵头领导", "分包领导", "包联领导", "联系领导", "牵头县级领导", "牵头区级领导"),
+    "land_parcel": ("项目地块", "地块", "项目选址", "建设地点", "选址", "落地地块", "建设地址"),
+    "notes": ("备注", "说明", "备注说明"),
+}
+UNITS = {
+    "total_investment": "cny",
+    "contracted_amount": "cny",
+    "out_of_city_capital": "cny",
+    "foreign_capital": "usd",
+    "land_area": "land",
+}
+COLUMNS: tuple[ColumnSpec, ...] = tuple(
+    ColumnSpec(
+        key=column.key,
+        headers=(column.header, *SYNONYMS.get(column.key, ())),
+        units=UNITS.get(column.key, ""),
+    )
+    for column in LEDGER_COLUMNS
+)
+SPEC = TableSpec(columns=COLUMNS, required=("name",))
+TITLES = {column.key: column.header for column in LEDGER_COLUMNS}
+
+# --- what the values are called -------------------------------------------------
+
+STAGE_WORDS: dict[str, tuple[str, ...]] = {
+    Stage.LEAD: ("线索", "项目线索", "信息线索"),
+    Stage.INTENTION: ("意向", "有意向", "意向项目", "初步意向"),
+    Stage.NEGOTIATION: ("洽谈", "在谈", "洽谈中", "正在洽谈", "在谈项目", "洽谈项目", "商谈"),
+    Stage.SIGNED: ("签约", "已签约", "签约项目", "已签订"),
+    Stage.LANDED: ("落地", "已落地", "注册落地", "已注册"),
+    Stage.CONSTRUCTION: (
+        "开工",
+        "在建",
+        "已开工",
+        "开工建设",
+        "建设中",
+        "在建项目",
+        "续建",
+        "新开工",
+    ),
+    Stage.PRODUCTION: ("投产", "已投产", "竣工投产", "建成投产", "投产项目", "竣工"),
+    Stage.PAUSED: ("暂缓", "暂停", "搁置"),
+    Stage.TERMINATED: ("终止", "已终止", "取消", "放弃"),
+}
+REGION_WORDS: dict[str, tuple[str, ...]] = {
+    KeyRegion.YANGTZE: ("长三角", "长三角地区", "长江三角洲"),
+    KeyRegion.PEARL: ("珠三角", "珠三角地区", "珠江三角洲", "粤港澳大湾区", "大湾区"),
+    KeyRegion.JINGJINJI: ("京津冀/环渤海", "京津冀", "环渤海", "京津冀地区", "环渤海地区"),
+    KeyRegion.OTHER_PROVINCE: ("外省", "省外", "其他省份", "其他省"),
+    KeyRegion.LOCAL: ("省内", "本省"),
+    KeyRegion.OVERSEAS: ("境外", "国外", "海外"),
+}
+METHOD_WORDS: dict[str, tuple[str, ...]] = {
+    Method.BY_BUSINESS: ("以商招商",),
+    Method.CHAIN: ("产业链招商", "链式招商"),
+    Method.RESIDENT: ("驻地招商", "驻外招商"),
+    Method.DOOR_TO_DOOR: ("上门招商",),
+    Method.POINT_TO_POINT: ("点对点招商",),
+    Method.LEADER_LED: ("领导带头招商", "领导招商"),
+    Method.EXHIBITION: ("展会招商", "会展招商", "节会招商"),
+    Method.OTHER: ("其他", "其它"),
+}
+KEY_LEVEL_WORDS: dict[str, tuple[str, ...]] = {
+    KeyLevel.NONE: ("否", "非重点", "一般", "一般项目", "不是"),
+    KeyLevel.DISTRICT: ("区重点", "区级重点", "区级", "县重点", "县级重点", "县级", "区重点项目"),
+    KeyLevel.CITY: ("市重点", "市级重点", "市级", "市重点项目"),
+    KeyLevel.PROVINCE: ("省重点", "省级重点", "省级", "省重点项目"),
+}
+#: GB/T 2260 province codes, and the key region a province belongs to
+PROVINCES: dict[str, tuple[str, str]] = {
+    "北京": ("110000", KeyRegion.JINGJINJI),
+    "天津": ("120000", KeyRegion.JINGJINJI),
+    "河北": ("130000", KeyRegion.JINGJINJI),
+    "山西": ("140000", ""),
+    "内蒙古": ("150000", ""),
+    "辽宁": ("210000", KeyRegion.JINGJINJI),
+    "吉林": ("220000", ""),
+    "黑龙江": ("230000", ""),
+    "上海": ("310000", KeyRegion.YANGTZE),
+    "江苏": ("320000", KeyRegion.YANGTZE),
+    "浙江": ("330000", KeyRegion.YANGTZE),
+    "安徽": ("340000", KeyRegion.YANGTZE),
+    "福建": ("350000", ""),
+    "江西": ("360000", ""),
+    "山东": ("370000", KeyRegion.JINGJINJI),
+    "河南": ("410000", ""),
+    "湖北": ("420000", ""),
+    "湖南": ("430000", ""),
+    "广东": ("440000", KeyRegion.PEARL),
+    "广西": ("450000", ""),
+    "海南": ("460000", ""),
+    "重庆": ("500000", ""),
+    "四川": ("510000", ""),
+    "贵州": ("520000", ""),
+    "云南": ("530000", ""),
+    "西藏": ("540000", ""),
+    "陕西": ("610000", ""),
+    "甘肃": ("620000", ""),
+    "青海": ("630000", ""),
+    "宁夏": ("640000", ""),
+    "新疆": ("650000", ""),
+}
+#: outside the mainland: counted as 境外 (as 外资 statistics do), the place kept as the country
+ABROAD = (
+    "香港",
+    "澳门",
+    "台湾",
+    "美国",
+    "日本",
+    "韩国",
+    "德国",
+    "英国",
+    "法国",
+    "意大利",
+    "荷兰",
+    "瑞士",
+    "瑞典",
+    "加拿大",
+    "澳大利亚",
+    "新加坡",
+    "马来西亚",
+    "泰国",
+    "以色列",
+    "俄罗斯",
+)
+CLUSTER_SUFFIXES = ("产业集群", "集群", "产业")
+#: the stage's own date, used as the real-world date of the stage event when it is known
+STAGE_DATE_FIELD: dict[str, str] = {
+    Stage.SIGNED: "contract_date",
+    Stage.CONSTRUCTION: "start_date",
+    Stage.PRODUCTION: "production_date",
+}
+MONEY_DEFAULT_ZERO = ("total_investment", "foreign_capital", "out_of_city_capital")
+ZERO = Decimal("0.0000")  # a blank amount, as the database stores it
+#: project fields whose model validators run on every imported value
+VALIDATED_FIELDS = (
+    "code",
+    "name",
+    "investor_name",
+    "source_country",
+    "total_investment",
+    "foreign_capital",
+    "out_of_city_capital",
+    "land_area",
+    "contracted_amount",
+    "land_parcel",
+)
+#: columns whose few distinct values repeat row after row: coerced once per value
+MEMOIZED = frozenset(
+    {"stage", "method", "key_level", "cluster", "sub_bureau", "lead_cadre", "source_region"}
+)
+WRITE_CHUNK = 2000
+MATCH_CHUNK = 500
+PROGRESS_EVERY = 1000
+
+
+def _labels(choices: Any, value: str) -> list[str]:
+    """A choice's label in Chinese and English, whatever the active language."""
+    label = choices(value).label
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        en = str(label)
+    return [zh, en, value]
+
+
+def _choice_map(choices: Any, words: dict[str, tuple[str, ...]]) -> ChoiceMap:
+    return ChoiceMap(
+        {value: [*words.get(value, ()), *_labels(choices, value)] for value in choices.values},
+        shown_values=[
+            words[v][0] if words.get(v) else str(choices(v).label) for v in choices.values
+        ],
+    )
+
+
+def stage_map() -> ChoiceMap:
+    return _choice_map(Stage, STAGE_WORDS)
+
+
+def stage_in_heading(heading: str) -> str | None:
+    """The stage a section heading names (“一、签约项目” → signed), if any."""
+    words = sorted(
+        ((word, stage) for stage, ws in STAGE_WORDS.items() for word in ws),
+        key=lambda pair: len(pair[0]),
+        reverse=True,
+    )
+    for word, stage in words:
+        if word in heading:
+            return stage
+    return None
+
+
+def name_key(name: str) -> str:
+    """How names are compared: without any whitespace, half-width, lower case."""
+    return choice_key(name)
+
+
+def _cluster_key(name: str) -> str:
+    key = choice_key(name)
+    for suffix in CLUSTER_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+# --- the area's reference data, read once ---------------------------------------------
+
+
+class Lookups:
+    """Clusters, units, people and enterprises of the area, so rows need no queries."""
+
+    def __init__(self, area: Area) -> None:
+        self.area = area
+        self.clusters = {_cluster_key(c.name): c for c in Cluster.objects.filter(area=area)}
+        self.cluster_names = sorted(c.name for c in self.clusters.values())
+        self.units = {name_key(u.name): u for u in Unit.objects.filter(area=area)}
+        self.unit_names = sorted(u.name for u in self.units.values())
+        codes = [code for code in area.path.split("/") if code]
+        people: dict[str, list[User]] = defaultdict(list)
+        usernames: dict[str, User] = {}
+        for person in User.objects.filter(area__code__in=codes, is_active=True).select_related(
+            "area"
+        ):
+            if person.full_name:
+                people[name_key(person.full_name)].append(person)
+            usernames[name_key(person.username)] = person
+        self.people = dict(people)
+        self.usernames = usernames
+        self.people_names = sorted({p[0].full_name for p in self.people.values()})
+        enterprises: dict[str, int | None] = {}
+        for pk, name in Enterprise.objects.filter(area=area).values_list("pk", "name"):
+            key = name_key(name)
+            enterprises[key] = None if key in enterprises else pk
+        self.enterprises = enterprises
+        self.province = codes[0] if codes else ""
+        self.stages = stage_map()
+        self.methods = _choice_map(Method, METHOD_WORDS)
+        self.key_levels = _choice_map(KeyLevel, KEY_LEVEL_WORDS)
+        self.regions = _choice_map(KeyRegion, REGION_WORDS)
+
+    def cluster(self, raw: Any) -> Cluster | None:
+        text = to_line(raw)
+        if not text:
+            return None
+        found = self.clusters.get(_cluster_key(text))
+        if found is None:
+            raise CellError(
+                _("No industry cluster “%(value)s” in this area. Known clusters: %(choices)s.")
+                % {"value": text, "choices": brief_list(self.cluster_names)}
+            )
+        return found
+
+    def unit(self, raw: Any) -> Unit | None:
+        text = to_line(raw)
+        if not text:
+            return None
+        key = name_key(text)
+        found = self.units.get(key)
+        if found is None and len(key) >= 2:
+            # “新能源汽车分局” for “新能源汽车装备专业招商分局”: accepted when only one unit fits
+            fits = [u for k, u in self.units.items() if key in k]
+            found = fits[0] if len(fits) == 1 else None
+        if found is None:
+            raise CellError(
+                _("No unit “%(value)s” in this area. Known units: %(choices)s.")
+                % {"value": text, "choices": brief_list(self.unit_names)}
+            )
+        return found
+
+    def person(self, raw: Any) -> User | None:
+        text = to_line(raw)
+        if not text:
+            return None
+        plain = name_key(re.sub(r"[（(].*?[)）]", "", text))
+        matches = self.people.get(plain, [])
+        if not matches and plain in self.usernames:  # the export writes it when no full name
+            matches = [self.usernames[plain]]
+        if not matches:
+            # “陈志远副区长”: a known name followed by that person's title
+            matches = [
+                p
+                for ps in self.people.values()
+                for p in ps
+                if p.title and plain == name_key(p.full_name + p.title)
+            ]
+        if len(matches) > 1:
+            raise CellError(
+                _("%(n)d people are called “%(value)s”; the ledger cannot tell which one is meant.")
+                % {"n": len(matches), "value": text}
+            )
+        if not matches:
+            raise CellError(
+                _(
+                    "Nobody called “%(value)s” works in this area or above it. "
+                    "Known names: %(choices)s."
+                )
+                % {"value": text, "choices": brief_list(self.people_names)}
+            )
+        return matches[0]
+
+    def region(self, raw: Any) -> tuple[str, str | None, str | None]:
+        """(key region, province code or None, country or None); None means “not said”."""
+        text = to_line(raw)
+        if not text:
+            return "", None, None
+        try:
+            region = self.regions(text)
+        except CellError:
+            region = None
+        if region is not None:
+            return region, None, None
+        plain = choice_key(text)
+        for marker in ("境外", "国外", "海外"):
+            plain = plain.removeprefix(marker).lstrip("-—:：·")
+        for place in ABROAD:
+            if plain.startswith(place):
+                return KeyRegion.OVERSEAS, "", place
+        for province, (code, key_region) in PROVINCES.items():
+            if plain.startswith(province):
+                if code == self.province:
+                    return KeyRegion.LOCAL, code, ""
+                return key_region or KeyRegion.OTHER_PROVINCE, code, ""
+        raise CellError(
+            _("Unknown source region “%(value)s”. Use %(choices)s, a province or a country.")
+            % {"value": text, "choices": brief_list(self.regions.shown_values)}
+        )
+
+    def investor(self, raw: Any) -> tuple[int | None, str]:
+        text = to_line(raw)
+        return (self.enterprises.get(name_key(text)) if text else None), text

@@ -1,0 +1,190 @@
+"""Writing a checked plan in one transaction: bulk inserts, updates, audit rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.choices import AuditAction, AuditResult
+from zhaoshang.core.context import current_ip
+from zhaoshang.core.models import Area, AuditEvent, User
+from zhaoshang.core.selectors import scope_to_user
+from zhaoshang.core.services import SECRET_FIELDS, audit_record, snapshot
+
+from .. import services
+from ..choices import Stage
+from ..models import Project, StageEvent
+from .rows import Planner, Row, by_attname
+from .vocabulary import WRITE_CHUNK, name_key
+
+# --- writing ---------------------------------------------------------------------------
+
+
+class Rollback(Exception):
+    """Leaves the import's transaction without committing (dry run, or a late conflict)."""
+
+
+def _audit_event(
+    *, acting_user: User | None, area: Area, project: Project, now: dt.datetime
+) -> AuditEvent:
+    """The row ``core.services.audit_record`` writes for a create, built for ``bulk_create``."""
+    return AuditEvent(
+        at=now,
+        user=acting_user,
+        username=acting_user.get_username() if acting_user else "system",
+        area=area,
+        ip=current_ip.get(),
+        action=AuditAction.CREATE,
+        object_type=Project._meta.label_lower,
+        object_id=str(project.pk),
+        object_repr=str(project)[:200],
+        before=None,
+        after=fast_snapshot(project),
+        result=AuditResult.SUCCESS,
+    )
+
+
+_ENCODER = DjangoJSONEncoder()
+_SNAPSHOT_FIELDS = tuple(
+    f.attname for f in Project._meta.concrete_fields if f.name not in SECRET_FIELDS
+)
+
+
+def fast_snapshot(project: Project) -> dict[str, Any]:
+    """``core.services.snapshot(project)`` without its JSON round trip (same result).
+
+    Values are already str/int/bool/None or a Decimal/date/datetime, which
+    Django's JSON encoder turns into the same strings the round trip yields.
+    """
+    data = {}
+    for name in _SNAPSHOT_FIELDS:
+        value = getattr(project, name)
+        if value is not None and not isinstance(value, str | int):
+            value = _ENCODER.default(value)
+        data[name] = value
+    return data
+
+
+class Writer:
+    def __init__(self, planner: Planner, acting_user: User | None, file_name: str) -> None:
+        self.planner = planner
+        self.plan = planner.plan
+        self.area = planner.area
+        self.acting_user = acting_user
+        self.file_name = file_name
+        self.errors = planner.errors
+
+    def note(self, row: Row) -> str:
+        return _("Imported from %(file)s, row %(row)d") % {
+            "file": self.file_name,
+            "row": row.number,
+        }
+
+    def write(self, started: dt.datetime) -> None:
+        before_count = Project.objects.filter(area=self.area).count()
+        self._check_no_collisions(started)
+        self._create()
+        self._update()
+        visible = Project.objects.filter(area=self.area)
+        if self.acting_user is not None:
+            visible = scope_to_user(visible, self.acting_user)
+        if visible.count() != before_count + len(self.plan.new):
+            self.errors.file_error(
+                _("The project count did not add up after writing; nothing was imported.")
+            )
+            raise Rollback
+
+    def _check_no_collisions(self, started: dt.datetime) -> None:
+        """Projects someone else created while the rows were being checked."""
+        fresh = Project.objects.filter(area=self.area, created_at__gte=started).values_list(
+            "code", "name"
+        )
+        codes = {code for code, _name in fresh if code}
+        names = {name_key(name) for _code, name in fresh}
+        for row in self.plan.new:
+            code = row.values.get("code", "")
+            if (code and code in codes) or (not code and name_key(row.values["name"]) in names):
+                self.errors.add(
+                    row.number,
+                    self.planner.header("code" if code else "name"),
+                    _("Someone created this project while the file was being imported."),
+                    sheet=row.sheet,
+                )
+        if self.errors:
+            raise Rollback
+
+    def _create(self) -> None:
+        user, area = self.acting_user, self.area
+        for start in range(0, len(self.plan.new), WRITE_CHUNK):
+            chunk = self.plan.new[start : start + WRITE_CHUNK]
+            projects = [
+                Project(area_id=area.pk, stage=row.stage or Stage.LEAD, **by_attname(row.values))
+                for row in chunk
+            ]
+            for project in projects:
+                project.area = area  # cached, so str()/snapshot need no query
+            Project.objects.bulk_create(projects)
+            now = timezone.now()
+            StageEvent.objects.bulk_create(
+                StageEvent(
+                    project=project,
+                    from_stage="",
+                    to_stage=project.stage,
+                    event_date=self.planner.event_date_for_new(row),
+                    recorded_at=now,
+                    actor=user,
+                    note=self.note(row),
+                )
+                for row, project in zip(chunk, projects, strict=True)
+            )
+            AuditEvent.objects.bulk_create(
+                _audit_event(acting_user=user, area=area, project=project, now=now)
+                for project in projects
+            )
+
+    def _update(self) -> None:
+        events: list[StageEvent] = []
+        now = timezone.now()
+        for change in self.plan.changed:
+            row, project, to_stage = change.row, change.project, change.to_stage
+            for name, value in change.stored.items():  # the row as it is stored, for the audit
+                setattr(project, name, value)
+            before = snapshot(project)
+            values = dict(change.changes)
+            if to_stage is not None:
+                values["stage"] = to_stage
+            try:
+                services._bump(project, project.version, **values)
+            except services.ConflictError as exc:
+                self.errors.add(row.number, self.planner.header("name"), str(exc), sheet=row.sheet)
+                continue
+            for name, value in values.items():
+                setattr(project, name, value)
+            after = snapshot(project)
+            audit_record(
+                acting_user=self.acting_user,
+                action=AuditAction.UPDATE,
+                instance=project,
+                before={k: v for k, v in before.items() if after.get(k) != v},
+                after={k: v for k, v in after.items() if before.get(k) != v},
+            )
+            if to_stage is not None and change.event_date is not None:
+                events.append(
+                    StageEvent(
+                        project=project,
+                        from_stage=before["stage"],
+                        to_stage=to_stage,
+                        event_date=change.event_date,
+                        recorded_at=now,
+                        actor=self.acting_user,
+                        note=self.note(row),
+                        reason=change.reason,
+                    )
+                )
+        if self.errors:
+            raise Rollback
+        StageEvent.objects.bulk_create(events)

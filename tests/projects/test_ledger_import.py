@@ -1,0 +1,378 @@
+"""The project-ledger import: real bureau layouts, all or nothing, idempotent, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils.translation import gettext
+
+from tests.imports.ledgers import (
+    BUILDING_ROWS,
+    EXPECTED_NAMES,
+    ROW_OF,
+    SIGNED_ROWS,
+    TALKS_ROWS,
+    ensure_clusters,
+    messy_ledger,
+    simple_ledger,
+)
+from zhaoshang.core.models import Area, AuditEvent, User
+from zhaoshang.core.services import snapshot
+from zhaoshang.imports.kinds import ImportOutcome, no_progress
+from zhaoshang.projects.choices import KeyRegion, Stage
+from zhaoshang.projects.ledger import LEDGER_COLUMNS
+from zhaoshang.projects.ledger_export import export_projects
+from zhaoshang.projects.ledger_import import SPEC, fast_snapshot, import_ledger
+from zhaoshang.projects.models import Project, StageEvent
+
+pytestmark = pytest.mark.django_db
+
+SIGNED_DATE = "时间节点/签约时间"
+START_DATE = "时间节点/开工时间"
+STAGE = "所处阶段"
+
+
+@pytest.fixture(autouse=True)
+def clusters(db: None) -> None:
+    ensure_clusters()
+
+
+def run(path: Path | io.BytesIO, *, user: str | None = "yc_staff", **kwargs: Any) -> ImportOutcome:
+    return import_ledger(
+        path=path,  # type: ignore[arg-type]
+        area=Area.objects.get(code=kwargs.pop("area", "411702")),
+        acting_user=User.objects.get(username=user) if user else None,
+        dry_run=kwargs.pop("dry_run", False),
+        progress=no_progress,
+    )
+
+
+def ours() -> dict[str, Project]:
+    projects = Project.objects.filter(area__code="411702", name__in=EXPECTED_NAMES)
+    return {p.name: p for p in projects.select_related("cluster", "sub_bureau", "lead_cadre")}
+
+
+def project_audits() -> int:
+    return AuditEvent.objects.filter(object_type="projects.project").count()
+
+
+def edited(rows: list[list[Any]], index: int, column: int, value: Any) -> list[list[Any]]:
+    copy = [list(row) for row in rows]
+    copy[index][column] = value
+    return copy
+
+
+def test_it_imports_a_messy_bureau_ledger_with_its_real_values(tmp_path: Path) -> None:
+    outcome = run(messy_ledger(tmp_path / "台账.xlsx"))
+
+    assert outcome.errors.lines() == []
+    assert (outcome.created, outcome.updated, outcome.unchanged, outcome.total_rows) == (6, 0, 0, 6)
+    got = ours()
+    assert sorted(got) == sorted(EXPECTED_NAMES)
+
+    battery = got["新能源汽车电池包项目"]  # text number with separators, text date 2026-03-15
+    assert battery.stage == Stage.SIGNED
+    assert battery.total_investment == Decimal("12000.50")
+    assert battery.out_of_city_capital == Decimal("8000")
+    assert battery.foreign_capital == 0  # “—”
+    assert battery.contract_date == dt.date(2026, 3, 15)
+    assert battery.contracted_amount == Decimal("12000.50")  # no 签约金额 column: the total
+    assert battery.land_area == Decimal("120")
+    assert battery.cluster.name == "新能源汽车"  # written “新能源汽车产业集群”
+    assert (battery.source_region, battery.source_province) == (KeyRegion.YANGTZE, "320000")
+    assert battery.lead_cadre.full_name == "陈志远"
+    assert battery.sub_bureau.name == "新能源汽车装备专业招商分局"
+    assert battery.investor_name == "江苏宁远新能源有限公司"
+
+    chassis = got["专用车底盘项目"]  # a real Excel date, “/” and “—” blanks, a code
+    assert chassis.code == "YC-2026-002"
+    assert chassis.contract_date == dt.date(2026, 2, 1)
+    assert (chassis.total_investment, chassis.foreign_capital) == (Decimal(30000), Decimal(500))
+    assert chassis.out_of_city_capital == 0 and chassis.land_area is None
+    assert chassis.notes == "以商招商引进" and chassis.cluster.name == "运输装备"
+
+    cable = got["电力电缆扩产项目"]  # 在建, dates “2025.11.8” and “2026/1/20”
+    assert cable.stage == Stage.CONSTRUCTION
+    assert (cable.contract_date, cable.start_date) == (dt.date(2025, 11, 8), dt.date(2026, 1, 20))
+    assert cable.land_area == Decimal("45.5")
+    assert (cable.source_region, cable.source_province) == (KeyRegion.PEARL, "440000")
+    assert cable.cluster.name == "电力电缆电器装备"  # written “…集群”
+
+    farm = got["农机装备产业园"]  # 已投产, dates “2024年6月1日”, “25,000”, 境外-德国
+    assert farm.stage == Stage.PRODUCTION
+    assert (farm.contract_date, farm.start_date) == (dt.date(2024, 6, 1), dt.date(2024, 9, 1))
+    assert (farm.total_investment, farm.foreign_capital) == (Decimal(25000), Decimal(1200))
+    assert (farm.source_region, farm.source_country) == (KeyRegion.OVERSEAS, "德国")
+
+    assert got["冷链物流中心项目"].stage == Stage.NEGOTIATION  # blank: from “三、在谈项目”
+    assert got["智能电表项目"].stage == Stage.NEGOTIATION  # “在谈”
+    assert got["智能电表项目"].source_province == "330000"
+
+
+def test_it_records_a_first_stage_event_and_a_create_audit_per_project(tmp_path: Path) -> None:
+    before = project_audits()
+    run(messy_ledger(tmp_path / "台账.xlsx"))
+
+    got = ours()
+    events = StageEvent.objects.filter(project__in=got.values())
+    assert events.count() == 6
+    assert all(e.from_stage == "" and e.actor.username == "yc_staff" for e in events)
+    assert events.get(project=got["新能源汽车电池包项目"]).event_date == dt.date(2026, 3, 15)
+    assert project_audits() == before + 6
+    audit = AuditEvent.objects.get(
+        object_type="projects.project", object_id=str(got["电力电缆扩产项目"].pk)
+    )
+    assert audit.action == "create" and audit.username == "yc_staff"
+    assert audit.area.code == "411702"
+    assert audit.after == snapshot(got["电力电缆扩产项目"])
+
+
+def test_it_writes_the_same_audit_snapshot_as_the_services(tmp_path: Path) -> None:
+    run(messy_ledger(tmp_path / "台账.xlsx"))
+    for project in ours().values():
+        assert fast_snapshot(project) == snapshot(project)
+
+
+def test_it_imports_the_same_ledger_twice_without_duplicates_or_audit_noise(
+    tmp_path: Path,
+) -> None:
+    path = messy_ledger(tmp_path / "台账.xlsx")
+    run(path)
+    audits, events = project_audits(), StageEvent.objects.count()
+
+    again = run(path)
+
+    assert again.errors.lines() == []
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    assert Project.objects.filter(name__in=EXPECTED_NAMES).count() == 6
+    assert project_audits() == audits and StageEvent.objects.count() == events
+    assert {p.version for p in ours().values()} == {1}
+
+
+def test_it_updates_a_changed_value_with_one_audit_event(tmp_path: Path) -> None:
+    run(messy_ledger(tmp_path / "v1.xlsx"))
+    chassis = ours()["专用车底盘项目"]
+    audits = project_audits()
+
+    outcome = run(messy_ledger(tmp_path / "v2.xlsx", signed=edited(SIGNED_ROWS, 1, 6, "31,000")))
+
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 5)
+    chassis.refresh_from_db()
+    assert chassis.total_investment == Decimal(31000) and chassis.version == 2
+    assert project_audits() == audits + 1
+    audit = AuditEvent.objects.get(
+        object_type="projects.project", object_id=str(chassis.pk), action="update"
+    )
+    assert audit.before["total_investment"] == "30000.0000"
+    assert Decimal(audit.after["total_investment"]) == 31000
+    assert set(audit.after) >= {"total_investment", "version"}
+    assert "name" not in audit.after
+
+
+def test_it_moves_an_existing_project_to_the_next_stage(tmp_path: Path) -> None:
+    run(messy_ledger(tmp_path / "v1.xlsx"))
+    outcome = run(messy_ledger(tmp_path / "v2.xlsx", signed=edited(SIGNED_ROWS, 0, 9, "已落地")))
+
+    assert outcome.updated == 1, outcome.errors.lines()
+    battery = ours()["新能源汽车电池包项目"]
+    assert battery.stage == Stage.LANDED
+    move = StageEvent.objects.get(project=battery, to_stage=Stage.LANDED)
+    assert move.from_stage == Stage.SIGNED and move.actor.username == "yc_staff"
+
+
+def test_it_refuses_to_skip_stages_on_reimport_and_writes_nothing(tmp_path: Path) -> None:
+    run(messy_ledger(tmp_path / "v1.xlsx"))
+    skipping = edited(edited(SIGNED_ROWS, 1, 9, "已投产"), 1, 11, "2026-04-01")
+    outcome = run(messy_ledger(tmp_path / "v2.xlsx", signed=skipping))
+
+    assert [(e.row, e.column) for e in outcome.errors] == [(ROW_OF["专用车底盘项目"], STAGE)]
+    assert ours()["专用车底盘项目"].stage == Stage.SIGNED
+    assert ours()["专用车底盘项目"].start_date is None
+
+
+def test_it_writes_nothing_when_one_row_is_bad_and_names_row_and_column(tmp_path: Path) -> None:
+    audits, events = project_audits(), StageEvent.objects.count()
+    bad = edited(BUILDING_ROWS, 0, 10, "2025-13-45")
+
+    outcome = run(messy_ledger(tmp_path / "台账.xlsx", building=bad))
+
+    assert [(e.row, e.column, e.value) for e in outcome.errors] == [
+        (ROW_OF["电力电缆扩产项目"], SIGNED_DATE, "2025-13-45")
+    ]
+    assert outcome.errors.lines()[0].startswith(f"{gettext('Row %(row)d') % {'row': 10}} [")
+    assert outcome.created == 0 and ours() == {}
+    assert project_audits() == audits and StageEvent.objects.count() == events
+
+
+def test_it_lists_every_bad_row_not_just_the_first(tmp_path: Path) -> None:
+    signed = edited(edited(SIGNED_ROWS, 0, 6, "一万二"), 1, 4, "氢能源")
+    talks = edited(TALKS_ROWS, 1, 13, "张无忌")
+    outcome = run(messy_ledger(tmp_path / "台账.xlsx", signed=signed, talks=talks))
+
+    found = {(e.row, e.column): e.message for e in outcome.errors}
+    assert set(found) == {
+        (7, "投资额（万元）/计划总投资"),
+        (8, "所属产业集群"),
+        (15, "牵头领导"),
+    }
+    assert "一万二" in found[(7, "投资额（万元）/计划总投资")]
+    assert "氢能源" in found[(8, "所属产业集群")] and "运输装备" in found[(8, "所属产业集群")]
+    assert "张无忌" in found[(15, "牵头领导")] and "陈志远" in found[(15, "牵头领导")]
+    assert ours() == {}
+
+
+def test_it_applies_the_stage_gates_of_the_services(tmp_path: Path) -> None:
+    no_contract_date = edited(SIGNED_ROWS, 0, 10, "")
+    no_start_date = edited(BUILDING_ROWS, 0, 11, "—")
+    outcome = run(
+        messy_ledger(tmp_path / "台账.xlsx", signed=no_contract_date, building=no_start_date)
+    )
+
+    found = {(e.row, e.column): e.message for e in outcome.errors}
+    assert found == {
+        (7, SIGNED_DATE): gettext("Signing needs the contract date."),
+        (10, START_DATE): gettext("Construction needs the start date."),
+    }
+    assert ours() == {}
+
+
+def test_it_needs_the_contracted_amount_when_the_file_has_that_column(tmp_path: Path) -> None:
+    headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）", "总投资（万元）"]
+    rows = [
+        ["有金额项目", "签约", dt.date(2026, 1, 5), 800, 1000],
+        ["缺金额项目", "签约", dt.date(2026, 1, 5), "", 1000],
+    ]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, rows))
+
+    assert [(e.row, e.column) for e in outcome.errors] == [(3, "签约金额（万元）")]
+    assert not Project.objects.filter(name="有金额项目").exists()
+
+
+def test_it_refuses_a_new_project_that_starts_paused(tmp_path: Path) -> None:
+    rows = [["暂缓的新项目", "暂缓", "资金未到位"]]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", ["项目名称", "项目进展", "备注"], rows))
+
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "项目进展")]
+    assert not Project.objects.filter(name="暂缓的新项目").exists()
+
+
+def test_it_pauses_an_existing_project_with_the_notes_as_reason(tmp_path: Path) -> None:
+    headers = ["项目名称", "项目进展", "备注"]
+    run(simple_ledger(tmp_path / "a.xlsx", headers, [["会暂缓的项目", "洽谈", ""]]))
+    no_reason = run(simple_ledger(tmp_path / "b.xlsx", headers, [["会暂缓的项目", "暂缓", ""]]))
+    assert [(e.row, e.column) for e in no_reason.errors] == [(2, "备注")]
+
+    outcome = run(
+        simple_ledger(tmp_path / "c.xlsx", headers, [["会暂缓的项目", "暂缓", "资金未到位"]])
+    )
+
+    assert outcome.updated == 1, outcome.errors.lines()
+    project = Project.objects.get(name="会暂缓的项目")
+    assert project.stage == Stage.PAUSED
+    assert StageEvent.objects.get(project=project, to_stage=Stage.PAUSED).reason == "资金未到位"
+
+
+def test_it_refuses_the_same_project_twice_in_one_file(tmp_path: Path) -> None:
+    rows = [["重复项目", "线索"], ["别的项目", "线索"], ["重复 项目", "意向"]]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", ["项目名称", "项目进展"], rows))
+
+    assert [(e.row, e.column) for e in outcome.errors] == [(4, "项目名称")]
+    assert "2" in outcome.errors.sorted()[0].message
+    assert not Project.objects.filter(name="别的项目").exists()
+
+
+def test_it_matches_by_name_then_takes_the_code_without_duplicating(tmp_path: Path) -> None:
+    run(simple_ledger(tmp_path / "a.xlsx", ["项目名称", "总投资"], [["后补编号项目", 100]]))
+    outcome = run(
+        simple_ledger(
+            tmp_path / "b.xlsx", ["项目编号", "项目名称", "总投资"], [["XM-9", "后补编号项目", 100]]
+        )
+    )
+
+    assert (outcome.created, outcome.updated) == (0, 1)
+    assert Project.objects.get(name="后补编号项目").code == "XM-9"
+
+
+def test_it_asks_for_the_code_when_two_projects_share_a_name(
+    tmp_path: Path, make_project: Any
+) -> None:
+    make_project(name="同名项目", code="A-1")
+    make_project(name="同名项目", code="A-2")
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", ["项目名称", "总投资"], [["同名项目", 100]]))
+
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "项目名称")]
+    assert Project.objects.filter(name="同名项目").count() == 2
+
+
+def test_it_converts_units_written_in_the_header(tmp_path: Path) -> None:
+    headers = ["项目名称", "计划总投资（亿元）", "利用外资（万美元）", "用地（公顷）"]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, [["亿元项目", 1.5, 20, 2]]))
+
+    assert outcome.errors.lines() == []
+    project = Project.objects.get(name="亿元项目")
+    assert project.total_investment == Decimal(15000)
+    assert project.foreign_capital == Decimal(20)
+    assert project.land_area == Decimal(30)
+
+
+def test_it_refuses_a_money_column_in_the_wrong_currency(tmp_path: Path) -> None:
+    headers = ["项目名称", "利用外资（万元）"]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, [["币种错误项目", 20]]))
+
+    assert len(outcome.errors) == 1 and "利用外资（万元）" in outcome.errors.sorted()[0].message
+    assert not Project.objects.filter(name="币种错误项目").exists()
+
+
+def test_it_writes_nothing_on_a_dry_run_but_reports_the_counts(tmp_path: Path) -> None:
+    audits = project_audits()
+    outcome = run(messy_ledger(tmp_path / "台账.xlsx"), dry_run=True)
+
+    assert outcome.ok and outcome.created == 6
+    assert ours() == {} and project_audits() == audits
+
+
+def test_it_refuses_an_area_the_user_cannot_see(tmp_path: Path) -> None:
+    outcome = run(messy_ledger(tmp_path / "台账.xlsx"), user="xp_staff")
+
+    assert outcome.errors.lines() == [gettext("You may not import into this area.")]
+    assert ours() == {}
+
+
+def test_it_reimports_its_own_export_unchanged(
+    tmp_path: Path, make_project: Any, enterprise: Any
+) -> None:
+    run(messy_ledger(tmp_path / "台账.xlsx"))
+    make_project(name="带企业的项目", investor=enterprise, investor_name="", notes="第一行\n第二行")
+    staff = User.objects.get(username="yc_staff")
+    exported = tmp_path / "export.xlsx"
+    rows = export_projects(user=staff, filters={}, target=str(exported), within=staff.area)
+    audits = project_audits()
+
+    outcome = run(exported)
+
+    assert outcome.errors.lines() == []
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 0, rows)
+    assert project_audits() == audits
+
+
+def test_it_recognises_every_header_the_export_writes() -> None:
+    for column in LEDGER_COLUMNS:
+        assert any(column.header in spec.headers for spec in SPEC.columns if spec.key == column.key)
+
+
+def test_it_skips_the_example_row_of_the_template(tmp_path: Path) -> None:
+    from zhaoshang.imports.workbooks import write_template
+    from zhaoshang.projects.ledger_import import template
+
+    path = tmp_path / "template.xlsx"
+    with open(path, "wb") as handle:
+        write_template(handle, template())
+
+    outcome = run(path)
+
+    assert outcome.ok and outcome.total_rows == 0 and outcome.created == 0
