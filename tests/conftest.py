@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from zhaoshang.core.demo import DEMO_PASSWORD, load_demo
 from zhaoshang.core.models import User
@@ -16,6 +18,13 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     """Load the demo once per test database; each test then runs in a rolled-back transaction."""
     with django_db_blocker.unblock():
         load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test():  # type: ignore[no-untyped-def]
+    """A request in English must not leave English active for the next test's messages."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

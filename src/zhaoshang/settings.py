@@ -248,14 +248,24 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "zhaoshang", "url": REDIS_URL}
+    HUEY: dict[str, object] = {
+        "huey_class": "huey.RedisHuey",
+        "name": "zhaoshang",
+        "url": REDIS_URL,
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # SqliteHuey opens its file as soon as djhuey loads, from any working directory
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "zhaoshang",
         "filename": str(VAR_DIR / "huey.sqlite3"),
     }
+# djhuey would otherwise run tasks in-process whenever DEBUG is on, and refuse a consumer
+HUEY["immediate"] = envbool("ZHAOSHANG_HUEY_IMMEDIATE", False)
+#: ledgers up to this many rows import within the request; larger ones run as a huey job
+ZHAOSHANG_IMPORT_INLINE_ROWS = envint("ZHAOSHANG_IMPORT_INLINE_ROWS", 2000)
 
 # --- i18n --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -360,13 +360,6 @@ def test_it_does_not_quote_prefix_ordinary_text():
     assert styles["普通项目"] not in prefixed and styles["正常备注"] not in prefixed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "xlsxwriter escapes a literal _xHHHH_ only once when two share an underscore or a "
-        "control character supplies the closing one; fix proposed for core/xlsx.py"
-    ),
-)
 @pytest.mark.parametrize("text", ["_x005F_x0041_", "_x0041_x0042_", "SKU_x0041\x01"])
 def test_it_round_trips_overlapping_ooxml_escape_lookalikes(text):
     project = make_project("yc_staff", "转义测试", notes=text)

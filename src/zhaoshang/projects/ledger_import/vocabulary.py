@@ -112,7 +112,15 @@ STAGE_WORDS: dict[str, tuple[str, ...]] = {
 REGION_WORDS: dict[str, tuple[str, ...]] = {
     KeyRegion.YANGTZE: ("长三角", "长三角地区", "长江三角洲"),
     KeyRegion.PEARL: ("珠三角", "珠三角地区", "珠江三角洲", "粤港澳大湾区", "大湾区"),
-    KeyRegion.JINGJINJI: ("京津冀/环渤海", "京津冀", "环渤海", "京津冀地区", "环渤海地区"),
+    KeyRegion.JINGJINJI: (
+        "京津冀/环渤海",
+        "京津冀",
+        "环渤海",
+        "京津冀地区",
+        "环渤海地区",
+        "京津冀及环渤海",
+        "京津冀、环渤海",
+    ),
     KeyRegion.OTHER_PROVINCE: ("外省", "省外", "其他省份", "其他省"),
     KeyRegion.LOCAL: ("省内", "本省"),
     KeyRegion.OVERSEAS: ("境外", "国外", "海外"),
