@@ -25,11 +25,15 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("Search name or investor"), required=False, max_length=100)
     area = forms.ModelChoiceField(
-        label=_("Area"), required=False, queryset=Area.objects.none(), to_field_name="code"
+        label=_("Area"),
+        required=False,
+        queryset=Area.objects.none(),
+        to_field_name="code",
+        empty_label=_("All"),
     )
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=_blank(Stage.choices))
     cluster = forms.ModelChoiceField(
-        label=_("Cluster"), required=False, queryset=Cluster.objects.none()
+        label=_("Cluster"), required=False, queryset=Cluster.objects.none(), empty_label=_("All")
     )
     source_region = forms.ChoiceField(
         label=_("Source region"), required=False, choices=_blank(KeyRegion.choices)
@@ -38,13 +42,13 @@ class ProjectFilterForm(forms.Form):
         label=_("Attraction method"), required=False, choices=_blank(Method.choices)
     )
     sub_bureau = forms.ModelChoiceField(
-        label=_("Sub-bureau"), required=False, queryset=Unit.objects.none()
+        label=_("Sub-bureau"), required=False, queryset=Unit.objects.none(), empty_label=_("All")
     )
     key_level = forms.ChoiceField(
         label=_("Key-project level"), required=False, choices=_blank(KeyLevel.choices[1:])
     )
     leader = forms.ModelChoiceField(
-        label=_("Lead cadre"), required=False, queryset=User.objects.none()
+        label=_("Lead cadre"), required=False, queryset=User.objects.none(), empty_label=_("All")
     )
     stuck = forms.BooleanField(label=_("Stuck only"), required=False)
     sort = forms.ChoiceField(
