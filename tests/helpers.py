@@ -9,6 +9,7 @@ outsider from a sibling district → 404 (never 403, never content).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.test import Client
@@ -34,14 +35,24 @@ def signed_in_client(username: str) -> Client:
     return client
 
 
-def status_for(username: str, url: str, *, method: str = "get", data: Any = None) -> int:
+def _request(username: str, url: str, *, method: str, data: Any, json_body: Any) -> Any:
     client = signed_in_client(username)
-    response = (
+    if json_body is not None:
+        return getattr(client, method)(
+            url, data=json.dumps(json_body), content_type="application/json"
+        )
+    return (
         getattr(client, method)(url, data=data)
         if data is not None
         else getattr(client, method)(url)
     )
-    return response.status_code
+
+
+def status_for(username: str, url: str, *, method: str = "get", data: Any = None) -> int:
+    return int(_request(username, url, method=method, data=data, json_body=None).status_code)
+
+
+NOT_FOUND_JSON = {"code": "not_found", "message": "未找到或无权查看"}
 
 
 def assert_visibility(
@@ -52,8 +63,21 @@ def assert_visibility(
     others: dict[str, int] | None = None,
     method: str = "get",
     data: Any = None,
+    json_body: Any = None,
+    owner_status: int = 200,
 ) -> None:
-    """Owner 200, each of ``others`` its expected status, outsider 404."""
-    expected = {owner: 200, **(others or {}), outsider: 404}
-    seen = {name: status_for(name, url, method=method, data=data) for name in expected}
+    """Owner ``owner_status``, each of ``others`` its expected status, outsider 404.
+
+    ``json_body`` sends a JSON request (API writes); an API's 404 must be the
+    plain JSON error, telling the outsider nothing about the row.
+    """
+    expected = {owner: owner_status, **(others or {}), outsider: 404}
+    responses = {
+        name: _request(name, url, method=method, data=data, json_body=json_body)
+        for name in expected
+    }
+    seen = {name: r.status_code for name, r in responses.items()}
     assert seen == expected, f"{method.upper()} {url}: expected {expected}, got {seen}"
+    hidden = responses[outsider]
+    if hidden.headers.get("Content-Type", "").startswith("application/json"):
+        assert hidden.json() == NOT_FOUND_JSON

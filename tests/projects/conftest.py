@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.helpers import signed_in_client
 from zhaoshang.core.models import Area, User
 from zhaoshang.projects import services
 from zhaoshang.projects.models import Enterprise, Project
@@ -32,28 +31,6 @@ def call(client: Client, method: str, url: str, body: Any = None, **headers: str
     is_json = response.headers.get("Content-Type", "").startswith("application/json")
     response.data = json.loads(response.content) if is_json else None
     return response
-
-
-def assert_json_visibility(
-    url: str,
-    *,
-    owner: str,
-    outsider: str,
-    others: dict[str, int] | None = None,
-    method: str = "post",
-    body: Any = None,
-    owner_status: int = 200,
-) -> None:
-    """``tests.helpers.assert_visibility`` for JSON bodies (its POST sends a form).
-
-    Same contract: the owner succeeds, each of ``others`` gets its status, the
-    sibling-district outsider gets 404 — and the 404 body is the JSON error.
-    """
-    expected = {owner: owner_status, **(others or {}), outsider: 404}
-    responses = {name: call(signed_in_client(name), method, url, body) for name in expected}
-    seen = {name: r.status_code for name, r in responses.items()}
-    assert seen == expected, f"{method.upper()} {url}: expected {expected}, got {seen}"
-    assert responses[outsider].data == {"code": "not_found", "message": "未找到或无权查看"}
 
 
 @pytest.fixture

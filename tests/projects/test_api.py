@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.helpers import assert_visibility, signed_in_client
-from tests.projects.conftest import TODAY, assert_json_visibility, call
+from tests.projects.conftest import TODAY, call
 from zhaoshang.core.models import AuditEvent, Unit, User
 from zhaoshang.projects import services
 from zhaoshang.projects.choices import Stage
@@ -129,9 +129,10 @@ def test_it_hides_an_enterprise_from_updates_by_the_sibling_district(enterprise)
 
 
 def test_it_hides_a_project_from_transitions_by_the_sibling_district(project):
-    assert_json_visibility(
+    assert_visibility(
         f"{PROJECTS}/{project.pk}/transitions",
-        body={"to_stage": "intention", "event_date": str(TODAY)},
+        method="post",
+        json_body={"to_stage": "intention", "event_date": str(TODAY)},
         owner="yc_staff",
         outsider=OUTSIDER,
         others={"yc_viewer": 403},
@@ -140,9 +141,10 @@ def test_it_hides_a_project_from_transitions_by_the_sibling_district(project):
 
 
 def test_it_hides_a_project_from_activities_by_the_sibling_district(project):
-    assert_json_visibility(
+    assert_visibility(
         f"{PROJECTS}/{project.pk}/activities",
-        body={"kind": "visit", "date": str(TODAY)},
+        method="post",
+        json_body={"kind": "visit", "date": str(TODAY)},
         owner="yc_staff",
         owner_status=201,
         outsider=OUTSIDER,

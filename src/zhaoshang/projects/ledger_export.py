@@ -26,8 +26,7 @@ from zhaoshang.core.models import Area, User
 from zhaoshang.core.services import export_record
 from zhaoshang.core.xlsx import write_table
 
-from .choices import KeyLevel, KeyRegion, Method, Stage
-from .ledger import LEDGER_COLUMNS, LedgerColumn
+from .ledger import CHOICE_WORDS, LEDGER_COLUMNS, LedgerColumn
 from .models import Project
 from .selectors import project_list
 
@@ -35,42 +34,11 @@ LEDGER_SHEET = "招商项目台账"
 OBJECT_TYPE = "projects.project"
 CHUNK_SIZE = 2000
 
-#: The ledger's words for each choice value (DOMAIN.md §2); a blank value is an empty cell.
+#: The ledger's word for each choice value (the first of ``ledger.CHOICE_WORDS``);
+#: a blank value is an empty cell.
 CHOICE_LABELS: dict[str, dict[str, str]] = {
-    "stage": {
-        Stage.LEAD: "线索",
-        Stage.INTENTION: "意向",
-        Stage.NEGOTIATION: "洽谈",
-        Stage.SIGNED: "签约",
-        Stage.LANDED: "落地",
-        Stage.CONSTRUCTION: "开工",
-        Stage.PRODUCTION: "投产",
-        Stage.PAUSED: "暂缓",
-        Stage.TERMINATED: "终止",
-    },
-    "source_region": {
-        KeyRegion.YANGTZE: "长三角",
-        KeyRegion.PEARL: "珠三角",
-        KeyRegion.JINGJINJI: "京津冀/环渤海",
-        KeyRegion.OTHER_PROVINCE: "外省",
-        KeyRegion.LOCAL: "省内",
-        KeyRegion.OVERSEAS: "境外",
-    },
-    "method": {
-        Method.BY_BUSINESS: "以商招商",
-        Method.CHAIN: "产业链招商",
-        Method.RESIDENT: "驻地招商",
-        Method.DOOR_TO_DOOR: "上门招商",
-        Method.POINT_TO_POINT: "点对点招商",
-        Method.LEADER_LED: "领导带头招商",
-        Method.EXHIBITION: "展会招商",
-        Method.OTHER: "其他",
-    },
-    "key_level": {
-        KeyLevel.DISTRICT: "区重点",
-        KeyLevel.CITY: "市重点",
-        KeyLevel.PROVINCE: "省重点",
-    },
+    key: {value: words[0] for value, words in table.items() if value}
+    for key, table in CHOICE_WORDS.items()
 }
 
 #: Where a related column's text comes from, first non-blank wins (``investor``:

@@ -115,7 +115,7 @@ def enterprise_link_add(
 # --- projects ------------------------------------------------------------------
 
 
-def _check_chain(project: Project) -> None:
+def check_chain(project: Project) -> None:
     """Chain members must come from the project's area or above it (city cadres may lead)."""
     errors: dict[str, str] = {}
     for field in ("lead_cadre", "responsible_chief", "frontline_sub_chief"):
@@ -203,7 +203,7 @@ def project_create(
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     project = Project(area=area, name=name, stage=stage, **fields)
     project.full_clean()
-    _check_chain(project)
+    check_chain(project)
     errors = gate_errors(project, stage, reason="—")
     if stage not in MAIN_STAGES:
         errors["stage"] = _("A new project starts on the main line, not paused or terminated.")
@@ -257,7 +257,7 @@ def _set_chain_members(project: Project, *, trackers: list[User], units: list[Un
     project.cooperating_units.set(units)
 
 
-def _bump(project: Project, expected_version: int | None, **values: Any) -> None:
+def bump_version(project: Project, expected_version: int | None, **values: Any) -> None:
     """Write ``values`` only if nobody changed the project since ``expected_version``."""
     version = project.version if expected_version is None else expected_version
     updated = Project.objects.filter(pk=project.pk, version=version).update(
@@ -286,7 +286,7 @@ def project_update(
     for field, value in changes.items():
         setattr(project, field, value)
     project.full_clean()
-    _check_chain(project)
+    check_chain(project)
     if project.stage in MAIN_STAGES:
         gate = gate_errors(project, project.stage, reason="—")
         if gate:
@@ -296,7 +296,7 @@ def project_update(
         for f in Project._meta.concrete_fields
         if f.name in changes
     }
-    _bump(project, expected_version, **values)
+    bump_version(project, expected_version, **values)
     if trackers is not None or cooperating_units is not None:
         _set_chain_members(
             project,
@@ -356,7 +356,7 @@ def project_transition(
     last = project.stage_events.order_by("-event_date", "-id").first()
     when = _event_date(event_date, last.event_date if last else None)
     from_stage = project.stage
-    _bump(
+    bump_version(
         project,
         expected_version,
         stage=to_stage,

@@ -16,7 +16,7 @@ coercion); this module knows what the columns mean for a ``Project``:
 * the rules are those of ``projects.services``: field validators of the
   model, ``gate_errors`` for the stage (签约 and later need 签约日期 and 签约金额,
   开工 and later need 开工日期), ``transition_error`` for a stage move of an
-  existing project, ``_check_chain`` for the responsibility chain. When the
+  existing project, ``check_chain`` for the responsibility chain. When the
   file has no 签约金额 column, a signed project's contracted amount defaults
   to its total investment.
 

@@ -399,7 +399,7 @@ class Planner:
     def _gate(self, row: Row, project: Project, stage: str, reason: str) -> bool:
         problems = services.gate_errors(project, stage, reason=reason)
         try:
-            services._check_chain(project)
+            services.check_chain(project)
         except ValidationError as exc:
             for field_name, messages in exc.message_dict.items():
                 problems[field_name] = " ".join(messages)

@@ -21,7 +21,7 @@ from zhaoshang.imports.cells import (
 from zhaoshang.imports.reading import ColumnSpec, TableSpec
 
 from ..choices import KeyLevel, KeyRegion, Method, Stage
-from ..ledger import LEDGER_COLUMNS
+from ..ledger import KEY_LEVEL_WORDS, LEDGER_COLUMNS, METHOD_WORDS, REGION_WORDS, STAGE_WORDS
 from ..models import Cluster, Enterprise
 
 # --- what the columns are called ------------------------------------------------
@@ -89,58 +89,6 @@ TITLES = {column.key: column.header for column in LEDGER_COLUMNS}
 
 # --- what the values are called -------------------------------------------------
 
-STAGE_WORDS: dict[str, tuple[str, ...]] = {
-    Stage.LEAD: ("线索", "项目线索", "信息线索"),
-    Stage.INTENTION: ("意向", "有意向", "意向项目", "初步意向"),
-    Stage.NEGOTIATION: ("洽谈", "在谈", "洽谈中", "正在洽谈", "在谈项目", "洽谈项目", "商谈"),
-    Stage.SIGNED: ("签约", "已签约", "签约项目", "已签订"),
-    Stage.LANDED: ("落地", "已落地", "注册落地", "已注册"),
-    Stage.CONSTRUCTION: (
-        "开工",
-        "在建",
-        "已开工",
-        "开工建设",
-        "建设中",
-        "在建项目",
-        "续建",
-        "新开工",
-    ),
-    Stage.PRODUCTION: ("投产", "已投产", "竣工投产", "建成投产", "投产项目", "竣工"),
-    Stage.PAUSED: ("暂缓", "暂停", "搁置"),
-    Stage.TERMINATED: ("终止", "已终止", "取消", "放弃"),
-}
-REGION_WORDS: dict[str, tuple[str, ...]] = {
-    KeyRegion.YANGTZE: ("长三角", "长三角地区", "长江三角洲"),
-    KeyRegion.PEARL: ("珠三角", "珠三角地区", "珠江三角洲", "粤港澳大湾区", "大湾区"),
-    KeyRegion.JINGJINJI: (
-        "京津冀/环渤海",
-        "京津冀",
-        "环渤海",
-        "京津冀地区",
-        "环渤海地区",
-        "京津冀及环渤海",
-        "京津冀、环渤海",
-    ),
-    KeyRegion.OTHER_PROVINCE: ("外省", "省外", "其他省份", "其他省"),
-    KeyRegion.LOCAL: ("省内", "本省"),
-    KeyRegion.OVERSEAS: ("境外", "国外", "海外"),
-}
-METHOD_WORDS: dict[str, tuple[str, ...]] = {
-    Method.BY_BUSINESS: ("以商招商",),
-    Method.CHAIN: ("产业链招商", "链式招商"),
-    Method.RESIDENT: ("驻地招商", "驻外招商"),
-    Method.DOOR_TO_DOOR: ("上门招商",),
-    Method.POINT_TO_POINT: ("点对点招商",),
-    Method.LEADER_LED: ("领导带头招商", "领导招商"),
-    Method.EXHIBITION: ("展会招商", "会展招商", "节会招商"),
-    Method.OTHER: ("其他", "其它"),
-}
-KEY_LEVEL_WORDS: dict[str, tuple[str, ...]] = {
-    KeyLevel.NONE: ("否", "非重点", "一般", "一般项目", "不是"),
-    KeyLevel.DISTRICT: ("区重点", "区级重点", "区级", "县重点", "县级重点", "县级", "区重点项目"),
-    KeyLevel.CITY: ("市重点", "市级重点", "市级", "市重点项目"),
-    KeyLevel.PROVINCE: ("省重点", "省级重点", "省级", "省重点项目"),
-}
 #: GB/T 2260 province codes, and the key region a province belongs to
 PROVINCES: dict[str, tuple[str, str]] = {
     "北京": ("110000", KeyRegion.JINGJINJI),

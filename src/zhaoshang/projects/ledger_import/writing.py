@@ -158,7 +158,7 @@ class Writer:
             if to_stage is not None:
                 values["stage"] = to_stage
             try:
-                services._bump(project, project.version, **values)
+                services.bump_version(project, project.version, **values)
             except services.ConflictError as exc:
                 self.errors.add(row.number, self.planner.header("name"), str(exc), sheet=row.sheet)
                 continue
