@@ -284,6 +284,9 @@ class Project(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The later of the last stage move and the last activity, kept by the services
+    # so the stuck flag is an index range, not two subqueries per project.
+    last_progress_on = models.DateField(_("last progress"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -295,6 +298,9 @@ class Project(models.Model):
             models.Index(fields=["area", "stage"], name="projects_area_stage"),
             models.Index(fields=["area", "name"], name="projects_area_name"),
             models.Index(fields=["area", "code"], name="projects_area_code"),
+            models.Index(
+                fields=["area", "stage", "last_progress_on"], name="projects_area_progress"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from zhaoshang.core.choices import RoleCode
@@ -17,7 +16,7 @@ from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import area_scope_path, get_visible_or_404, scope_to_user
 
 from .choices import MAIN_STAGES, Stage
-from .models import Activity, Cluster, Enterprise, Project, StageEvent
+from .models import Activity, Cluster, Enterprise, Project
 
 ACTIVE_STAGES = tuple(s for s in MAIN_STAGES if s != Stage.PRODUCTION)
 SORTS = {
@@ -71,21 +70,8 @@ def clusters_visible_to(user: Any) -> QuerySet[Cluster]:
 
 
 def with_progress(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate ``last_progress``: the later of the last stage move and the last activity."""
-    last_event = (
-        StageEvent.objects.filter(project=OuterRef("pk"))
-        .order_by("-event_date")
-        .values("event_date")[:1]
-    )
-    last_activity = (
-        Activity.objects.filter(project=OuterRef("pk")).order_by("-date").values("date")[:1]
-    )
-    event = Subquery(last_event, output_field=DateField())
-    return projects.annotate(
-        last_progress=Greatest(
-            event, Coalesce(Subquery(last_activity, output_field=DateField()), event)
-        )
-    )
+    """Annotate ``last_progress`` (the later of the last stage move and the last activity)."""
+    return projects.annotate(last_progress=F("last_progress_on"))
 
 
 def stuck_before(today: dt.date | None = None) -> dt.date:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,13 +209,14 @@ def project_create(
         errors["stage"] = _("A new project starts on the main line, not paused or terminated.")
     if errors:
         raise ValidationError(errors)
+    project.last_progress_on = _event_date(event_date, None)
     project.save()
     _set_chain_members(project, trackers=list(trackers), units=list(cooperating_units))
     StageEvent.objects.create(
         project=project,
         from_stage="",
         to_stage=stage,
-        event_date=_event_date(event_date, None),
+        event_date=project.last_progress_on,
         recorded_at=timezone.now(),
         actor=acting_user,
         note=note,
@@ -255,6 +256,19 @@ def _set_chain_members(project: Project, *, trackers: list[User], units: list[Un
         raise ValidationError({"cooperating_units": _("This unit belongs to another area.")})
     project.trackers.set(trackers)
     project.cooperating_units.set(units)
+
+
+def later(current: dt.date | None, date: dt.date) -> dt.date:
+    return date if current is None or date > current else current
+
+
+def progress_mark(project: Project, date: dt.date) -> None:
+    """Move ``last_progress_on`` forward (never back) without touching the version:
+    an activity is progress, not an edit of the project."""
+    Project.objects.filter(
+        Q(last_progress_on__isnull=True) | Q(last_progress_on__lt=date), pk=project.pk
+    ).update(last_progress_on=date)
+    project.last_progress_on = later(project.last_progress_on, date)
 
 
 def bump_version(project: Project, expected_version: int | None, **values: Any) -> None:
@@ -363,8 +377,10 @@ def project_transition(
         contract_date=project.contract_date,
         contracted_amount=project.contracted_amount,
         start_date=project.start_date,
+        last_progress_on=later(project.last_progress_on, when),
     )
     project.stage = to_stage
+    project.last_progress_on = later(project.last_progress_on, when)
     event = StageEvent.objects.create(
         project=project,
         from_stage=from_stage,
@@ -429,6 +445,8 @@ def activity_create(
         raise ValidationError({"people": _("This person belongs to another area.")})
     activity.save()
     activity.people.set(people)
+    if project is not None:
+        progress_mark(project, date)
     audit_record(
         acting_user=acting_user,
         action=AuditAction.CREATE,

@@ -125,8 +125,9 @@ class Writer:
                 Project(area_id=area.pk, stage=row.stage or Stage.LEAD, **by_attname(row.values))
                 for row in chunk
             ]
-            for project in projects:
+            for row, project in zip(chunk, projects, strict=True):
                 project.area = area  # cached, so str()/snapshot need no query
+                project.last_progress_on = self.planner.event_date_for_new(row)
             Project.objects.bulk_create(projects)
             now = timezone.now()
             StageEvent.objects.bulk_create(
@@ -134,7 +135,7 @@ class Writer:
                     project=project,
                     from_stage="",
                     to_stage=project.stage,
-                    event_date=self.planner.event_date_for_new(row),
+                    event_date=project.last_progress_on,
                     recorded_at=now,
                     actor=user,
                     note=self.note(row),
@@ -157,6 +158,10 @@ class Writer:
             values = dict(change.changes)
             if to_stage is not None:
                 values["stage"] = to_stage
+                if change.event_date is not None:
+                    values["last_progress_on"] = services.later(
+                        project.last_progress_on, change.event_date
+                    )
             try:
                 services.bump_version(project, project.version, **values)
             except services.ConflictError as exc:
