@@ -382,6 +382,19 @@ def _placeholders(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
 
 
+def _more_tables() -> None:
+    """Merge ``scripts/translations/*.py`` (one ``TRANSLATIONS`` dict per app or subject),
+    so engineers working on different apps never edit the same table."""
+    import importlib.util
+
+    for path in sorted((ROOT / "scripts/translations").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"translations_{path.stem}", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        TRANSLATIONS.update(module.TRANSLATIONS)
+
+
 def apply(po: polib.POFile) -> tuple[int, int]:
     """Write the table into ``po``; return (filled, corrected) counts."""
     filled = corrected = 0
@@ -441,6 +454,7 @@ def main(argv: list[str]) -> int:
             cwd=ROOT / "src/zhaoshang",
             check=True,
         )
+    _more_tables()
     po = polib.pofile(str(PO))
     filled, corrected = apply(po)
     po.save()

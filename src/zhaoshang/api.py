@@ -24,10 +24,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from zhaoshang.construction.api import router as construction_router
 from zhaoshang.core.api import router as core_router
 from zhaoshang.core.api_auth import API_AUTH, ApiError
 from zhaoshang.projects.api import router as projects_router
 from zhaoshang.projects.services import ConflictError
+from zhaoshang.targets.api import router as targets_router
 
 logger = logging.getLogger("zhaoshang.api")
 
@@ -160,3 +162,5 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/v1", core_router)
 api.add_router("/v1", projects_router)
+api.add_router("/v1", construction_router)
+api.add_router("/v1", targets_router)

@@ -130,6 +130,9 @@ REDIS_URL = envstr("REDIS_URL", "")
 INSTALLED_APPS = [
     "zhaoshang.core",
     "zhaoshang.projects",
+    "zhaoshang.construction",
+    "zhaoshang.targets",
+    "zhaoshang.reports",
     "zhaoshang.imports",
     "zhaoshang.core.apps.ZhaoshangAdminConfig",
     "django.contrib.auth",

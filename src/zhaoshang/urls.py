@@ -15,6 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("imports/", include("zhaoshang.imports.urls")),
+    path("construction/", include("zhaoshang.construction.urls")),
+    path("targets/", include("zhaoshang.targets.urls")),
+    path("reports/", include("zhaoshang.reports.urls")),
     path("", include("zhaoshang.projects.urls")),
     path("", include("zhaoshang.core.urls")),
 ]

@@ -135,7 +135,7 @@ class Writer:
                     project=project,
                     from_stage="",
                     to_stage=project.stage,
-                    event_date=project.last_progress_on,
+                    event_date=self.planner.event_date_for_new(row),
                     recorded_at=now,
                     actor=user,
                     note=self.note(row),

@@ -1,0 +1,10 @@
+"""HTTP API of project construction: one router made of the subjects' routers."""
+
+from ninja import Router
+
+from .investment import router as investment_router
+from .workplan import router as workplan_router
+
+router = Router(tags=["construction"])
+router.add_router("", investment_router)
+router.add_router("", workplan_router)

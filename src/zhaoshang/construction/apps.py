@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConstructionConfig(AppConfig):
+    name = "zhaoshang.construction"
+    label = "construction"
+    verbose_name = _("Project construction")

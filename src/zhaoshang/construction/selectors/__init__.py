@@ -1,0 +1,2 @@
+"""Every read of project construction, always scoped to the user first.
+Split by subject like ``construction.services``."""

@@ -1,0 +1,1 @@
+"""Pages of project construction, split by subject like ``construction.services``."""
