@@ -1,0 +1,1 @@
+"""Forms of project construction, split by subject like ``construction.services``."""
