@@ -31,6 +31,20 @@ _FULL_WIDTH = str.maketrans(
     "0123456789.,-+:/ ()",
 )
 _SPACES = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+#: one ``str.translate`` for choice_key: full-width to half-width, then whitespace (what
+#: ``\s`` matches: ``str.isspace``, all below U+3001) and brackets dropped
+_CHOICE_DROP = {c for c in range(0x3001) if chr(c).isspace()} | {ord(c) for c in "()（）【】[]"}
+_CHOICE_KEY: dict[int, int | None] = {
+    code: (None if code in _CHOICE_DROP else code) for code in _CHOICE_DROP
+}
+_CHOICE_KEY.update(
+    {
+        source: (None if target in _CHOICE_DROP else target)
+        for source, target in _FULL_WIDTH.items()
+        if isinstance(target, int)
+    }
+)
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _DATE_TEXT = re.compile(
@@ -100,7 +114,10 @@ def to_line(value: Any) -> str:
 
 def to_name(value: Any) -> str:
     """A name or code as typed, minus line breaks (Excel's Alt+Enter wraps long names)."""
-    return re.sub(r"\s*[\r\n]+\s*", "", to_text(value))
+    text = to_text(value)
+    if "\n" not in text and "\r" not in text:  # the usual case: nothing to join
+        return text
+    return _LINE_BREAKS.sub("", text)
 
 
 def to_decimal(value: Any, *, units: Mapping[str, Decimal] | None = None) -> Decimal | None:
@@ -195,7 +212,7 @@ def _date_hint(value: Any) -> str:
 
 def choice_key(text: str) -> str:
     """How choice words are compared: no spaces, no brackets, lower case, half-width."""
-    return re.sub(r"[\s()（）【】\[\]]", "", text.translate(_FULL_WIDTH)).lower()
+    return text.translate(_CHOICE_KEY).lower()
 
 
 class ChoiceMap:

@@ -8,6 +8,7 @@ class ImportKind(models.TextChoices):
     """What a file holds; each kind has an importer in ``imports.registry``."""
 
     PROJECTS = "projects", _("Project ledger")
+    INVESTMENTS = "investments", _("Monthly investment of key projects")
 
 
 class JobStatus(models.TextChoices):

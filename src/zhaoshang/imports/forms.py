@@ -32,11 +32,30 @@ class UploadForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, areas: Any, options: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ModelChoiceField)
         area_field.queryset = areas
+        self.option_names = options
+        if "year" in options:
+            self.fields["year"] = forms.IntegerField(
+                label=_("Year"),
+                min_value=2000,
+                max_value=2100,
+                required=False,
+                help_text=_("The year the file reports; a 年度 column in the file takes precedence."),
+            )
+
+    def options(self) -> dict[str, Any]:
+        """The kind's extra options as entered (blank ones left out)."""
+        return {
+            name: self.cleaned_data.get(name)
+            for name in self.option_names
+            if self.cleaned_data.get(name) is not None
+        }
 
     def clean_file(self) -> Any:
         """Size, zip structure and bomb checks, before anything is unpacked or stored."""

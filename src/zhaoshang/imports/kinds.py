@@ -5,6 +5,11 @@ file_name, estimate) -> ImportOutcome``. It reads the file with
 ``imports.reading``, reports every bad cell to ``outcome.errors`` and writes
 nothing unless there are none, in one transaction. Adding a kind (monthly
 investment, say) means one entry in ``ImportKind`` and one in ``KINDS``.
+
+A kind may declare extra options (``KindSpec.options``, e.g. ``("year",)`` for
+monthly investment): they are asked for on the upload page and the CLI, kept on
+the job, and passed as keyword arguments to that kind's importer only, so an
+importer that declares none keeps the plain signature.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class Importer(Protocol):
         progress: Progress,
         file_name: str = "",
         estimate: int = 0,
+        **options: Any,
     ) -> ImportOutcome: ...
 
 
@@ -73,12 +79,22 @@ class Template:
 class KindSpec:
     importer: str  # dotted path to an Importer
     template: str  # dotted path to a function returning a Template
+    options: tuple[str, ...] = ()  # extra keyword arguments the importer takes (see OPTIONS)
+
+
+#: every extra option a kind may declare: name → type of its value
+OPTIONS: dict[str, type] = {"year": int}
 
 
 KINDS: dict[str, KindSpec] = {
     ImportKind.PROJECTS: KindSpec(
         importer="zhaoshang.projects.ledger_import.import_ledger",
         template="zhaoshang.projects.ledger_import.template",
+    ),
+    ImportKind.INVESTMENTS: KindSpec(
+        importer="zhaoshang.construction.investment_import.import_investments",
+        template="zhaoshang.construction.investment_import.template",
+        options=("year",),
     ),
 }
 

@@ -39,6 +39,8 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
+    #: the kind's extra options (``kinds.KindSpec.options``), e.g. {"year": 2026}
+    options = models.JSONField(_("options"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
     )

@@ -62,13 +62,22 @@ def job_create(
     file_name: str,
     dry_run: bool = False,
     upload: File[Any] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Accept a file for import into ``area``; ``acting_user`` None is the system (CLI).
 
     The caller has already run ``safety.check_workbook`` on the upload.
+    ``options`` are the kind's declared extra options; an undeclared one is refused.
     """
     if kind not in KINDS:
         raise ValidationError({"kind": _("Unknown import kind.")})
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    unknown = sorted(set(options) - set(KINDS[kind].options))
+    if unknown:
+        raise ValidationError(
+            {"options": _("This kind of import takes no option %(names)s.")
+             % {"names": ", ".join(unknown)}}
+        )
     if acting_user is not None:
         if not can_import(acting_user):
             raise ValidationError(_("Your roles do not allow importing data."))
@@ -81,6 +90,7 @@ def job_create(
         ip=current_ip.get(),
         file_name=Path(file_name).name[:255],
         dry_run=dry_run,
+        options=options,
     )
     if upload is not None:
         job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
@@ -90,7 +100,7 @@ def job_create(
         acting_user=acting_user,
         action=AuditAction.CREATE,
         instance=job,
-        after={"kind": kind, "file_name": job.file_name, "dry_run": dry_run},
+        after={"kind": kind, "file_name": job.file_name, "dry_run": dry_run, **options},
     )
     return job
 
@@ -139,6 +149,8 @@ def _run(job: ImportJob, source: Path) -> ImportOutcome:
         check_workbook(source)
         estimate = estimate_rows(source) or 0
         importer = importer_for(job.kind)
+        declared = KINDS[job.kind].options
+        extra = {k: v for k, v in (job.options or {}).items() if k in declared}
         return importer(
             path=source,
             area=job.area,
@@ -147,6 +159,7 @@ def _run(job: ImportJob, source: Path) -> ImportOutcome:
             progress=JobProgress(job),
             file_name=job.file_name,
             estimate=estimate,
+            **extra,
         )
     except ImportFileError as exc:
         outcome.errors.file_error(str(exc))

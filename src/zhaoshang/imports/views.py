@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -63,7 +64,11 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         areas=selectors.import_areas_for(user),
-        initial={"area": user.area.code if user.area else None},
+        options=KINDS[kind].options,
+        initial={
+            "area": user.area.code if user.area else None,
+            "year": timezone.localdate().year,
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -75,6 +80,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             file_name=data["file"].name,
             dry_run=data["dry_run"],
             upload=data["file"],
+            options=form.options(),
         )
         if inline:
             services.job_run(job=job)

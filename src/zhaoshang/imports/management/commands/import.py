@@ -1,4 +1,6 @@
-"""``zhaoshang import KIND FILE.xlsx --area CODE [--dry-run] [--user NAME] [--report PATH]``.
+"""``zhaoshang import KIND FILE.xlsx --area CODE [--year Y] [--dry-run] [--user NAME] [--report PATH]``.
+
+``--year`` is an option of the kinds that declare it (monthly investment).
 
 Runs the same job as the web upload (file checks, all-or-nothing import,
 audit), prints a summary or every error as “第N行 [列名] 原因”, and exits 1 on
@@ -23,7 +25,7 @@ from zhaoshang.imports.kinds import KINDS
 
 
 class Command(BaseCommand):
-    help = "Import an Excel file (kinds: projects) into an area, all or nothing."
+    help = "Import an Excel file (kinds: projects, investments) into an area, all or nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(KINDS), help="what the file holds")
@@ -31,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--area", required=True, help="area code, e.g. 411702")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and report, write nothing"
+        )
+        parser.add_argument(
+            "--year", type=int, help="the year the file reports (kinds: investments)"
         )
         parser.add_argument("--user", help="username the import is done as (default: the system)")
         parser.add_argument("--report", type=Path, help="where to write the error report (.xlsx)")
@@ -49,6 +54,11 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(_("No active user %(name)s.") % {"name": options["user"]})
             translation.activate(user.language)
+        extra = {"year": options["year"]} if options["year"] is not None else {}
+        if extra and "year" not in KINDS[options["kind"]].options:
+            raise CommandError(
+                _("--year is not an option of the %(kind)s import.") % {"kind": options["kind"]}
+            )
         try:
             job = services.job_create(
                 acting_user=user,
@@ -56,6 +66,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 file_name=path.name,
                 dry_run=options["dry_run"],
+                options=extra,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc

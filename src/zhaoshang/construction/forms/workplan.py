@@ -1,0 +1,101 @@
+"""Forms of work plans; every choice list is limited to what the user may name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.selectors import units_visible_to, users_visible_to
+from zhaoshang.projects.api import _people, _units
+
+from ..choices import MilestoneStatus
+from ..models import Milestone
+from ..selectors.workplan import MILESTONE_SORTS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MilestoneFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search milestone or project"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *MilestoneStatus.choices]
+    )
+    leader = forms.ModelChoiceField(
+        label=_("Leader in charge"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("All"),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Responsible unit"),
+        required=False,
+        queryset=Unit.objects.none(),
+        empty_label=_("All"),
+    )
+    project = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("", _("Overdue first")),
+            ("due", _("Due date, earliest")),
+            ("-due", _("Due date, latest")),
+            ("project", _("Project")),
+            ("status", _("Status")),
+            ("updated", _("Recently updated")),
+        ],
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = (  # type: ignore[attr-defined]
+            users_visible_to(user).exclude(roles__code="investor").distinct().order_by("username")
+        )
+        self.fields["unit"].queryset = units_visible_to(user).order_by("area__path", "name")  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """Cleaned filters (invalid input is ignored and shown as errors on the form)."""
+        if not self.is_valid():
+            return {}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if v not in (None, "", False) and (k != "sort" or v in MILESTONE_SORTS)
+        }
+
+
+class MilestoneForm(forms.ModelForm):
+    """Add or edit a milestone; leader and unit from the project's area or above."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_date", "leader", "unit", "responsible_person", "status", "note"]
+        widgets = {"due_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, user: User, area: Area, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = (  # type: ignore[attr-defined]
+            _people(user, area).exclude(roles__code="investor").order_by("username")
+        )
+        self.fields["unit"].queryset = _units(user, area).order_by("name")  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            if self.instance.status != MilestoneStatus.DONE:
+                # Done is recorded with its date through the complete form.
+                self.fields["status"].choices = MilestoneStatus.choices[:2]  # type: ignore[attr-defined]
+        else:
+            del self.fields["status"]
+
+    def _post_clean(self) -> None:
+        """Validated by the service (with the version check), not here."""
+
+
+class CompleteForm(forms.Form):
+    done_date = forms.DateField(label=_("Done on"), widget=DATE)
+    version = forms.IntegerField(widget=forms.HiddenInput)

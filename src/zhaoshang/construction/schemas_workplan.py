@@ -1,0 +1,201 @@
+"""Request and response shapes of the work-plan and reserve API (django-ninja / Pydantic v2).
+
+Input schemas only check form; the rules (who may lead a milestone, which
+reserve moves are legal, done dates) stay in ``construction.services`` so the
+API and the pages share them. Money is ``Decimal`` in and a decimal string out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from zhaoshang.projects.choices import Stage
+from zhaoshang.projects.schemas import Body, Clean, Id, Money, Page, PersonOut, UnitOut
+
+from .choices import ListLevel, MilestoneStatus, ReserveStage
+from .selectors.reserve import RESERVE_SORTS
+from .selectors.workplan import MILESTONE_SORTS
+
+Version = Annotated[
+    int, Field(ge=1, le=2**31 - 1, description="the version you read; 409 if stale")
+]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+# --- milestones ------------------------------------------------------------------
+
+
+class MilestoneFilters(Clean):
+    project: Id | None = None
+    status: MilestoneStatus | None = None
+    overdue: bool = Field(False, description="only milestones past their due date and not done")
+    leader: Id | None = Field(None, description="user id of the leader in charge")
+    unit: Id | None = Field(None, description="responsible unit id")
+    area: str | None = Field(None, max_length=9, description="area code (and below)")
+    q: str | None = Field(None, max_length=100, description="title or project name contains")
+    sort: str | None = Field(None, description=f"one of {', '.join(MILESTONE_SORTS)}")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    @field_validator("sort")
+    @classmethod
+    def _known_sort(cls, value: str | None) -> str | None:
+        if value and value not in MILESTONE_SORTS:
+            raise ValueError(f"unknown sort; use one of {', '.join(MILESTONE_SORTS)}")
+        return value
+
+
+class MilestoneOut(Schema):
+    id: int
+    project_id: int
+    project_name: str
+    area: str = Field(description="area code (the project's)")
+    title: str
+    due_date: dt.date
+    leader: PersonOut | None
+    unit: UnitOut | None
+    responsible_person: str
+    status: str
+    status_label: str
+    done_date: dt.date | None
+    overdue: bool = Field(description="due date passed and not done (calendar days)")
+    note: str
+    version: int
+    updated_at: dt.datetime
+
+
+class MilestonePage(Page):
+    items: list[MilestoneOut]
+
+
+class MilestoneFields(Body):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    due_date: dt.date | None = None
+    leader_id: Id | None = None
+    unit_id: Id | None = None
+    responsible_person: str | None = Field(None, max_length=64)
+    note: str | None = Field(None, max_length=5000)
+
+
+class MilestoneCreate(MilestoneFields):
+    project_id: Id
+    title: str = Field(..., min_length=1, max_length=200)  # type: ignore[assignment]
+    due_date: dt.date  # type: ignore[assignment]
+
+
+class MilestoneUpdate(MilestoneFields):
+    """On PUT only the fields sent change; status ``done`` needs ``done_date``."""
+
+    status: MilestoneStatus | None = None
+    done_date: dt.date | None = None
+    version: Version
+
+
+# --- reserve ---------------------------------------------------------------------
+
+
+class ReserveFilters(Clean):
+    stage: ReserveStage | None = None
+    cluster: Id | None = None
+    target_level: ListLevel | None = None
+    q: str | None = Field(None, max_length=100, description="name, investor or description")
+    sort: str | None = Field(None, description=f"one of {', '.join(RESERVE_SORTS)}")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    @field_validator("sort")
+    @classmethod
+    def _known_sort(cls, value: str | None) -> str | None:
+        if value and value not in RESERVE_SORTS:
+            raise ValueError(f"unknown sort; use one of {', '.join(RESERVE_SORTS)}")
+        return value
+
+
+class ReserveItemOut(Schema):
+    id: int
+    name: str
+    investor_name: str
+    cluster_id: int | None
+    cluster: str | None
+    total_investment: str | None = Field(description="万元, decimal string")
+    area: str = Field(description="area code")
+    stage: str
+    stage_label: str
+    stage_since: dt.date | None
+    days_in_stage: int | None
+    target_level: str
+    reject_reason: str
+    project_id: int | None = Field(description="the project it became, once promoted")
+    version: int
+    updated_at: dt.datetime
+
+
+class ReservePage(Page):
+    items: list[ReserveItemOut]
+
+
+class ReserveEventOut(Schema):
+    from_stage: str
+    to_stage: str
+    event_date: dt.date
+    recorded_at: dt.datetime
+    actor: str | None
+    note: str
+    reason: str
+
+
+class ReserveDetail(ReserveItemOut):
+    description: str
+    events: list[ReserveEventOut]
+    created_at: dt.datetime
+
+
+class ReserveFields(Body):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    investor_name: str | None = Field(None, max_length=200)
+    cluster_id: Id | None = None
+    total_investment: Money | None = Field(None, description="万元")
+    description: str | None = Field(None, max_length=10000)
+    target_level: ListLevel | None = Field(None, description="city or province")
+
+
+class ReserveCreate(ReserveFields):
+    name: str = Field(..., min_length=1, max_length=200)  # type: ignore[assignment]
+    area: str | None = Field(
+        None, max_length=9, description="area code; defaults to the caller's area"
+    )
+    event_date: dt.date | None = Field(None, description="when screening began; today")
+    note: str = Field("", max_length=5000)
+
+
+class ReserveUpdate(ReserveFields):
+    version: Version
+
+
+class ReserveTransitionIn(Body):
+    to_stage: ReserveStage
+    event_date: dt.date | None = Field(None, description="real-world date; default today")
+    note: str = Field("", max_length=5000)
+    reason: str = Field("", max_length=5000, description="needed to reject or go back")
+    target_level: ListLevel | None = Field(None, description="the list, when including")
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="409 if stale")
+
+
+class PromoteIn(Body):
+    year: Year
+    planned_investment: Money = Field(..., description="annual planned investment, 万元")
+    stage: Stage = Field(Stage.LEAD, description="where the new project starts")
+    event_date: dt.date | None = None
+    contract_date: dt.date | None = None
+    contracted_amount: Money | None = None
+    start_date: dt.date | None = None
+    note: str = Field("", max_length=5000)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="409 if stale")
+
+
+class PromoteOut(Schema):
+    project_id: int
+    reserve: ReserveDetail

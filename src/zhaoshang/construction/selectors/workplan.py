@@ -1,0 +1,150 @@
+"""Reads of work plans (工作方案), always scoped to the user first.
+
+"Overdue" is derived here, never stored: a milestone is overdue when its due
+date has passed (calendar days) and it is not done. The list annotates it in
+SQL so it can be filtered, sorted and paged without a query per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from zhaoshang.core.models import Area
+from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
+
+from ..choices import MilestoneStatus
+from ..models import Milestone
+
+MILESTONE_SORTS = {
+    "due": ("due_date", "id"),
+    "-due": ("-due_date", "-id"),
+    "project": ("project__name", "due_date", "id"),
+    "status": ("status", "due_date", "id"),
+    "overdue": ("-is_overdue", "due_date", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+DEFAULT_SORT = "overdue"
+
+
+def overdue_q(today: dt.date | None = None) -> Q:
+    """The overdue condition: due before today and not done."""
+    return Q(due_date__lt=today or timezone.localdate()) & ~Q(status=MilestoneStatus.DONE)
+
+
+def is_overdue(milestone: Milestone, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return milestone.status != MilestoneStatus.DONE and milestone.due_date < today
+
+
+def milestones_visible_to(user: Any) -> QuerySet[Milestone]:
+    """Milestones of the areas the user may see (``area`` is the project's area)."""
+    return scope_to_user(Milestone.objects.all(), user, area_field="area")
+
+
+def with_overdue(
+    milestones: QuerySet[Milestone], today: dt.date | None = None
+) -> QuerySet[Milestone]:
+    return milestones.annotate(
+        is_overdue=Case(
+            When(overdue_q(today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def milestone_list(
+    user: Any, filters: dict[str, Any] | None = None, *, today: dt.date | None = None
+) -> QuerySet[Milestone]:
+    """All milestones the user may see, filtered and sorted; one query per page."""
+    filters = filters or {}
+    rows = with_overdue(milestones_visible_to(user), today).select_related(
+        "project", "area", "leader", "unit"
+    )
+    exact = {
+        "project": "project_id",
+        "status": "status",
+        "leader": "leader_id",
+        "unit": "unit_id",
+    }
+    for key, lookup in exact.items():
+        value = filters.get(key)
+        if value not in (None, ""):
+            rows = rows.filter(**{lookup: getattr(value, "pk", value)})
+    if filters.get("area"):
+        area = filters["area"]
+        path = area.path if isinstance(area, Area) else _area_path(str(area))
+        rows = rows.filter(area__path__startswith=path) if path else rows.none()
+    if filters.get("overdue"):
+        rows = rows.filter(overdue_q(today))
+    if filters.get("q"):
+        q = filters["q"]
+        rows = rows.filter(
+            Q(title__icontains=q) | Q(project__name__icontains=q) | Q(responsible_person=q)
+        )
+    return rows.order_by(
+        *MILESTONE_SORTS.get(filters.get("sort") or "", MILESTONE_SORTS[DEFAULT_SORT])
+    )
+
+
+def _area_path(code: str) -> str | None:
+    return Area.objects.filter(code=code).values_list("path", flat=True).first()
+
+
+def milestone_or_404(user: Any, pk: int) -> Milestone:
+    return get_visible_or_404(
+        with_overdue(milestones_visible_to(user)).select_related(
+            "project", "project__area", "area", "leader", "unit"
+        ),
+        pk=pk,
+    )
+
+
+def project_milestones(project: Any, today: dt.date | None = None) -> list[Milestone]:
+    """One project's work plan in due order, each with ``is_overdue``; one query.
+
+    The caller has already fetched ``project`` through a scoped selector.
+    """
+    return list(
+        with_overdue(Milestone.objects.filter(project=project), today)
+        .select_related("leader", "unit")
+        .order_by("due_date", "id")
+    )
+
+
+def plan_summary(milestones: list[Milestone]) -> dict[str, int]:
+    """Counts for a work plan's header: total, done, overdue."""
+    return {
+        "total": len(milestones),
+        "done": sum(m.status == MilestoneStatus.DONE for m in milestones),
+        "overdue": sum(bool(getattr(m, "is_overdue", False)) for m in milestones),
+    }
+
+
+def overdue_milestones(
+    user: Any, *, area: Area | None = None, limit: int = 10, today: dt.date | None = None
+) -> list[Milestone]:
+    """The most overdue milestones the user may see (oldest due date first), for dashboards.
+
+    ``area`` narrows to that area and below (it is intersected with the user's
+    scope, so naming an area the user may not see yields nothing). One query.
+    """
+    rows = milestones_visible_to(user).filter(overdue_q(today))
+    if area is not None:
+        rows = rows.filter(area__path__startswith=area.path)
+    return list(
+        with_overdue(rows, today)
+        .select_related("project", "area", "leader", "unit")
+        .order_by("due_date", "id")[:limit]
+    )
+
+
+def overdue_count(user: Any, *, area: Area | None = None, today: dt.date | None = None) -> int:
+    rows = milestones_visible_to(user).filter(overdue_q(today))
+    if area is not None:
+        rows = rows.filter(area__path__startswith=area.path)
+    return rows.count()

@@ -1,0 +1,202 @@
+"""Writes of work plans (工作方案): milestones per project.
+
+Seed: “逐项目制订工作方案，明确工作时限、分包领导、责任单位和责任人”. Each
+function is keyword-only, takes ``acting_user``, validates before writing and
+audits in the same transaction. A milestone carries a ``version`` so that two
+people editing the same plan cannot silently overwrite each other (HTTP 409).
+"Overdue" is never stored: it is derived from the due date (see the selectors).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.choices import AuditAction
+from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.projects.models import Project
+from zhaoshang.projects.services import ConflictError
+
+from ..choices import MilestoneStatus
+from ..models import Milestone
+
+#: Fields ``milestone_update`` may change (``status``/``done_date`` with the done rules).
+MILESTONE_FIELDS = frozenset(
+    {"title", "due_date", "leader", "unit", "responsible_person", "note", "status", "done_date"}
+)
+
+
+class VersionConflict(ConflictError):
+    """A milestone or reserve item changed since the caller read it: HTTP 409.
+
+    A subclass of the projects' ConflictError so the API's central handler and
+    the views treat it the same way; only the message names a record, not a project.
+    """
+
+    def __init__(self, current_version: int) -> None:
+        Exception.__init__(
+            self,
+            _(
+                "This record was changed by someone else (now version %(v)d). "
+                "Reload it and apply your change again."
+            )
+            % {"v": current_version},
+        )
+        self.current_version = current_version
+
+
+def bump_row(row: models.Model, expected_version: int | None, **values: Any) -> None:
+    """Write ``values`` to ``row`` only if its version is still ``expected_version``.
+
+    One conditional UPDATE: two concurrent writers cannot both pass the check.
+    """
+    model = type(row)
+    current = row.version  # type: ignore[attr-defined]
+    version = current if expected_version is None else expected_version
+    updated = model._default_manager.filter(pk=row.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    if not updated:
+        raise VersionConflict(
+            model._default_manager.values_list("version", flat=True).get(pk=row.pk)
+        )
+    row.version = version + 1  # type: ignore[attr-defined]
+
+
+def in_reach(person_area: Area | None, area: Area) -> bool:
+    """A person or unit of the area itself or of an area above it (a city leader may lead)."""
+    return person_area is not None and area.path.startswith(person_area.path)
+
+
+def _check_people(milestone: Milestone, area: Area) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    leader: User | None = milestone.leader
+    if leader is not None and (not leader.is_active or not in_reach(leader.area, area)):
+        errors["leader"] = _("The leader in charge must belong to the project's area or above.")
+    unit: Unit | None = milestone.unit
+    if unit is not None and not in_reach(unit.area, area):
+        errors["unit"] = _("The responsible unit must belong to the project's area or above.")
+    return errors
+
+
+def _check_done(milestone: Milestone) -> dict[str, str]:
+    """Done needs a done date that has already come; anything else has none."""
+    if milestone.status != MilestoneStatus.DONE:
+        milestone.done_date = None
+        return {}
+    if milestone.done_date is None:
+        return {"done_date": _("A finished milestone needs the date it was done.")}
+    if milestone.done_date > timezone.localdate():
+        return {"done_date": _("The done date cannot be in the future.")}
+    return {}
+
+
+def _validate(milestone: Milestone) -> None:
+    milestone.full_clean(exclude=["version"])
+    errors = {**_check_people(milestone, milestone.project.area), **_check_done(milestone)}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    acting_user: User | None,
+    project: Project,
+    title: str,
+    due_date: dt.date,
+    leader: User | None = None,
+    unit: Unit | None = None,
+    responsible_person: str = "",
+    note: str = "",
+) -> Milestone:
+    """Add a milestone to a project's work plan; its area is the project's."""
+    milestone = Milestone(
+        area=project.area,
+        project=project,
+        title=title.strip(),
+        due_date=due_date,
+        leader=leader,
+        unit=unit,
+        responsible_person=responsible_person.strip(),
+        note=note,
+    )
+    _validate(milestone)
+    milestone.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        instance=milestone,
+        after=snapshot(milestone),
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    acting_user: User | None,
+    milestone: Milestone,
+    expected_version: int | None,
+    **fields: Any,
+) -> Milestone:
+    """Change a milestone; a stale ``expected_version`` raises VersionConflict (409).
+
+    Setting ``status`` to done needs ``done_date``; any other status clears it
+    (a milestone reopened is no longer done).
+    """
+    unknown = set(fields) - MILESTONE_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = snapshot(milestone)
+    for field, value in fields.items():
+        setattr(
+            milestone, field, value.strip() if isinstance(value, str) and field != "note" else value
+        )
+    _validate(milestone)
+    values = {
+        f.attname: getattr(milestone, f.attname)
+        for f in Milestone._meta.concrete_fields
+        if f.name in MILESTONE_FIELDS
+    }
+    bump_row(milestone, expected_version, **values)
+    _audit_change(acting_user, milestone, before)
+    return milestone
+
+
+@transaction.atomic
+def milestone_complete(
+    *,
+    acting_user: User | None,
+    milestone: Milestone,
+    done_date: dt.date | None,
+    expected_version: int | None = None,
+) -> Milestone:
+    """Mark a milestone done on ``done_date`` (not in the future)."""
+    if milestone.status == MilestoneStatus.DONE:
+        raise ValidationError({"status": _("This milestone is already done.")})
+    return milestone_update(
+        acting_user=acting_user,
+        milestone=milestone,
+        expected_version=expected_version,
+        status=MilestoneStatus.DONE,
+        done_date=done_date,
+    )
+
+
+def _audit_change(acting_user: User | None, row: models.Model, before: dict[str, Any]) -> None:
+    after = snapshot(row)
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.UPDATE,
+        instance=row,
+        before={k: v for k, v in before.items() if after.get(k) != v},
+        after={k: v for k, v in after.items() if before.get(k) != v},
+    )

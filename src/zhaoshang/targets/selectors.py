@@ -1,0 +1,363 @@
+"""Every read of targets and indicators (目标考核), scoped to the user first.
+
+Completion % and the rank among sibling areas are derived here, never stored.
+All siblings of one parent are computed together in a fixed handful of
+GROUP BY queries (indicators, areas, targets, manual actuals, key-project
+investment, signed/started counts), whatever the number of areas, so the same
+code serves one district on SQLite and a province on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from zhaoshang.construction.choices import CITY_OR_ABOVE
+from zhaoshang.construction.models import InvestmentRollup
+from zhaoshang.core.models import Area
+from zhaoshang.core.selectors import area_scope_path, area_visible_or_404, areas_visible_to
+from zhaoshang.projects.choices import Stage
+from zhaoshang.projects.models import StageEvent
+
+from .choices import Source
+from .models import Actual, Indicator, Target
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+STORED = Decimal("0.0001")
+#: 万元 → 亿元: monthly investment reports are in 万元, the indicator in 亿元.
+WAN_PER_YI = Decimal("10000")
+#: Which stage move a computed count indicator counts.
+COUNT_STAGES = {Source.SIGNED_COUNT: Stage.SIGNED, Source.STARTED_COUNT: Stage.CONSTRUCTION}
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: str
+    name: str
+    unit: str
+    decimals: int
+    target: Decimal | None
+    actual: Decimal
+    completion_pct: Decimal | None
+    rank: int | None
+    of: int
+    time_elapsed_pct: Decimal
+
+    @property
+    def behind(self) -> bool:
+        """Completion lags the share of the year gone (60% done in October is behind)."""
+        return self.completion_pct is not None and self.completion_pct < self.time_elapsed_pct
+
+
+@dataclass(frozen=True)
+class SiblingRow:
+    area: Area
+    cells: dict[str, IndicatorRow]
+
+
+# --- time ------------------------------------------------------------------------------
+
+
+def default_through_month(year: int, today: dt.date) -> int:
+    """Months counted year to date: all of a past year, up to this month now, none ahead."""
+    if year < today.year:
+        return 12
+    if year > today.year:
+        return 0
+    return today.month
+
+
+def time_elapsed_pct(year: int, today: dt.date) -> Decimal:
+    """Share of the year's days gone by (today included), 2 decimals."""
+    if year < today.year:
+        return HUNDRED.quantize(CENT)
+    if year > today.year:
+        return ZERO.quantize(CENT)
+    days = 366 if calendar.isleap(year) else 365
+    elapsed = today.timetuple().tm_yday
+    return (Decimal(elapsed) * HUNDRED / Decimal(days)).quantize(CENT, ROUND_HALF_UP)
+
+
+def completion_pct(actual: Decimal, target: Decimal | None) -> Decimal | None:
+    """actual / target × 100, ROUND_HALF_UP to 2 decimals; none without a positive target."""
+    if target is None or target <= 0:
+        return None
+    return (actual * HUNDRED / target).quantize(CENT, ROUND_HALF_UP)
+
+
+def competition_ranks(values: dict[Any, Decimal | None]) -> dict[Any, int]:
+    """Rank by value descending, ties share a rank and skip the next (1, 1, 3)."""
+    ranked = sorted(
+        ((v, k) for k, v in values.items() if v is not None), key=lambda p: p[0], reverse=True
+    )
+    ranks: dict[Any, int] = {}
+    previous: Decimal | None = None
+    rank = 0
+    for position, (value, key) in enumerate(ranked, start=1):
+        if value != previous:
+            rank, previous = position, value
+        ranks[key] = rank
+    return ranks
+
+
+def _stored(total: Decimal | None) -> Decimal:
+    """A SUM back at the columns' 4 decimals (SQLite sums decimals as floats)."""
+    return ZERO if total is None else Decimal(total).quantize(STORED, ROUND_HALF_UP)
+
+
+# --- reads -----------------------------------------------------------------------------
+
+
+def indicators() -> list[Indicator]:
+    return list(Indicator.objects.filter(active=True).order_by("sort", "code"))
+
+
+def targets_for(area_ids: Iterable[int], year: int) -> dict[tuple[int, str], Decimal]:
+    rows = Target.objects.filter(area_id__in=list(area_ids), year=year).values_list(
+        "area_id", "indicator_id", "value"
+    )
+    return {(area_id, code): value for area_id, code, value in rows}
+
+
+def manual_actuals(
+    area_ids: Iterable[int], year: int, through_month: int, codes: list[str]
+) -> dict[tuple[int, str], Decimal]:
+    """Year-to-date sums of each area's OWN monthly rows (manual figures are reported per area)."""
+    if not codes or through_month < 1:
+        return {}
+    rows = (
+        Actual.objects.filter(
+            area_id__in=list(area_ids), year=year, month__lte=through_month, indicator__in=codes
+        )
+        .values("area_id", "indicator_id")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    return {(r["area_id"], r["indicator_id"]): _stored(r["total"]) for r in rows}
+
+
+class _Owners:
+    """Which of the sibling ``areas`` (children of ``root_path``) a row's area path falls in.
+
+    The code right after the parent's path names the child, so each row is one
+    dict lookup; a root area ranked on its own owns everything below it.
+    """
+
+    def __init__(self, root_path: str, areas: list[Area]) -> None:
+        self.root_path = root_path
+        self.by_code = {a.code: a for a in areas}
+        self.itself = areas[0] if len(areas) == 1 and areas[0].path == root_path else None
+
+    def of(self, path: str) -> Area | None:
+        if self.itself is not None:
+            return self.itself
+        return self.by_code.get(path[len(self.root_path) :].split("/", 1)[0])
+
+
+def key_investment(
+    areas: list[Area], root_path: str, year: int, through_month: int
+) -> dict[int, Decimal]:
+    """重点项目完成投资 (亿元) per area's subtree, from the monthly rollups of city/province lists.
+
+    One GROUP BY over ``root_path`` (the common parent) by the reporting area;
+    each reporting area is then credited to the listed area whose subtree holds it.
+    """
+    if through_month < 1 or not areas:
+        return {}
+    rows = (
+        InvestmentRollup.objects.filter(
+            area__path__startswith=root_path,
+            year=year,
+            month__lte=through_month,
+            top_level__in=CITY_OR_ABOVE,
+        )
+        .values("area__path")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    owners = _Owners(root_path, areas)
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        owner = owners.of(row["area__path"])
+        if owner is not None:
+            totals[owner.pk] += _stored(row["total"])
+    return {pk: total / WAN_PER_YI for pk, total in totals.items()}
+
+
+def stage_counts(
+    areas: list[Area], root_path: str, year: int, through_month: int
+) -> dict[tuple[int, str], Decimal]:
+    """新签约/新开工项目数 per area's subtree: projects moved to signed / construction this year."""
+    if through_month < 1 or not areas:
+        return {}
+    end = dt.date(year + 1, 1, 1) if through_month >= 12 else dt.date(year, through_month + 1, 1)
+    rows = (
+        StageEvent.objects.filter(
+            project__area__path__startswith=root_path,
+            to_stage__in=list(COUNT_STAGES.values()),
+            event_date__gte=dt.date(year, 1, 1),
+            event_date__lt=end,
+        )
+        .values("project__area__path", "to_stage")
+        .annotate(n=Count("project", distinct=True))
+        .order_by()
+    )
+    source_of = {stage: source for source, stage in COUNT_STAGES.items()}
+    owners = _Owners(root_path, areas)
+    counts: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        owner = owners.of(row["project__area__path"])
+        if owner is not None:
+            counts[(owner.pk, source_of[row["to_stage"]])] += Decimal(row["n"])
+    return dict(counts)
+
+
+def _actuals(
+    areas: list[Area], root_path: str, year: int, through_month: int, inds: list[Indicator]
+) -> dict[tuple[int, str], Decimal]:
+    """Every area × indicator actual, year to date, in at most three queries."""
+    manual = [i.code for i in inds if i.source == Source.MANUAL]
+    sources = {i.source for i in inds}
+    values = manual_actuals([a.pk for a in areas], year, through_month, manual)
+    if Source.KEY_INVESTMENT in sources:
+        invest = key_investment(areas, root_path, year, through_month)
+        for ind in inds:
+            if ind.source == Source.KEY_INVESTMENT:
+                values.update({(pk, ind.code): v for pk, v in invest.items()})
+    if sources & set(COUNT_STAGES):
+        counts = stage_counts(areas, root_path, year, through_month)
+        for ind in inds:
+            if ind.source in COUNT_STAGES:
+                values.update(
+                    {(pk, ind.code): v for (pk, src), v in counts.items() if src == ind.source}
+                )
+    return values
+
+
+def compute(
+    areas: list[Area], *, root_path: str, year: int, today: dt.date, through_month: int | None
+) -> dict[int, dict[str, IndicatorRow]]:
+    """Rows of every indicator for each of ``areas`` (siblings), ranked among them."""
+    month = default_through_month(year, today) if through_month is None else through_month
+    elapsed = time_elapsed_pct(year, today)
+    inds = indicators()
+    targets = targets_for([a.pk for a in areas], year)
+    actuals = _actuals(areas, root_path, year, month, inds)
+    result: dict[int, dict[str, IndicatorRow]] = {a.pk: {} for a in areas}
+    for ind in inds:
+        pcts = {
+            a.pk: completion_pct(actuals.get((a.pk, ind.code), ZERO), targets.get((a.pk, ind.code)))
+            for a in areas
+        }
+        ranks = competition_ranks(pcts)
+        for area in areas:
+            result[area.pk][ind.code] = IndicatorRow(
+                indicator=ind.code,
+                name=ind.name,
+                unit=ind.unit,
+                decimals=ind.decimals,
+                target=targets.get((area.pk, ind.code)),
+                actual=actuals.get((area.pk, ind.code), ZERO),
+                completion_pct=pcts[area.pk],
+                rank=ranks.get(area.pk),
+                of=len(ranks),
+                time_elapsed_pct=elapsed,
+            )
+    return result
+
+
+def _children(parent: Area) -> list[Area]:
+    return list(Area.objects.filter(parent=parent).order_by("code"))
+
+
+def indicator_rows(
+    user: Any,
+    *,
+    area: Area,
+    year: int,
+    today: dt.date | None = None,
+    through_month: int | None = None,
+) -> list[IndicatorRow]:
+    """The indicator table of one area, ranked among its siblings; 404 if not visible.
+
+    The rank is among ALL siblings (a county is ranked among the city's counties
+    even though it may not see them); only the position is disclosed.
+    """
+    area = area_visible_or_404(user, area.code)
+    today = today or timezone.localdate()
+    if area.parent is None:
+        peers, root = [area], area.path
+    else:
+        peers, root = _children(area.parent), area.parent.path
+    rows = compute(peers, root_path=root, year=year, today=today, through_month=through_month)
+    return list(rows[area.pk].values())
+
+
+def sibling_table(
+    user: Any,
+    *,
+    parent: Area,
+    year: int,
+    today: dt.date | None = None,
+    through_month: int | None = None,
+) -> list[SiblingRow]:
+    """Every child of ``parent`` the user may see, each with its ranked indicator rows."""
+    parent = area_visible_or_404(user, parent.code)
+    today = today or timezone.localdate()
+    children = _children(parent)
+    rows = compute(
+        children, root_path=parent.path, year=year, today=today, through_month=through_month
+    )
+    visible = set(areas_visible_to(user).filter(parent=parent).values_list("pk", flat=True))
+    return [SiblingRow(area=a, cells=rows[a.pk]) for a in children if a.pk in visible]
+
+
+# --- who may do what -------------------------------------------------------------------
+
+
+def settable_areas(user: Any) -> list[Area]:
+    """Areas whose targets ``user`` sets: those directly below their own (市定目标)."""
+    from .services import may_set_targets
+
+    path = area_scope_path(user)
+    if path is None:
+        return []
+    if path == "":
+        candidates = Area.objects.exclude(parent=None)
+    else:
+        candidates = Area.objects.filter(parent=user.area)
+    return [a for a in candidates.select_related("parent") if may_set_targets(user, a)]
+
+
+def monthly_actuals(area: Area, year: int) -> dict[tuple[str, int], Decimal]:
+    """The stored manual figures of one area and year, by (indicator, month)."""
+    rows = Actual.objects.filter(area=area, year=year).values_list("indicator_id", "month", "value")
+    return {(code, month): value for code, month, value in rows}
+
+
+def visible_area_choices(user: Any) -> list[Area]:
+    """Areas for the page's picker: everything the user may see, in tree order."""
+    return list(areas_visible_to(user).order_by("path"))
+
+
+def area_or_404(user: Any, code: str | None) -> Area:
+    """The visible area of a request's ``area`` code; the user's own area when none given."""
+    if code:
+        return area_visible_or_404(user, code)
+    if getattr(user, "area", None) is not None:
+        return area_visible_or_404(user, user.area.code)
+    first = areas_visible_to(user).select_related("parent").order_by("path").first()
+    if first is None:
+        raise Http404
+    return first

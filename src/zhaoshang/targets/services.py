@@ -1,0 +1,165 @@
+"""Every write of targets and indicators: annual targets and monthly manual actuals.
+
+Keyword-only, ``acting_user`` first (``None`` is the system, e.g. the demo
+loader), validated before writing, audited with before/after in the same
+transaction. An area the user may not see is 404 (its existence is not
+disclosed); an area they see but may not change is PermissionDenied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.choices import AuditAction, RoleCode
+from zhaoshang.core.models import Area, User
+from zhaoshang.core.selectors import area_visible_or_404
+from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.projects.selectors import can_write
+
+from .choices import Source
+from .models import Actual, Indicator, Target
+
+#: Who may set the targets of the level below (市定目标): the bureau's chief, leaders, admins.
+TARGET_SETTER_ROLES = (RoleCode.ADMIN, RoleCode.CHIEF, RoleCode.LEADER)
+
+
+def may_set_targets(user: Any, area: Area) -> bool:
+    """True when ``user`` sits strictly above ``area`` with a role that sets targets."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser and user.area_id is None:
+        return True
+    if user.area_id is None or not area.path.startswith(user.area.path):
+        return False
+    if area.pk == user.area_id:
+        return False
+    return bool(user.is_superuser or user.has_role(*TARGET_SETTER_ROLES))
+
+
+def _decimal(value: Any, field: str = "value") -> Decimal:
+    """A non-negative Decimal, or a ValidationError naming ``field``."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({field: _("Enter a number.")}) from exc
+    if not number.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    if number < 0:
+        raise ValidationError({field: _("The value cannot be negative.")})
+    return number
+
+
+def _visible_area(acting_user: User | None, area: Area) -> Area:
+    return area if acting_user is None else area_visible_or_404(acting_user, area.code)
+
+
+@transaction.atomic
+def target_set(
+    *, acting_user: User | None, area: Area, year: int, indicator: Indicator, value: Any
+) -> Target:
+    """Set (create or change) one annual target; only the level above may."""
+    area = _visible_area(acting_user, area)
+    if acting_user is not None and not may_set_targets(acting_user, area):
+        raise PermissionDenied(
+            _("Targets of %(area)s are set by the level above it.") % {"area": area.name}
+        )
+    number = _decimal(value)
+    target = Target.objects.filter(area=area, year=year, indicator=indicator).first()
+    before = snapshot(target) if target is not None else None
+    if target is None:
+        target = Target(area=area, year=year, indicator=indicator)
+    target.value = number
+    target.set_by = acting_user
+    target.full_clean()
+    target.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        instance=target,
+        before=before,
+        after=snapshot(target),
+    )
+    return target
+
+
+def actual_errors(
+    *, indicator: Indicator, year: int, month: int, today: dt.date | None = None
+) -> dict[str, str]:
+    """Why a month's actual may not be typed, by field; empty when it may."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if indicator.source != Source.MANUAL:
+        errors["indicator"] = _(
+            "%(name)s is computed from project data and cannot be entered by hand."
+        ) % {"name": indicator.name}
+    if not 1 <= month <= 12:
+        errors["month"] = _("The month must be between 1 and 12.")
+    elif (year, month) > (today.year, today.month):
+        errors["month"] = _("%(year)d-%(month)02d has not happened yet.") % {
+            "year": year,
+            "month": month,
+        }
+    return errors
+
+
+@transaction.atomic
+def actual_set(
+    *,
+    acting_user: User | None,
+    area: Area,
+    year: int,
+    month: int,
+    indicator: Indicator,
+    value: Any,
+    today: dt.date | None = None,
+) -> Actual | None:
+    """Enter one month's own figure of a manual indicator; ``None`` clears the month.
+
+    Writers of the area or of any area above it may; a computed indicator, a
+    future month or a negative value is refused and nothing is written.
+    """
+    area = _visible_area(acting_user, area)
+    if acting_user is not None and not can_write(acting_user):
+        raise PermissionDenied(_("Your role may read targets but not enter actuals."))
+    errors = actual_errors(indicator=indicator, year=year, month=month, today=today)
+    if errors:
+        raise ValidationError(errors)
+    actual = Actual.objects.filter(area=area, year=year, month=month, indicator=indicator).first()
+    before = snapshot(actual) if actual is not None else None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        _actual_clear(acting_user=acting_user, actual=actual, before=before)
+        return None
+    number = _decimal(value)
+    if actual is None:
+        actual = Actual(area=area, year=year, month=month, indicator=indicator)
+    elif actual.value == number:
+        return actual
+    actual.value = number
+    actual.entered_by = acting_user
+    actual.full_clean()
+    actual.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        instance=actual,
+        before=before,
+        after=snapshot(actual),
+    )
+    return actual
+
+
+def _actual_clear(
+    *, acting_user: User | None, actual: Actual | None, before: dict[str, Any] | None
+) -> None:
+    """Remove a month's figure (a blank cell in the grid); audited like any change."""
+    if actual is None:
+        return
+    audit_record(acting_user=acting_user, action=AuditAction.DELETE, instance=actual, before=before)
+    actual.delete()

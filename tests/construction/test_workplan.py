@@ -1,0 +1,243 @@
+"""Work plans (工作方案): milestone services, the derived overdue flag, selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from zhaoshang.construction.choices import MilestoneStatus
+from zhaoshang.construction.models import Milestone
+from zhaoshang.construction.selectors import workplan as selectors
+from zhaoshang.construction.services.workplan import (
+    VersionConflict,
+    milestone_complete,
+    milestone_create,
+    milestone_update,
+)
+from zhaoshang.core.models import Area, AuditEvent, Unit, User
+from zhaoshang.projects import services as project_services
+from zhaoshang.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def staff() -> User:
+    return User.objects.get(username="yc_staff")
+
+
+@pytest.fixture
+def project(staff: User) -> Project:
+    return project_services.project_create(
+        acting_user=staff,
+        area=staff.area,
+        name="工作方案测试项目",
+        investor_name="测试投资方",
+        total_investment=Decimal("8000"),
+        event_date=dt.date(2026, 1, 5),
+    )
+
+
+def make(project: Project, staff: User, **fields: Any) -> Milestone:
+    fields.setdefault("title", "完成立项备案")
+    fields.setdefault("due_date", TODAY + dt.timedelta(days=10))
+    return milestone_create(acting_user=staff, project=project, **fields)
+
+
+def written() -> tuple[int, int]:
+    return Milestone.objects.count(), AuditEvent.objects.count()
+
+
+# --- create -----------------------------------------------------------------------------
+
+
+def test_it_creates_a_milestone_in_the_projects_area_with_an_audit_row(project, staff):
+    leader = User.objects.get(username="yc_leader")
+    unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
+    before = AuditEvent.objects.count()
+    m = make(project, staff, leader=leader, unit=unit, responsible_person=" 王欣 ")
+    assert m.area_id == project.area_id
+    assert (m.status, m.version, m.responsible_person) == (MilestoneStatus.PLANNED, 1, "王欣")
+    event = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.action, event.object_type, event.area_id) == (
+        "create",
+        "construction.milestone",
+        project.area_id,
+    )
+
+
+def test_it_accepts_a_city_leader_and_unit_above_the_project(project, staff):
+    city_unit = Unit.objects.get(area__code="411700", name="驻马店市商务局")
+    m = make(project, staff, leader=User.objects.get(username="zmd_city"), unit=city_unit)
+    assert m.unit == city_unit
+
+
+def test_it_refuses_a_leader_or_unit_of_a_sibling_district(project, staff):
+    before = written()
+    with pytest.raises(ValidationError) as exc:
+        make(
+            project,
+            staff,
+            leader=User.objects.get(username="xp_staff"),
+            unit=Unit.objects.get(name="西平县商务局"),
+        )
+    assert set(exc.value.message_dict) == {"leader", "unit"}
+    assert written() == before
+
+
+def test_it_refuses_a_blank_title_and_writes_nothing(project, staff):
+    before = written()
+    with pytest.raises(ValidationError) as exc:
+        make(project, staff, title="   ")
+    assert "title" in exc.value.message_dict
+    assert written() == before
+
+
+# --- update and complete --------------------------------------------------------------
+
+
+def test_it_updates_with_the_version_and_audits_only_the_change(project, staff):
+    m = make(project, staff)
+    milestone_update(
+        acting_user=staff,
+        milestone=m,
+        expected_version=1,
+        status=MilestoneStatus.IN_PROGRESS,
+        title="完成规划许可",
+    )
+    fresh = Milestone.objects.get(pk=m.pk)
+    assert (fresh.title, fresh.status, fresh.version) == ("完成规划许可", "in_progress", 2)
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.action == "update"
+    assert event.before["title"] == "完成立项备案"
+    assert event.after["title"] == "完成规划许可"
+    assert "due_date" not in event.after
+
+
+def test_it_refuses_a_stale_version_and_writes_nothing(project, staff):
+    m = make(project, staff)
+    milestone_update(acting_user=staff, milestone=m, expected_version=1, title="第二版")
+    stale = Milestone.objects.get(pk=m.pk)
+    stale.version = 1
+    before = written()
+    with pytest.raises(VersionConflict) as exc:
+        milestone_update(acting_user=staff, milestone=stale, expected_version=1, title="第三版")
+    assert exc.value.current_version == 2
+    assert Milestone.objects.get(pk=m.pk).title == "第二版"
+    assert written() == before
+
+
+def test_it_refuses_unknown_fields(project, staff):
+    m = make(project, staff)
+    with pytest.raises(ValidationError, match="area"):
+        milestone_update(acting_user=staff, milestone=m, expected_version=1, area=None)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_it_completes_a_milestone_on_a_past_date(project, staff):
+    m = make(project, staff)
+    milestone_complete(acting_user=staff, milestone=m, done_date=TODAY - dt.timedelta(days=1))
+    fresh = Milestone.objects.get(pk=m.pk)
+    assert (fresh.status, fresh.done_date, fresh.version) == ("done", dt.date(2026, 11, 25), 2)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_it_refuses_a_future_done_date_and_writes_nothing(project, staff):
+    m = make(project, staff)
+    before = written()
+    with pytest.raises(ValidationError) as exc:
+        milestone_complete(acting_user=staff, milestone=m, done_date=TODAY + dt.timedelta(days=1))
+    assert list(exc.value.message_dict) == ["done_date"]
+    assert Milestone.objects.get(pk=m.pk).status == MilestoneStatus.PLANNED
+    assert written() == before
+
+
+def test_it_refuses_done_without_a_date_and_completing_twice(project, staff):
+    m = make(project, staff)
+    with pytest.raises(ValidationError) as exc:
+        milestone_update(acting_user=staff, milestone=m, expected_version=1, status="done")
+    assert "done_date" in exc.value.message_dict
+    m = Milestone.objects.get(pk=m.pk)
+    milestone_complete(acting_user=staff, milestone=m, done_date=TODAY - dt.timedelta(days=3))
+    with pytest.raises(ValidationError) as exc:
+        milestone_complete(acting_user=staff, milestone=m, done_date=TODAY - dt.timedelta(days=3))
+    assert "status" in exc.value.message_dict
+
+
+def test_it_clears_the_done_date_when_a_milestone_is_reopened(project, staff):
+    m = make(project, staff)
+    milestone_complete(acting_user=staff, milestone=m, done_date=TODAY - dt.timedelta(days=3))
+    milestone_update(
+        acting_user=staff, milestone=m, expected_version=2, status=MilestoneStatus.IN_PROGRESS
+    )
+    fresh = Milestone.objects.get(pk=m.pk)
+    assert (fresh.status, fresh.done_date) == ("in_progress", None)
+
+
+# --- overdue derivation ---------------------------------------------------------------
+
+
+def test_it_derives_overdue_from_the_due_date_in_calendar_days(project, staff):
+    late = make(project, staff, title="逾期", due_date=dt.date(2026, 11, 20))
+    due_today = make(project, staff, title="今天到期", due_date=dt.date(2026, 11, 26))
+    done_late = make(project, staff, title="已完成", due_date=dt.date(2026, 11, 1))
+    milestone_complete(acting_user=staff, milestone=done_late, done_date=dt.date(2026, 11, 3))
+    rows = {m.title: m.is_overdue for m in selectors.milestone_list(staff, today=TODAY)}
+    assert rows == {"逾期": True, "今天到期": False, "已完成": False}
+    # The day after its due date a milestone becomes overdue (Saturday or not).
+    tomorrow = TODAY + dt.timedelta(days=1)
+    assert selectors.is_overdue(due_today, tomorrow) is True
+    assert selectors.is_overdue(late, TODAY) is True
+    overdue_only = selectors.milestone_list(staff, {"overdue": True}, today=TODAY)
+    assert [m.title for m in overdue_only] == ["逾期"]
+
+
+def test_it_follows_the_clock_when_no_date_is_passed(project, staff):
+    make(project, staff, title="十二月到期", due_date=dt.date(2026, 12, 1))
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        assert selectors.overdue_count(staff) == 1
+    with time_machine.travel(dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC), tick=False):
+        assert selectors.overdue_count(staff) == 0
+
+
+def test_it_filters_by_project_status_leader_and_unit(project, staff):
+    other = project_services.project_create(
+        acting_user=staff, area=staff.area, name="另一个项目", investor_name="甲"
+    )
+    leader = User.objects.get(username="yc_leader")
+    unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
+    make(project, staff, title="甲", leader=leader)
+    make(other, staff, title="乙", unit=unit)
+    titles = lambda f: [m.title for m in selectors.milestone_list(staff, f)]  # noqa: E731
+    assert titles({"project": project.pk}) == ["甲"]
+    assert titles({"leader": leader}) == ["甲"]
+    assert titles({"unit": unit.pk}) == ["乙"]
+    assert titles({"status": "done"}) == []
+    assert titles({"q": "另一个"}) == ["乙"]
+
+
+def test_it_hides_milestones_from_the_sibling_district(project, staff):
+    make(project, staff, due_date=dt.date(2026, 1, 1))
+    outsider = User.objects.get(username="xp_staff")
+    city = User.objects.get(username="zmd_city")
+    assert list(selectors.milestone_list(outsider)) == []
+    assert selectors.overdue_milestones(outsider) == []
+    assert len(selectors.overdue_milestones(city, today=TODAY)) == 1
+    xiping = Area.objects.get(code="411721")
+    assert selectors.overdue_milestones(city, area=xiping, today=TODAY) == []
+
+
+def test_it_lists_overdue_milestones_oldest_first_with_a_limit(project, staff):
+    for day in (5, 1, 3):
+        make(project, staff, title=f"十一月{day}日", due_date=dt.date(2026, 11, day))
+    rows = selectors.overdue_milestones(staff, limit=2, today=TODAY)
+    assert [m.title for m in rows] == ["十一月1日", "十一月3日"]
+    assert all(m.is_overdue for m in rows)
