@@ -69,3 +69,11 @@ TRANSLATIONS: dict[str, str] = {
     "monthly actuals": "月度实绩",
     "last progress": "最近进展",
 }
+TRANSLATIONS.update(
+    {
+        "created by": "创建人",
+        "Key projects": "重点项目",
+        "Work plans": "工作方案",
+        "Project reserve": "项目储备",
+    }
+)

@@ -37,7 +37,9 @@ def test_it_reproduces_the_seed_totals(loaded) -> None:  # type: ignore[no-untyp
     historical = Project.objects.filter(key_entries__year=2014, area__code="411702").distinct()
     assert historical.count() == 21
     assert set(historical.values_list("stage", flat=True)) == {Stage.PRODUCTION}
-    assert KeyProjectEntry.objects.filter(year=2014, area__code="411702").count() == 23  # two in both
+    assert (
+        KeyProjectEntry.objects.filter(year=2014, area__code="411702").count() == 23
+    )  # two in both
 
 
 def test_it_gives_every_sibling_a_different_completion(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -53,10 +55,14 @@ def test_it_gives_every_sibling_a_different_completion(loaded) -> None:  # type:
 
 def test_it_fills_the_current_year_through_october(loaded) -> None:  # type: ignore[no-untyped-def]
     months = set(
-        MonthlyInvestment.objects.filter(year=2026, area__code="411702").values_list("month", flat=True)
+        MonthlyInvestment.objects.filter(year=2026, area__code="411702").values_list(
+            "month", flat=True
+        )
     )
     assert months == set(range(1, 11))
-    levels = KeyProjectEntry.objects.filter(year=2026, area__code="411702").values_list("level", flat=True)
+    levels = KeyProjectEntry.objects.filter(year=2026, area__code="411702").values_list(
+        "level", flat=True
+    )
     assert {"district", "city", "province"} <= set(levels)
     two_lists = (
         KeyProjectEntry.objects.filter(year=2026, area__code="411702")

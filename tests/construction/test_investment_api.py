@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from tests.helpers import assert_visibility, signed_in_client
+from tests.projects.conftest import call
 from zhaoshang.construction.models import KeyProjectEntry, MonthlyInvestment
 from zhaoshang.construction.services import investment as services
 from zhaoshang.core.models import User
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.models import Project
-from tests.helpers import assert_visibility, signed_in_client
-from tests.projects.conftest import call
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
@@ -40,14 +40,24 @@ def entry(project: Project) -> KeyProjectEntry:
 
 def test_it_adds_to_a_list_and_lists_with_ytd(project) -> None:  # type: ignore[no-untyped-def]
     client = signed_in_client("yc_staff")
-    body = {"project_id": project.pk, "year": YEAR, "level": "province", "planned_investment": "500"}
+    body = {
+        "project_id": project.pk,
+        "year": YEAR,
+        "level": "province",
+        "planned_investment": "500",
+    }
     created = call(client, "post", "/api/v1/key-projects", body)
     assert created.status_code == 201, created.data
     assert created.data["level"] == "province" and created.data["planned_investment"] == "500.0000"
     again = call(client, "post", "/api/v1/key-projects", body)
     assert again.status_code == 422 and "level" in again.data["errors"]
     assert KeyProjectEntry.objects.filter(project=project).count() == 1
-    call(client, "post", "/api/v1/investments", {"project_id": project.pk, "year": YEAR, "month": 2, "amount": "125"})
+    call(
+        client,
+        "post",
+        "/api/v1/investments",
+        {"project_id": project.pk, "year": YEAR, "month": 2, "amount": "125"},
+    )
     listed = call(client, "get", f"/api/v1/key-projects?year={YEAR}&level=province")
     item = next(i for i in listed.data["items"] if i["project_id"] == project.pk)
     assert item["ytd"] == "125.0000" and item["completion_pct"] == "25.00"
@@ -95,7 +105,10 @@ def test_it_hides_another_areas_rows_and_forbids_readers(entry) -> None:  # type
         owner_status=201,
     )
     assert_visibility(
-        f"/api/v1/key-projects/{entry.pk}", owner="yc_staff", outsider="xp_staff", others={"zmd_city": 200}
+        f"/api/v1/key-projects/{entry.pk}",
+        owner="yc_staff",
+        outsider="xp_staff",
+        others={"zmd_city": 200},
     )
     assert_visibility(
         f"/api/v1/investments/{entry.project_id}/{YEAR}/1/history",
@@ -109,9 +122,13 @@ def test_it_hides_another_areas_rows_and_forbids_readers(entry) -> None:  # type
 
 def test_it_changes_and_removes_entries(entry) -> None:  # type: ignore[no-untyped-def]
     client = signed_in_client("yc_staff")
-    changed = call(client, "patch", f"/api/v1/key-projects/{entry.pk}", {"planned_investment": "800"})
+    changed = call(
+        client, "patch", f"/api/v1/key-projects/{entry.pk}", {"planned_investment": "800"}
+    )
     assert changed.status_code == 200 and changed.data["planned_investment"] == "800.0000"
-    services.investment_report(acting_user=None, project=entry.project, year=YEAR, month=1, amount=Decimal(1))
+    services.investment_report(
+        acting_user=None, project=entry.project, year=YEAR, month=1, amount=Decimal(1)
+    )
     refused = call(client, "delete", f"/api/v1/key-projects/{entry.pk}")
     assert refused.status_code == 422 and "level" in refused.data["errors"]
     assert KeyProjectEntry.objects.filter(pk=entry.pk).exists()
@@ -122,8 +139,12 @@ def test_it_lists_in_a_fixed_number_of_queries(entry, django_assert_max_num_quer
         p = project_services.project_create(
             acting_user=None, area=entry.area, name=f"查询{i}", event_date=dt.date(2024, 1, 1)
         )
-        services.key_entry_add(acting_user=None, project=p, year=YEAR, level="district", planned_investment=Decimal(1))
-        services.investment_report(acting_user=None, project=p, year=YEAR, month=1, amount=Decimal(1))
+        services.key_entry_add(
+            acting_user=None, project=p, year=YEAR, level="district", planned_investment=Decimal(1)
+        )
+        services.investment_report(
+            acting_user=None, project=p, year=YEAR, month=1, amount=Decimal(1)
+        )
     client = signed_in_client("zmd_city")
     with django_assert_max_num_queries(10):
         assert call(client, "get", f"/api/v1/key-projects?year={YEAR}").data["count"] == 6

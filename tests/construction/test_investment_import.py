@@ -15,13 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from tests.helpers import signed_in_client
 from zhaoshang.construction.models import MonthlyInvestment
 from zhaoshang.construction.services import investment as services
 from zhaoshang.core.models import User
 from zhaoshang.imports.models import ImportJob
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.models import Project
-from tests.helpers import signed_in_client
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
@@ -91,8 +91,14 @@ def current(project: Project) -> dict[int, Decimal]:
 
 
 def test_it_imports_the_wide_layout_with_the_year_option(tmp_path, projects) -> None:  # type: ignore[no-untyped-def]
-    rows = [WIDE_HEADER, [1, "导入甲项目", 100, "200.5", None, 300.5], [2, "导入乙项目", 10, 20, 30, 60]]
-    out = run(workbook(tmp_path / "wide.xlsx", rows, title="2025年重点项目月度完成投资"), "--year", "2025")
+    rows = [
+        WIDE_HEADER,
+        [1, "导入甲项目", 100, "200.5", None, 300.5],
+        [2, "导入乙项目", 10, 20, 30, 60],
+    ]
+    out = run(
+        workbook(tmp_path / "wide.xlsx", rows, title="2025年重点项目月度完成投资"), "--year", "2025"
+    )
     assert "5" in out  # 5 created
     assert current(projects[0]) == {1: Decimal("100"), 2: Decimal("200.5")}
     assert current(projects[1]) == {1: Decimal(10), 2: Decimal(20), 3: Decimal(30)}

@@ -363,3 +363,181 @@ def test_it_freezes_a_promoted_item(item, staff):
     fresh = ReserveItem.objects.get(pk=item.pk)
     with pytest.raises(ValidationError):
         reserve_update(acting_user=staff, item=fresh, expected_version=fresh.version, name="新名")
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def client(username: str = "yc_staff") -> Any:
+    from tests.helpers import signed_in_client
+
+    return signed_in_client(username)
+
+
+def test_it_hides_reserve_pages_from_the_outsider(item):
+    from tests.helpers import assert_visibility
+
+    assert_visibility(
+        f"/construction/reserve/{item.pk}/",
+        owner="yc_staff",
+        outsider="xp_staff",
+        others={"zmd_city": 200, "yc_viewer": 200, "yc_investor": 404},
+    )
+    assert_visibility(
+        f"/construction/reserve/{item.pk}/edit/",
+        owner="yc_staff",
+        outsider="xp_staff",
+        others={"yc_viewer": 404},
+    )
+    for action, data in (
+        ("transition", {"to_stage": "evaluation", "version": 1}),
+        ("promote", {"year": 2027, "planned_investment": "1", "stage": "lead"}),
+    ):
+        assert_visibility(
+            f"/construction/reserve/{item.pk}/{action}/",
+            method="post",
+            data=data,
+            owner="yc_viewer",
+            owner_status=404,
+            outsider="xp_staff",
+        )
+    assert ReserveItem.objects.get(pk=item.pk).stage == S.SCREENING
+
+
+def test_it_shows_the_board_with_cards_and_move_forms_in_few_queries(
+    item, staff, django_assert_max_num_queries
+):
+    for i in range(20):
+        other = reserve_create(
+            acting_user=staff, area=staff.area, name=f"看板{i}", event_date=START
+        )
+        if i % 4 == 0:
+            reserve_transition(acting_user=staff, item=other, to_stage=S.REJECTED, reason="不达标")
+    c = client()
+    c.get("/construction/reserve/")
+    with django_assert_max_num_queries(8):
+        r = c.get("/construction/reserve/")
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert body.count('class="board-card"') == 21
+    assert "氢燃料电池重卡项目" in body and "不达标" in body
+    assert f'action="/construction/reserve/{item.pk}/transition/"' in body
+    viewer = client("yc_viewer").get("/construction/reserve/").content.decode()
+    assert "氢燃料电池重卡项目" in viewer and "/transition/" not in viewer
+    outsider = client("xp_staff").get("/construction/reserve/").content.decode()
+    assert "氢燃料电池重卡项目" not in outsider
+
+
+def test_it_moves_a_card_from_the_board(item):
+    r = client().post(
+        f"/construction/reserve/{item.pk}/transition/",
+        {"to_stage": "evaluation", "version": 1, "next": "board", "event_date": str(START)},
+    )
+    assert r.status_code == 302 and r["Location"] == "/construction/reserve/"
+    assert ReserveItem.objects.get(pk=item.pk).stage == S.EVALUATION
+
+
+def test_it_shows_an_illegal_move_on_the_item_page_and_writes_nothing(item):
+    before = written()
+    r = client().post(
+        f"/construction/reserve/{item.pk}/transition/",
+        {"to_stage": "rejected", "version": 1, "next": "board"},
+    )
+    assert r.status_code == 400
+    assert r.context["move_form"].errors
+    assert written() == before
+
+
+def test_it_creates_and_edits_an_item_from_the_pages(staff, cluster):
+    c = client()
+    r = c.post(
+        "/construction/reserve/new/",
+        {
+            "name": "农机装备产业园",
+            "investor_name": "某农机集团",
+            "cluster": cluster.pk,
+            "total_investment": "50000",
+        },
+    )
+    assert r.status_code == 302
+    created = ReserveItem.objects.get(name="农机装备产业园")
+    assert (created.stage, created.area_id, created.created_by) == (
+        S.SCREENING,
+        staff.area_id,
+        staff,
+    )
+    r = c.post(
+        f"/construction/reserve/{created.pk}/edit/",
+        {"name": "农机装备产业园二期", "total_investment": "-1", "version": 1},
+    )
+    assert r.status_code == 400
+    assert "total_investment" in r.context["form"].errors
+    assert ReserveItem.objects.get(pk=created.pk).name == "农机装备产业园"
+    r = c.post(
+        f"/construction/reserve/{created.pk}/edit/", {"name": "农机装备产业园二期", "version": 1}
+    )
+    assert r.status_code == 302
+    assert ReserveItem.objects.get(pk=created.pk).name == "农机装备产业园二期"
+
+
+def test_it_promotes_from_the_item_page(item, staff):
+    walk(item, staff, S.INCLUDED, target_level="province")
+    page = client().get(f"/construction/reserve/{item.pk}/").content.decode()
+    assert 'id="promote"' in page
+    r = client().post(
+        f"/construction/reserve/{item.pk}/promote/",
+        {"year": 2027, "planned_investment": "30000", "stage": "lead", "version": item.version},
+    )
+    assert r.status_code == 302
+    project = ReserveItem.objects.get(pk=item.pk).project
+    assert project is not None and r["Location"] == f"/projects/{project.pk}/"
+    before = promotion_counts()
+    r = client().post(
+        f"/construction/reserve/{item.pk}/promote/",
+        {"year": 2027, "planned_investment": "30000", "stage": "lead"},
+    )
+    assert r.status_code == 400
+    assert promotion_counts() == before
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+
+def test_it_loads_the_demo_once_with_every_stage_and_overdue_milestones():
+    import time_machine
+
+    from zhaoshang.construction.demo import workplan as demo
+    from zhaoshang.construction.models import KeyProjectEntry, Milestone
+    from zhaoshang.construction.selectors import workplan as plans
+    from zhaoshang.projects.demo import load_demo as load_projects
+
+    load_projects()
+    with time_machine.travel(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC), tick=False):
+        demo.load_demo()
+        first = (
+            Milestone.objects.count(),
+            ReserveItem.objects.count(),
+            ReserveEvent.objects.count(),
+            KeyProjectEntry.objects.count(),
+        )
+        demo.load_demo()
+        assert (
+            Milestone.objects.count(),
+            ReserveItem.objects.count(),
+            ReserveEvent.objects.count(),
+            KeyProjectEntry.objects.count(),
+        ) == first
+        staff = User.objects.get(username="yc_staff")
+        overdue = plans.overdue_count(staff)
+        statuses = set(Milestone.objects.values_list("status", flat=True))
+    assert first[0] >= 60 and 10 <= first[1] <= 15
+    assert overdue > 0 and statuses == {"planned", "in_progress", "done"}
+    assert Milestone.objects.filter(due_date__gt=dt.date(2026, 11, 26)).exists()
+    assert set(ReserveItem.objects.values_list("stage", flat=True)) == set(ReserveStage.values)
+    rejected = ReserveItem.objects.get(stage=S.REJECTED)
+    assert rejected.reject_reason == demo.REJECT_REASON
+    promoted = ReserveItem.objects.get(name=demo.PROMOTED)
+    assert promoted.project is not None
+    assert KeyProjectEntry.objects.filter(
+        project=promoted.project, year=2027, level="province"
+    ).exists()

@@ -241,3 +241,190 @@ def test_it_lists_overdue_milestones_oldest_first_with_a_limit(project, staff):
     rows = selectors.overdue_milestones(staff, limit=2, today=TODAY)
     assert [m.title for m in rows] == ["十一月1日", "十一月3日"]
     assert all(m.is_overdue for m in rows)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def _page_setup(project: Project, staff: User) -> Milestone:
+    make(project, staff, title="按期节点", due_date=TODAY + dt.timedelta(days=30))
+    return make(project, staff, title="逾期节点", due_date=dt.date(2026, 1, 10))
+
+
+def test_it_hides_the_pages_from_the_outsider(project, staff):
+    from tests.helpers import assert_visibility
+
+    late = _page_setup(project, staff)
+    assert_visibility(
+        f"/construction/projects/{project.pk}/workplan/",
+        owner="yc_staff",
+        outsider="xp_staff",
+        others={"zmd_city": 200, "yc_viewer": 200},
+    )
+    assert_visibility(
+        f"/construction/milestones/{late.pk}/edit/",
+        owner="yc_staff",
+        outsider="xp_staff",
+        others={"yc_viewer": 404},
+    )
+    assert_visibility(
+        f"/construction/milestones/{late.pk}/complete/",
+        method="post",
+        data={"done_date": "2026-01-12", "version": 1},
+        owner="yc_viewer",
+        owner_status=404,
+        outsider="xp_staff",
+    )
+    assert Milestone.objects.get(pk=late.pk).status == MilestoneStatus.PLANNED
+
+
+def test_it_lists_milestones_with_overdue_highlighting_in_few_queries(
+    project, staff, django_assert_max_num_queries
+):
+    from tests.helpers import signed_in_client
+
+    _page_setup(project, staff)
+    for i in range(25):
+        make(project, staff, title=f"批量{i}", leader=User.objects.get(username="yc_leader"))
+    client = signed_in_client("yc_staff")
+    client.get("/construction/milestones/")
+    with django_assert_max_num_queries(14):
+        r = client.get("/construction/milestones/")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert body.count('class="overdue"') == 1
+    assert "逾期节点" in body
+    outsider = signed_in_client("xp_staff").get("/construction/milestones/").content.decode()
+    assert "逾期节点" not in outsider
+    only = client.get("/construction/milestones/?overdue=on").content.decode()
+    assert "逾期节点" in only and "按期节点" not in only
+
+
+def test_it_adds_a_milestone_from_the_project_page(project, staff):
+    from tests.helpers import signed_in_client
+
+    url = f"/construction/projects/{project.pk}/workplan/"
+    r = signed_in_client("yc_staff").post(
+        url, {"title": "土地摘牌", "due_date": "2027-02-01", "responsible_person": "李航"}
+    )
+    assert r.status_code == 302
+    assert Milestone.objects.filter(project=project, title="土地摘牌").exists()
+
+
+def test_it_shows_the_errors_of_a_bad_milestone_and_writes_nothing(project, staff):
+    from tests.helpers import signed_in_client
+
+    xp_unit = Unit.objects.get(name="西平县商务局")
+    before = written()
+    r = signed_in_client("yc_staff").post(
+        f"/construction/projects/{project.pk}/workplan/",
+        {"title": "", "due_date": "不是日期", "unit": xp_unit.pk},
+    )
+    assert r.status_code == 400
+    assert r.context["form"].errors.keys() >= {"title", "due_date", "unit"}
+    assert written() == before
+
+
+def test_it_refuses_a_viewer_adding_a_milestone_with_404(project):
+    from tests.helpers import signed_in_client
+
+    r = signed_in_client("yc_viewer").post(
+        f"/construction/projects/{project.pk}/workplan/", {"title": "甲", "due_date": "2027-01-01"}
+    )
+    assert r.status_code == 404
+    assert not Milestone.objects.filter(project=project).exists()
+
+
+def test_it_edits_and_completes_from_the_pages_and_refuses_a_stale_form(project, staff):
+    from tests.helpers import signed_in_client
+
+    m = make(project, staff)
+    client = signed_in_client("yc_staff")
+    form = {"title": "完成立项备案（修订）", "due_date": "2027-01-05", "status": "in_progress"}
+    r = client.post(f"/construction/milestones/{m.pk}/edit/", {**form, "version": 1})
+    assert r.status_code == 302
+    r = client.post(f"/construction/milestones/{m.pk}/edit/", {**form, "title": "旧", "version": 1})
+    assert r.status_code == 400
+    assert r.context["form"].non_field_errors()  # the conflict message
+    assert Milestone.objects.get(pk=m.pk).title == "完成立项备案（修订）"
+    client.post(
+        f"/construction/milestones/{m.pk}/complete/",
+        {"done_date": str(TODAY + dt.timedelta(days=5)), "version": 2},
+    )
+    assert Milestone.objects.get(pk=m.pk).status == "in_progress"  # a future date is refused
+    done = timezone_today()
+    client.post(
+        f"/construction/milestones/{m.pk}/complete/", {"done_date": str(done), "version": 2}
+    )
+    fresh = Milestone.objects.get(pk=m.pk)
+    assert (fresh.status, fresh.done_date) == ("done", done)
+
+
+def timezone_today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def test_it_exports_the_visible_milestones_and_audits_the_export(project, staff):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from tests.helpers import signed_in_client
+
+    def read(data: bytes) -> list[list[Any]]:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+
+    _page_setup(project, staff)
+    r = signed_in_client("yc_staff").get("/construction/milestones/export.xlsx?overdue=on")
+    assert r.status_code == 200
+    rows = read(r.content)
+    assert rows[0][:3] == ["项目名称", "所属区域", "工作节点"]
+    assert [row[2] for row in rows[1:]] == ["逾期节点"]
+    assert rows[1][9] == "是"
+    event = AuditEvent.objects.filter(action="export").order_by("-id").first()
+    assert (event.object_type, event.after["rows"], event.after["filters"]) == (
+        "construction.milestone",
+        1,
+        {"overdue": True},
+    )
+    outsider = signed_in_client("xp_staff").get("/construction/milestones/export.xlsx")
+    assert len(read(outsider.content)) == 1
+
+
+def test_it_renders_the_project_partial_with_overdue_marks(project, staff):
+    from django.template.loader import render_to_string
+
+    _page_setup(project, staff)
+    listed = selectors.project_milestones(project)
+    html = render_to_string(
+        "construction/_project_milestones.html",
+        {"project": project, "workplan_milestones": listed},
+    )
+    assert "按期节点" in html and html.count('class="overdue"') == 1
+
+
+def test_it_shows_a_long_work_plan_in_few_queries(project, staff, django_assert_max_num_queries):
+    from tests.helpers import signed_in_client
+
+    leader = User.objects.get(username="yc_leader")
+    unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
+    for i in range(20):
+        make(
+            project,
+            staff,
+            title=f"节点{i}",
+            leader=leader,
+            unit=unit,
+            due_date=dt.date(2026, 1, i + 1),
+        )
+    client = signed_in_client("yc_staff")
+    url = f"/construction/projects/{project.pk}/workplan/"
+    client.get(url)
+    with django_assert_max_num_queries(16):
+        r = client.get(url)
+    assert r.status_code == 200
+    assert r.content.decode().count('class="overdue"') == 20
+    assert r.context["summary"] == {"total": 20, "done": 0, "overdue": 20}

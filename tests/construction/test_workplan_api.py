@@ -325,3 +325,20 @@ def test_it_lists_reserve_items_with_a_pinned_query_count(staff, django_assert_m
         r = call(client, "get", f"{RESERVE}?stage=screening&q=储备&limit=100")
     assert r.data["count"] == 15
     assert all(i["days_in_stage"] == 0 for i in r.data["items"])
+
+
+def test_it_answers_422_never_500_to_odd_bodies(milestone, item):
+    before = counts()
+    odd = [
+        ("put", f"{RESERVE}/{item.pk}", {"version": 1, "name": None}, "name"),
+        ("put", f"{RESERVE}/{item.pk}", {"version": 1, "target_level": "district"}, "target_level"),
+        ("put", f"{RESERVE}/{item.pk}", {"version": 1, "colour": "red"}, "colour"),
+        ("post", RESERVE, {"name": "甲\x00乙"}, "name"),
+        ("put", f"{MILESTONES}/{milestone.pk}", {"version": 1, "title": None}, "title"),
+        ("put", f"{MILESTONES}/{milestone.pk}", {"version": 1, "due_date": None}, "due_date"),
+        ("put", f"{MILESTONES}/{milestone.pk}", {"version": 1, "status": "done"}, "done_date"),
+        ("post", f"{RESERVE}/{item.pk}/promote", {"year": 1999, "planned_investment": "1"}, "year"),
+    ]
+    for method, url, body, field in odd:
+        assert_invalid(call(as_(), method, url, body), field)
+    assert counts() == before

@@ -111,7 +111,9 @@ class InvestmentOut(Schema):
     note: str
     entered_by: str | None
     entered_at: dt.datetime
-    unchanged: bool = Field(False, description="the same amount was already current: no new version")
+    unchanged: bool = Field(
+        False, description="the same amount was already current: no new version"
+    )
 
 
 class InvestmentPage(Page):

@@ -238,31 +238,41 @@ class ChoiceMap:
         return found
 
 
+class _Refused:
+    """A remembered refusal: the CellError's message."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+_MISSING = object()
+
+
 def memoized(coerce: Callable[[Any], T], *, limit: int = 20000) -> Callable[[Any], T]:
     """Remember a coercer's answers (and refusals) for the values a column repeats.
 
     Vocabulary columns (stage, cluster, unit, leader …) hold a handful of
     distinct values over thousands of rows; this turns each repeat into one
-    dictionary lookup.
+    dictionary lookup. Text is its own key; other values are keyed with their
+    type (1, 1.0 and True are equal but not the same cell).
     """
-    cache: dict[tuple[type, Any], tuple[bool, Any]] = {}
+    cache: dict[Any, Any] = {}
 
     def run(raw: Any) -> T:
-        key = (type(raw), raw)
-        hit = cache.get(key)
-        if hit is None:
-            answer: tuple[bool, Any]
+        key = raw if type(raw) is str else (type(raw), raw)
+        hit = cache.get(key, _MISSING)
+        if hit is _MISSING:
             try:
-                answer = (True, coerce(raw))
+                hit = coerce(raw)
             except CellError as exc:
-                answer = (False, str(exc))
+                hit = _Refused(str(exc))
             if len(cache) < limit:
-                cache[key] = answer
-            hit = answer
-        ok, value = hit
-        if not ok:
-            raise CellError(value)
-        return cast(T, value)
+                cache[key] = hit
+        if type(hit) is _Refused:
+            raise CellError(hit.message)
+        return cast(T, hit)
 
     return run
 

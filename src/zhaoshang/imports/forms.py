@@ -46,7 +46,9 @@ class UploadForm(forms.Form):
                 min_value=2000,
                 max_value=2100,
                 required=False,
-                help_text=_("The year the file reports; a 年度 column in the file takes precedence."),
+                help_text=_(
+                    "The year the file reports; a 年度 column in the file takes precedence."
+                ),
             )
 
     def options(self) -> dict[str, Any]:

@@ -75,8 +75,10 @@ def job_create(
     unknown = sorted(set(options) - set(KINDS[kind].options))
     if unknown:
         raise ValidationError(
-            {"options": _("This kind of import takes no option %(names)s.")
-             % {"names": ", ".join(unknown)}}
+            {
+                "options": _("This kind of import takes no option %(names)s.")
+                % {"names": ", ".join(unknown)}
+            }
         )
     if acting_user is not None:
         if not can_import(acting_user):

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from zhaoshang.construction.selectors import investment as investment_selectors
+from zhaoshang.construction.selectors import workplan as workplan_selectors
 from zhaoshang.core.context import request_user
 from zhaoshang.core.selectors import get_visible_or_404
 
@@ -169,8 +171,11 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]:
+    """The project page, with its key-list entries, monthly investment and work plan."""
     today = timezone.localdate()
     return {
+        **investment_selectors.project_investment(user, project),
+        "workplan_milestones": workplan_selectors.project_milestones(project, today),
         "project": project,
         "stuck": selectors.is_stuck(project),
         "stages": selectors.time_in_stages(project, today),

@@ -132,8 +132,16 @@ def key_plan_panel(plan: KeyPlan) -> Panel:
         "unit": _("10k yuan"),
         "categories": [row[0] for row in rows],
         "series": [
-            {"name": _("Done in month"), "kind": "bar", "data": [_num(m.done_all) for m in plan.months]},
-            {"name": _("Cumulative"), "kind": "line", "data": [_num(m.cumulative_all) for m in plan.months]},
+            {
+                "name": _("Done in month"),
+                "kind": "bar",
+                "data": [_num(m.done_all) for m in plan.months],
+            },
+            {
+                "name": _("Cumulative"),
+                "kind": "line",
+                "data": [_num(m.cumulative_all) for m in plan.months],
+            },
             {
                 "name": _("Cumulative, city and provincial"),
                 "kind": "line",
@@ -156,7 +164,11 @@ def key_plan_panel(plan: KeyPlan) -> Panel:
         (_("Completion, city and provincial"), _pct_text(plan.pct_city)),
     ]
     return Panel(
-        "plan", _("Key projects: annual plan and monthly completion"), columns, rows, chart,
+        "plan",
+        _("Key projects: annual plan and monthly completion"),
+        columns,
+        rows,
+        chart,
         summary=summary,
     )
 
@@ -181,8 +193,14 @@ def funnel_panel(stages: list[StageCount]) -> Panel:
     return Panel("funnel", _("Projects by stage"), columns, rows, chart)
 
 
-def _groups_panel(key: str, title: str, first: str, groups: list[InvestmentGroup], blank: str) -> Panel:
-    columns = [Column(first), Column(_("Number of projects"), "int"), Column(_("Total investment (10k yuan)"), "money")]
+def _groups_panel(
+    key: str, title: str, first: str, groups: list[InvestmentGroup], blank: str
+) -> Panel:
+    columns = [
+        Column(first),
+        Column(_("Number of projects"), "int"),
+        Column(_("Total investment (10k yuan)"), "money"),
+    ]
     labels = [g.label or (_("Others") if g.key == "other" else blank) for g in groups]
     rows = [[label, g.projects, g.investment] for label, g in zip(labels, groups, strict=True)]
     chart = {
@@ -256,7 +274,8 @@ def stuck_panel(watch: Watchlist, days: int) -> Panel:
         for r in watch.rows
     ]
     note = _(
-        "%(count)s active projects without progress for over %(days)s days; the %(top)s longest are listed."
+        "%(count)s active projects without progress for over %(days)s days; "
+        "the %(top)s longest are listed."
     ) % {"count": watch.count, "days": days, "top": len(rows)}
     return Panel("stuck", _("Stuck projects"), columns, rows, None, note=note)
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -115,14 +116,17 @@ def _live_projects(user: Any, area: Area) -> QuerySet[Project]:
 
 def investment_by_cluster(user: Any, *, area: Area) -> list[InvestmentGroup]:
     """Total investment (万元) per industry cluster, biggest first; the tail folded into one row."""
+    # GROUP BY an expression, not the column: SQLite would otherwise walk the whole
+    # table in cluster_id index order to skip a sort, instead of the area's index range.
     sums = list(
         _live_projects(user, area)
-        .values_list("cluster_id")
+        .annotate(key=Coalesce("cluster_id", 0))
+        .values_list("key")
         .annotate(n=Count("*"), total=Sum("total_investment"))
         .order_by()
     )
     names = dict(
-        Cluster.objects.filter(pk__in=[c for c, _n, _t in sums if c is not None])
+        Cluster.objects.filter(pk__in=[c for c, _n, _t in sums if c])
         .order_by()
         .values_list("pk", "name")
     )
@@ -276,13 +280,16 @@ OPEN_MILESTONE = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
 
 
 def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -> Watchlist:
-    """工作方案 nodes past their due date and not done (range scans of ``construction_ms_overdue``)."""
+    """工作方案 nodes past due and not done (range scans of ``construction_ms_overdue``)."""
     today = today or timezone.localdate()
     overdue = Milestone.objects.filter(
         area_id__in=subtree_ids(user, area), status__in=OPEN_MILESTONE, due_date__lt=today
     )
+    oldest = overdue.order_by("due_date", "id").values("id")[:TOP]
     rows = list(
-        overdue.order_by("due_date", "id").values(
+        Milestone.objects.filter(id__in=oldest)
+        .order_by("due_date", "id")
+        .values(
             "id",
             "title",
             "due_date",
@@ -291,7 +298,7 @@ def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -
             "project__name",
             "area__name",
             "unit__name",
-        )[:TOP]
+        )
     )
     for row in rows:
         row["days_late"] = (today - row["due_date"]).days
@@ -299,7 +306,7 @@ def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -
 
 
 def stuck_projects(user: Any, *, area: Area, today: dt.date | None = None) -> Watchlist:
-    """Active projects with no stage move or activity since ``stuck_before`` (``projects_area_progress``)."""
+    """Active projects idle since ``stuck_before`` (range scans of ``projects_area_progress``)."""
     today = today or timezone.localdate()
     stuck = Project.objects.filter(
         area_id__in=subtree_ids(user, area),
@@ -307,10 +314,12 @@ def stuck_projects(user: Any, *, area: Area, today: dt.date | None = None) -> Wa
         last_progress_on__lt=stuck_before(today),
     )
     labels = dict(Stage.choices)
+    # the ten ids from the index alone first, then their names: no join over every stuck row
+    longest = stuck.order_by("last_progress_on", "id").values("id")[:TOP]
     rows = list(
-        stuck.order_by("last_progress_on", "id").values(
-            "id", "name", "stage", "last_progress_on", "total_investment", "area__name"
-        )[:TOP]
+        Project.objects.filter(id__in=longest)
+        .order_by("last_progress_on", "id")
+        .values("id", "name", "stage", "last_progress_on", "total_investment", "area__name")
     )
     for row in rows:
         row["stage_label"] = str(labels.get(row["stage"], row["stage"]))
@@ -343,7 +352,9 @@ def key_plan_by_child(
     """
     ids = subtree_ids(user, area)
     levels = Q(top_level__in=CITY_OR_ABOVE) if city_or_above else Q()
-    paths = dict(areas_visible_to(user).filter(path__startswith=area.path).values_list("id", "path"))
+    paths = dict(
+        areas_visible_to(user).filter(path__startswith=area.path).values_list("id", "path")
+    )
     planned = (
         KeyPlanRollup.objects.filter(levels, year=year, area_id__in=ids)
         .values_list("area_id")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse

@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.selectors import area_visible_or_404
@@ -144,5 +144,5 @@ def actual_put(
         value=payload.value,
     )
     if actual is None:
-        return 204, None
-    return 200, _actual_out(actual)
+        return HttpResponse(status=204)
+    return Status(200, _actual_out(actual))

@@ -133,9 +133,7 @@ def key_entry_create(request: HttpRequest, payload: KeyEntryIn) -> Status[KeyEnt
 def _entry_with_ytd(user: User, pk: int) -> KeyProjectEntry:
     entry = selectors.entry_visible_or_404(user, pk)
     year = entry.year
-    return get_visible_or_404(
-        selectors.key_list(user, {"year": year}).filter(pk=pk), pk=pk
-    )
+    return get_visible_or_404(selectors.key_list(user, {"year": year}).filter(pk=pk), pk=pk)
 
 
 @router.get("/key-projects/totals", response=TotalsOut, summary="Totals of an area's key lists")
@@ -204,7 +202,7 @@ def investment_list(request: HttpRequest, filters: Query[InvestmentFilters]) -> 
     if filters.project:
         rows = rows.filter(project_id=filters.project)
     if filters.area:
-        rows = rows.filter(area__path__startswith=selectors.area_path(filters.area))
+        rows = rows.filter(area__path__startswith=selectors.area_path(filters.area) or "")
     rows = rows.order_by("-year", "-month", "project__name", "id")
     page = rows[filters.offset : filters.offset + filters.limit]
     return {

@@ -198,7 +198,7 @@ def _reserve_detail(user: User, pk: int) -> ReserveDetail:
 def _reserve_changes(user: User, data: dict[str, Any]) -> dict[str, Any]:
     if "cluster_id" in data:
         data["cluster"] = _one(clusters_visible_to(user), data.pop("cluster_id"), "cluster_id")
-    for text in ("investor_name", "description", "target_level"):
+    for text in ("name", "investor_name", "description", "target_level"):
         if text in data and data[text] is None:
             data[text] = ""
     return {k: _value(v) for k, v in data.items()}

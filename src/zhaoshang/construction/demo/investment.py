@@ -72,7 +72,7 @@ SEED_PROJECTS: tuple[tuple[str, str, str | None, str, int, int, int | None], ...
         50000,
     ),
     (
-        "德威电缆特种电缆产业园项目",
+        "德威电缆特种电缆一期项目",
         "河南德威电缆有限公司",
         "电力电缆电器装备",
         P,
@@ -100,10 +100,10 @@ SEED_PROJECTS: tuple[tuple[str, str, str | None, str, int, int, int | None], ...
     ),
     ("金龙沃诚电动客车生产项目", "金龙沃诚电动汽车有限公司", "新能源汽车", C, 25000, 27300, None),
     ("华源光伏组件生产项目", "华源光伏科技有限公司", None, C, 20000, 21900, None),
-    ("联顺食品肉制品深加工项目", "联顺食品有限公司", None, C, 15000, 16350, None),
+    ("联顺食品肉制品加工一期项目", "联顺食品有限公司", None, C, 15000, 16350, None),
     ("华润雪花啤酒驻马店扩建项目", "华润雪花啤酒(驻马店)有限公司", None, C, 18000, 19600, None),
     ("十三香集团调味品产业园项目", "十三香集团有限公司", None, C, 16000, 17200, None),
-    ("顶志食品芝麻油精深加工项目", "驻马店顶志食品有限公司", None, C, 12000, 13080, None),
+    ("顶志食品小磨香油生产线项目", "驻马店顶志食品有限公司", None, C, 12000, 13080, None),
     ("豫南农机装备产业园项目", "豫南农机装备有限公司", "农业工程机械装备", C, 14000, 15200, None),
     ("中原收获机械生产项目", "中原收获机械有限公司", "农业工程机械装备", C, 11000, 11900, None),
     ("天中专用车底盘配套项目", "天中专用车底盘有限公司", "运输装备", C, 13000, 14100, None),
@@ -305,12 +305,12 @@ def _sibling_current(area: Area, index: int) -> list[ReportRow]:
 
 
 #: share of the annual plan a 2026 project of each stage has done by October
-CURRENT_PACE = {
+CURRENT_PACE: dict[str, tuple[Decimal, Decimal]] = {
     Stage.CONSTRUCTION: (Decimal("0.70"), Decimal("0.98")),
     Stage.PRODUCTION: (Decimal("0.80"), Decimal("1.05")),
     Stage.LANDED: (Decimal("0.20"), Decimal("0.45")),
 }
-CURRENT_PLAN_SHARE = {
+CURRENT_PLAN_SHARE: dict[str, Decimal] = {
     Stage.SIGNED: Decimal("0.10"),
     Stage.LANDED: Decimal("0.20"),
     Stage.CONSTRUCTION: Decimal("0.35"),
@@ -319,7 +319,7 @@ CURRENT_PLAN_SHARE = {
 
 
 def load_yicheng_current() -> list[ReportRow]:
-    """2026 lists from the projects demo (signed…production); provincial ones also in the city list."""
+    """2026 lists from the projects demo (signed…production); provincial ones in two lists."""
     from zhaoshang.projects.demo import PROJECTS
 
     area = Area.objects.get(code=YICHENG)

@@ -11,12 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import ListLevel
 from ..selectors.investment import SORTS
 
-YEAR_FIELD = {"min_value": 2000, "max_value": 2100}
-MONEY_FIELD = {"max_digits": 16, "decimal_places": 4}
-
 
 class KeyListFilterForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), required=False, **YEAR_FIELD)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     level = forms.ChoiceField(
         label=_("List level"),
         required=False,
@@ -51,11 +48,14 @@ class KeyListFilterForm(forms.Form):
 
 
 class KeyEntryForm(forms.Form):
-    project = forms.ModelChoiceField(label=_("Project"), queryset=None)  # type: ignore[arg-type]
-    year = forms.IntegerField(label=_("Year"), **YEAR_FIELD)
+    project: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=None,  # type: ignore[arg-type]
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     level = forms.ChoiceField(label=_("List level"), choices=ListLevel.choices)
     planned_investment = forms.DecimalField(
-        label=_("Annual planned investment (10k yuan)"), **MONEY_FIELD
+        label=_("Annual planned investment (10k yuan)"), max_digits=16, decimal_places=4
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
@@ -68,7 +68,7 @@ class KeyEntryForm(forms.Form):
 
 class KeyEntryEditForm(forms.Form):
     planned_investment = forms.DecimalField(
-        label=_("Annual planned investment (10k yuan)"), **MONEY_FIELD
+        label=_("Annual planned investment (10k yuan)"), max_digits=16, decimal_places=4
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
@@ -76,6 +76,6 @@ class KeyEntryEditForm(forms.Form):
 class MonthReportForm(forms.Form):
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
     amount = forms.DecimalField(
-        label=_("Investment completed in the month (10k yuan)"), **MONEY_FIELD
+        label=_("Investment completed in the month (10k yuan)"), max_digits=16, decimal_places=4
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)

@@ -41,7 +41,7 @@ from ..models import InvestmentRollup, KeyPlanRollup, KeyProjectEntry, MonthlyIn
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 FOUR = Decimal("0.0001")
-AMOUNT = DecimalField(max_digits=18, decimal_places=4)
+AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=4)
 SORTS = {
     "name": "project__name",
     "-name": "-project__name",

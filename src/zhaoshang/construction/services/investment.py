@@ -384,31 +384,32 @@ def _rank_sql(column: str) -> str:
 
 
 def _rollup_sql() -> tuple[str, str, str, str]:
+    """The four statements; only table names and fixed level words are interpolated."""
     entry = KeyProjectEntry._meta.db_table
     report = MonthlyInvestment._meta.db_table
     plan = KeyPlanRollup._meta.db_table
     invest = InvestmentRollup._meta.db_table
     # the entry ``e`` is its project's top entry that year: no entry of a higher rank exists
     top = (
-        f"NOT EXISTS (SELECT 1 FROM {entry} h WHERE h.project_id = e.project_id "
+        f"NOT EXISTS (SELECT 1 FROM {entry} h WHERE h.project_id = e.project_id "  # noqa: S608
         f"AND h.year = e.year AND {_rank_sql('h.level')} > {_rank_sql('e.level')})"
     )
     plan_insert = (
-        f"INSERT INTO {plan} (area_id, year, top_level, projects, planned) "
+        f"INSERT INTO {plan} (area_id, year, top_level, projects, planned) "  # noqa: S608
         f"SELECT e.area_id, e.year, e.level, COUNT(*), SUM(e.planned_investment) "
         f"FROM {entry} e WHERE e.year = %s AND e.area_id IN ({{ids}}) AND {top} "
         f"GROUP BY e.area_id, e.year, e.level"
     )
     invest_insert = (
-        f"INSERT INTO {invest} (area_id, year, month, top_level, amount, reports) "
+        f"INSERT INTO {invest} (area_id, year, month, top_level, amount, reports) "  # noqa: S608
         f"SELECT m.area_id, m.year, m.month, e.level, SUM(m.amount), COUNT(*) "
         f"FROM {report} m JOIN {entry} e ON e.project_id = m.project_id AND e.year = m.year "
         f"WHERE m.year = %s AND m.area_id IN ({{ids}}) AND m.is_current = %s AND {top} "
         f"GROUP BY m.area_id, m.year, m.month, e.level"
     )
     return (
-        f"DELETE FROM {plan} WHERE year = %s AND area_id IN ({{ids}})",
-        f"DELETE FROM {invest} WHERE year = %s AND area_id IN ({{ids}})",
+        f"DELETE FROM {plan} WHERE year = %s AND area_id IN ({{ids}})",  # noqa: S608
+        f"DELETE FROM {invest} WHERE year = %s AND area_id IN ({{ids}})",  # noqa: S608
         plan_insert,
         invest_insert,
     )

@@ -166,9 +166,7 @@ def keylist_add(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Added to the key-project list."))
-            return redirect(
-                f"{_url('construction:keylist')}?year={entry.year}&level={entry.level}"
-            )
+            return redirect(f"{_url('construction:keylist')}?year={entry.year}&level={entry.level}")
     return render(
         request,
         "construction/keylist_form.html",

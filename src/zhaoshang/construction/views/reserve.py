@@ -124,10 +124,7 @@ def _detail_context(user: User, item: ReserveItem, **forms: Any) -> dict[str, An
                 "target_level": item.target_level,
             }
         ),
-        "promote_form": forms.get("promote_form")
-        or PromoteForm(
-            initial={"version": item.version, "planned_investment": item.total_investment}
-        ),
+        "promote_form": forms.get("promote_form") or PromoteForm(initial={"version": item.version}),
     }
 
 

@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0001_initial'),
+        ("imports", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='options',
-            field=models.JSONField(blank=True, default=dict, verbose_name='options'),
+            model_name="importjob",
+            name="options",
+            field=models.JSONField(blank=True, default=dict, verbose_name="options"),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='kind',
-            field=models.CharField(choices=[('projects', 'Project ledger'), ('investments', 'Monthly investment of key projects')], max_length=32, verbose_name='kind'),
+            model_name="importjob",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("projects", "Project ledger"),
+                    ("investments", "Monthly investment of key projects"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]

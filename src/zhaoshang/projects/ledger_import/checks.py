@@ -28,6 +28,40 @@ SUSPECT: Any = object()
 Screen = Callable[[Any], Any]
 
 
+class Unsure:
+    """A coerced value some screen was unsure of: the row takes the validators' path."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def screened(coerce: Callable[[Any], Any], screen: Screen) -> Callable[[Any], Any]:
+    """A coercer whose value comes back screened: as stored, or wrapped in ``Unsure``."""
+
+    def run(raw: Any) -> Any:
+        value = coerce(raw)
+        if value is None or value == "":
+            return value
+        checked = screen(value)
+        return Unsure(value) if checked is SUSPECT else checked
+
+    return run
+
+
+def decimal_rules(field: models.Field[Any, Any]) -> tuple[int, int] | None:
+    """(whole digits, decimal places) when the field's only rules are those and “≥ 0”."""
+    rules = [type(v) for v in field.validators]
+    if sorted(r.__name__ for r in rules) != ["DecimalValidator", "MinValueValidator"]:
+        return None
+    minimum = next(v for v in field.validators if isinstance(v, MinValueValidator))
+    digits = next(v for v in field.validators if isinstance(v, DecimalValidator))
+    if minimum.limit_value != 0 or digits.max_digits is None or digits.decimal_places is None:
+        return None
+    return digits.max_digits - digits.decimal_places, digits.decimal_places
+
+
 def screen_for(field: models.Field[Any, Any]) -> Screen | None:
     """A screen for ``field``'s validators, or None when some validator is unknown to it."""
     max_length: int | None = None

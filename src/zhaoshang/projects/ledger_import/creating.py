@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -28,7 +29,6 @@ from ..models import Project, StageEvent
 from .raw import RawInsert
 from .rows import Row
 
-_ENCODER_DATETIME = "datetime"
 _FIELDS = [f for f in Project._meta.concrete_fields if not f.primary_key]
 #: the INSERT's columns: every concrete field but the id, in model order
 PROJECT_COLUMNS = tuple(f.attname for f in _FIELDS)
@@ -72,22 +72,19 @@ def json_datetime(value: dt.datetime) -> str:
     return text
 
 
-def _json_kind(field: Any) -> str:
-    """How ``snapshot`` turns the field's value into JSON: as is, str(), isoformat()."""
-    if isinstance(field, DecimalField):
-        return "str"
-    if isinstance(field, DateTimeField):
-        return _ENCODER_DATETIME
-    if isinstance(field, DateField):
-        return "date"
-    return ""
-
-
-_JSON_KINDS = {f.attname: _json_kind(f) for f in Project._meta.concrete_fields}
+_DECIMALS = [i for i, f in enumerate(_FIELDS) if isinstance(f, DecimalField)]
+_DATETIMES = [i for i, f in enumerate(_FIELDS) if isinstance(f, DateTimeField)]
+_DATES = [i for i, f in enumerate(_FIELDS) if isinstance(f, DateField) and i not in _DATETIMES]
+#: where each snapshot key's value sits in (id, *PROJECT_COLUMNS)
+_SNAPSHOT_AT = itemgetter(*[(("id", *PROJECT_COLUMNS)).index(name) for name in _SNAPSHOT])
 
 
 class FastCreate:
-    """Writes chunks of new ledger rows; one instance per import (columns worked out once)."""
+    """Writes chunks of new ledger rows; one instance per import (columns worked out once).
+
+    The work is done a column at a time (one comprehension per column over the
+    chunk), which keeps Python's per-value overhead to a few dozen ns.
+    """
 
     def __init__(self, area: Area, acting_user: User | None, file_name: str) -> None:
         self.area = area
@@ -104,57 +101,68 @@ class FastCreate:
         self.adapt_json = connection.ops.adapt_json_value
         self.after_encoder = AuditEvent._meta.get_field("after").encoder  # type: ignore[attr-defined]
 
-    def _project_values(self, row: Row, when: dt.date, now: dt.datetime) -> list[Any]:
-        """The row's values in ``PROJECT_COLUMNS`` order, as Python values."""
-        values = row.values
-        fixed = {
-            "area_id": self.area.pk,
-            "stage": str(row.stage),
-            "version": 1,
-            "last_progress_on": when,
-            "created_at": now,
-            "updated_at": now,
-        }
-        result: list[Any] = []
-        for name in PROJECT_COLUMNS:
-            if name in fixed:
-                result.append(fixed[name])
-            elif name in values:
-                result.append(values[name])
-            elif name in _FK_NAMES and _FK_NAMES[name] in values:
-                related = values[_FK_NAMES[name]]
-                result.append(related.pk if related is not None else None)
-            else:
-                result.append(self.defaults[name])
-        return result
+    def _column(self, values: list[dict[str, Any]], attname: str) -> list[Any]:
+        """One column's Python values; a foreign key may be given as its object or its id."""
+        default = self.defaults[attname]
+        name = _FK_NAMES.get(attname)
+        if name is None:
+            return [v.get(attname, default) for v in values]
+        return [
+            v[attname] if attname in v else (None if (obj := v.get(name)) is None else obj.pk)
+            for v in values
+        ]
 
-    def snapshot(
-        self, pk: int, python: list[Any], now: dt.datetime, now_json: str
-    ) -> dict[str, Any]:
-        """``core.services.snapshot`` of the project just inserted, from its values."""
-        by_name = dict(zip(PROJECT_COLUMNS, python, strict=True))
-        by_name["id"] = pk
-        data: dict[str, Any] = {}
-        for name in _SNAPSHOT:
-            value = by_name[name]
-            kind = _JSON_KINDS[name]
-            if value is not None and kind:
-                if kind == "str":
-                    value = str(value)
-                elif kind == "date":
-                    value = value.isoformat()
-                else:
-                    value = now_json if value is now else json_datetime(value)
-            data[name] = value
-        return data
+    def _python(self, rows: list[Row], dates: list[dt.date], now: dt.datetime) -> list[list[Any]]:
+        """The chunk's ``PROJECT_COLUMNS`` as Python values, one list per column."""
+        count = len(rows)
+        fixed = {
+            "area_id": [self.area.pk] * count,
+            "stage": [str(row.stage) for row in rows],
+            "version": [1] * count,
+            "last_progress_on": dates,
+            "created_at": [now] * count,
+            "updated_at": [now] * count,
+        }
+        values = [row.values for row in rows]
+        return [
+            fixed[name] if name in fixed else self._column(values, name) for name in PROJECT_COLUMNS
+        ]
+
+    def _for_db(self, python: list[list[Any]], now: dt.datetime) -> list[list[Any]]:
+        """Columns converted as the fields' ``get_db_prep_value`` would (``now`` once)."""
+        columns = list(python)
+        for i, conv in self.projects.converters:
+            if i not in _DATETIMES:
+                columns[i] = [None if x is None else conv(x) for x in python[i]]
+        stamp = self.projects.constant("created_at", now)
+        for i in _DATETIMES:
+            columns[i] = [stamp] * len(python[i])
+        return columns
+
+    def afters(self, ids: list[int], python: list[list[Any]], now: dt.datetime) -> list[Any]:
+        """``core.services.snapshot`` of each project just inserted, adapted for its column.
+
+        JSON as ``DjangoJSONEncoder`` writes it: Decimal → str, date → ISO,
+        datetime → ISO with milliseconds (both timestamps are the same ``now``).
+        """
+        columns = list(python)
+        for i in _DECIMALS:
+            columns[i] = [None if x is None else str(x) for x in python[i]]
+        for i in _DATES:
+            columns[i] = [None if x is None else x.isoformat() for x in python[i]]
+        stamp = json_datetime(now)
+        for i in _DATETIMES:
+            columns[i] = [stamp] * len(ids)
+        ordered = _SNAPSHOT_AT([ids, *columns])
+        adapt, encoder = self.adapt_json, self.after_encoder
+        rows = zip(*ordered, strict=True)
+        return [adapt(dict(zip(_SNAPSHOT, values, strict=True)), encoder) for values in rows]
 
     def write(self, rows: list[Row], dates: list[dt.date]) -> list[int]:
         """Insert one chunk of new projects with their stage events and audits; their ids."""
         now = timezone.now()
-        python = [
-            self._project_values(row, when, now) for row, when in zip(rows, dates, strict=True)
-        ]
-        ids = self.projects.insert(self.projects.prepared(python, frozenset()))
+        python = self._python(rows, dates, now)
+        ids = self.projects.insert(self._for_db(python, now), len(rows))
         self._events(rows, dates, ids, now)
         self._audits(rows, python, ids, now)
         return ids
@@ -162,52 +170,38 @@ class FastCreate:
     def _events(
         self, rows: list[Row], dates: list[dt.date], ids: list[int], now: dt.datetime
     ) -> None:
-        recorded = self.events.constant("recorded_at", now)
-        actor = self.user.pk if self.user else None
+        count = len(rows)
         conv = self.events.by_name["event_date"]
-        self.events.insert(
-            [
-                [
-                    pk,
-                    "",
-                    str(row.stage),
-                    conv(when) if conv else when,
-                    recorded,
-                    actor,
-                    self.note % {"file": self.file_name, "row": row.number},
-                    "",
-                    None,
-                ]
-                for row, when, pk in zip(rows, dates, ids, strict=True)
-            ]
-        )
+        columns = {
+            "project_id": ids,
+            "from_stage": [""] * count,
+            "to_stage": [str(row.stage) for row in rows],
+            "event_date": [conv(when) for when in dates] if conv else dates,
+            "recorded_at": [self.events.constant("recorded_at", now)] * count,
+            "actor_id": [self.user.pk if self.user else None] * count,
+            "note": [self.note % {"file": self.file_name, "row": row.number} for row in rows],
+            "reason": [""] * count,
+            "evidence_id": [None] * count,
+        }
+        self.events.insert([columns[name] for name in _EVENT_COLUMNS], count)
 
     def _audits(
         self, rows: list[Row], python: list[list[Any]], ids: list[int], now: dt.datetime
     ) -> None:
+        count = len(rows)
         audits = self.audits
-        head = [
-            audits.constant("at", now),
-            self.user.pk if self.user else None,
-            self.username,
-            self.area.pk,
-            audits.constant("ip", current_ip.get()),
-            str(AuditAction.CREATE),
-            Project._meta.label_lower,
-        ]
-        now_json = json_datetime(now)
-        tail = str(AuditResult.SUCCESS)
-        adapt, encoder = self.adapt_json, self.after_encoder
-        audits.insert(
-            [
-                [
-                    *head,
-                    str(pk),
-                    str(row.values["name"])[:200],
-                    None,
-                    adapt(self.snapshot(pk, values, now, now_json), encoder),
-                    tail,
-                ]
-                for row, values, pk in zip(rows, python, ids, strict=True)
-            ]
-        )
+        columns = {
+            "at": [audits.constant("at", now)] * count,
+            "user_id": [self.user.pk if self.user else None] * count,
+            "username": [self.username] * count,
+            "area_id": [self.area.pk] * count,
+            "ip": [audits.constant("ip", current_ip.get())] * count,
+            "action": [str(AuditAction.CREATE)] * count,
+            "object_type": [Project._meta.label_lower] * count,
+            "object_id": [str(pk) for pk in ids],
+            "object_repr": [str(row.values["name"])[:200] for row in rows],
+            "before": [None] * count,
+            "after": self.afters(ids, python, now),
+            "result": [str(AuditResult.SUCCESS)] * count,
+        }
+        audits.insert([columns[name] for name in _AUDIT_COLUMNS], count)

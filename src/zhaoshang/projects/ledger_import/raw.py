@@ -5,18 +5,22 @@
 column, 600 µs a ledger row. Here each column's conversion is worked out
 once — the backend adapter the field's ``get_db_prep_value`` would end in,
 or nothing at all when that adapter returns the value unchanged — and the
-rows go to ``cursor.executemany`` as plain tuples.
+rows go to the database as plain lists, a few hundred rows per INSERT.
 
 Ids come back without a query per row: PostgreSQL hands out a block of the
-table's sequence first (explicit ids are then inserted); SQLite numbers the
-rows of one ``executemany`` consecutively while the transaction holds the
-write lock, so the last rowid gives them all (checked by a count).
+table's sequence first (explicit ids are then inserted); SQLite numbers new
+rows consecutively while the transaction holds the write lock (the project's
+SQLite transactions BEGIN IMMEDIATE; AUTOINCREMENT never reuses an id), so the
+last rowid gives them all — checked by a count before going on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from django.db import connection, models
@@ -39,6 +43,19 @@ _INTEGERS = frozenset(
         "PositiveSmallIntegerField",
     }
 )
+
+
+#: rows per INSERT statement: beyond a few hundred SQLite gains nothing
+ROWS_PER_STATEMENT = 250
+
+
+def _max_params() -> int:
+    """Parameters one statement may carry: SQLite's compiled limit, else the backend's."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        raw = connection.connection
+        return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return int(connection.features.max_query_params or 65535)
 
 
 class IdsMismatch(Exception):
@@ -115,53 +132,77 @@ class RawInsert:
         qn = connection.ops.quote_name
         self.postgres = connection.vendor == "postgresql"
         names = ([self.pk_column] if self.postgres else []) + columns
+        self.width = len(names)
+        self.batch = max(1, min(ROWS_PER_STATEMENT, _max_params() // self.width))
         # identifiers from the model's own metadata, quoted; values are always parameters
-        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            qn(self.table),
-            ", ".join(qn(c) for c in names),
-            ", ".join(["%s"] * len(names)),
-        )
-
+        self.head = f"INSERT INTO {qn(self.table)} ({', '.join(qn(c) for c in names)}) VALUES "  # noqa: S608
+        self.one = "(" + ", ".join(["%s"] * self.width) + ")"
+        self.statements: dict[tuple[int, bool], str] = {}
+        self.qmark = connection.vendor == "sqlite"
         table, pk = qn(self.table), qn(self.pk_column)
         self.count_sql = f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s"  # noqa: S608
 
+    def statement(self, rows: int, *, qmark: bool = False) -> str:
+        """INSERT of ``rows`` rows in one statement (a few sizes per import: cached)."""
+        sql = self.statements.get((rows, qmark))
+        if sql is None:
+            one = self.one.replace("%s", "?") if qmark else self.one
+            sql = self.statements[rows, qmark] = self.head + ", ".join([one] * rows)
+        return sql
+
     def constant(self, attname: str, value: Any) -> Any:
-        """A value the same for every row, converted once (use ``prepared=True`` rows then)."""
+        """A value converted for its column (``converters`` does the same for whole columns)."""
         conv = self.by_name[attname]
         return value if value is None or conv is None else conv(value)
 
-    def prepared(self, rows: Iterable[Sequence[Any]], skip: frozenset[int]) -> list[list[Any]]:
-        """Rows with each column converted for the database, except the ``skip`` indexes."""
-        work = [(i, conv) for i, conv in self.converters if i not in skip]
-        result: list[list[Any]] = []
-        for row in rows:
-            values = list(row)
-            for i, conv in work:
-                value = values[i]
-                if value is not None:
-                    values[i] = conv(value)
-            result.append(values)
-        return result
+    def insert(self, columns: Sequence[Sequence[Any]], count: int) -> list[int]:
+        """Insert ``count`` rows given as columns of converted values; their new ids in order.
 
-    def insert(self, rows: list[list[Any]]) -> list[int]:
-        """Insert rows already ``prepared``; return their new ids in order."""
-        if not rows:
+        Multi-row VALUES statements of up to ``batch`` rows: on SQLite about
+        40 % cheaper than ``executemany`` of one-row statements.
+        """
+        if not count:
             return []
+        assert len(columns) == len(self.attnames) and all(len(c) == count for c in columns)
         with connection.cursor() as cursor:
-            if self.postgres:
-                ids = self._reserve(cursor, len(rows))
-                cursor.executemany(
-                    self.sql, [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
+            ids = self._reserve(cursor, count) if self.postgres else []
+            for start in range(0, count, self.batch):
+                end = min(count, start + self.batch)
+                part = [column[start:end] for column in columns]
+                if self.postgres:
+                    part.insert(0, ids[start:end])
+                self._execute(
+                    cursor, end - start, list(chain.from_iterable(zip(*part, strict=True)))
                 )
+            if self.postgres:
                 return ids
-            cursor.executemany(self.sql, rows)
             cursor.execute("SELECT last_insert_rowid()")
             last = cursor.fetchone()[0]
-            first = last - len(rows) + 1
+            first = last - count + 1
             cursor.execute(self.count_sql, [first, last])
-            if cursor.fetchone()[0] != len(rows):
+            if cursor.fetchone()[0] != count:
                 raise IdsMismatch(self.table)
             return list(range(first, last + 1))
+
+    def _execute(self, cursor: Any, rows: int, params: list[Any]) -> None:
+        """One INSERT; on SQLite straight to the driver in its own “?” style.
+
+        Django's SQLite cursor rewrites every “%s” with a regex on each call —
+        for 7,500 placeholders that costs as much as the insert itself. Errors
+        are still turned into Django's, the query is still logged when queries
+        are (tests count them), and installed execute wrappers still see it.
+        """
+        if not self.qmark or connection.execute_wrappers:
+            cursor.execute(self.statement(rows), params)
+            return
+        started = time.monotonic()
+        sql = self.statement(rows, qmark=True)
+        with connection.wrap_database_errors:
+            sqlite3.Cursor.execute(cursor.cursor, sql, params)
+        if connection.queries_logged:
+            connection.queries_log.append(
+                {"sql": f"{self.head}… ({rows} rows)", "time": f"{time.monotonic() - started:.3f}"}
+            )
 
     def _reserve(self, cursor: Any, count: int) -> list[int]:
         """A block of ids from the table's own sequence (also used by the ORM's inserts)."""

@@ -32,6 +32,7 @@ from zhaoshang.imports.reading import UNIT_FAMILIES, SheetTable, open_tables
 from .. import services
 from ..choices import MAIN_STAGES, KeyLevel, Stage, stage_rank
 from ..models import Project, StageEvent
+from .checks import SUSPECT, Gates, Screen, Unsure, decimal_rules, field_screens, screened
 from .vocabulary import (
     MATCH_CHUNK,
     MEMOIZED,
@@ -49,6 +50,19 @@ from .vocabulary import (
 )
 
 # --- reading rows -----------------------------------------------------------------------
+
+#: what ``_row`` does with a column's value (ordered: the first two store it under the key)
+_STORE, _STORE_GIVEN, _STAGE, _INVESTOR, _REGION, _KEY_LEVEL = range(6)
+_KINDS = {
+    "code": _STORE_GIVEN,  # blank: keep what the project has (new ones get the default)
+    "method": _STORE_GIVEN,
+    "stage": _STAGE,
+    "investor": _INVESTOR,
+    "source_region": _REGION,
+    "key_level": _KEY_LEVEL,
+}
+#: (column index, header as shown, key, coercer, what to do with the value)
+ColumnReader = tuple[int, str, str, Callable[[Any], Any], int]
 
 
 @dataclass(slots=True)
@@ -121,51 +135,57 @@ class LedgerReader:
         }
         self.name_field = Project._meta.get_field("name")
         self.probe = Project(area=area)
+        #: screens of the validated fields; a field without one is validated on every row
+        self.screens: dict[str, Screen | None] = field_screens(VALIDATED_FIELDS)
 
     def header(self, key: str) -> str:
         return self.headers.get(key) or TITLES[key]
 
-    def readers(self, table: SheetTable) -> list[tuple[int, str, str, Callable[[Any], Any]]]:
-        """(column index, header as shown, key, coercer) for each column found."""
-        look = self.lookups
-        result: list[tuple[int, str, str, Callable[[Any], Any]]] = []
+    def readers(self, table: SheetTable) -> list[ColumnReader]:
+        """How to read each column found; validated fields come back screened (``Unsure``)."""
+        result: list[ColumnReader] = []
         for key, found in table.columns.items():
             self.present.add(key)
             self.headers.setdefault(key, found.header)
-            coerce: Callable[[Any], Any]
-            if key in UNITS:
-                places = self.exponents[key]
-                coerce = _decimal_reader(found.factor, UNIT_FAMILIES[UNITS[key]], places)
-            elif key in ("contract_date", "start_date", "production_date"):
-                coerce = to_date
-            elif key in ("code", "name"):
-                coerce = to_name
-            elif key == "land_parcel":
-                coerce = to_text
-            elif key == "notes":
-                coerce = _notes
-            elif key == "stage":
-                coerce = look.stages
-            elif key == "method":
-                coerce = look.methods
-            elif key == "key_level":
-                coerce = look.key_levels
-            elif key == "cluster":
-                coerce = look.cluster
-            elif key == "sub_bureau":
-                coerce = look.unit
-            elif key == "lead_cadre":
-                coerce = look.person
-            elif key == "investor":
-                coerce = look.investor
-            elif key == "source_region":
-                coerce = look.region
-            else:  # pragma: no cover - every LEDGER_COLUMNS key is handled above
-                coerce = to_text
+            coerce = self._coercer(key, found.factor)
             if key in MEMOIZED:
                 coerce = memoized(coerce)
-            result.append((found.index, found.header, key, coerce))
+            screen = self.screens.get(key)
+            if key in self.screens and key not in UNITS:  # numbers are screened as they are read
+                coerce = screened(coerce, screen) if screen else _always_unsure(coerce)
+            result.append((found.index, found.header, key, coerce, _KINDS.get(key, _STORE)))
         return result
+
+    def _coercer(self, key: str, factor: Decimal) -> Callable[[Any], Any]:
+        look = self.lookups
+        if key in UNITS:
+            return _decimal_reader(
+                factor,
+                UNIT_FAMILIES[UNITS[key]],
+                self.exponents[key],
+                self.screens.get(key),
+                decimal_rules(_field(key)),
+            )
+        if key in ("contract_date", "start_date", "production_date"):
+            return _date
+        if key in ("code", "name"):
+            return to_name
+        if key == "land_parcel":
+            return to_text
+        if key == "notes":
+            return _notes
+        if key == "investor":
+            return memoized(look.investor)  # a few thousand investors over 100,000 rows
+        coercers: dict[str, Callable[[Any], Any]] = {
+            "stage": look.stages,
+            "method": look.methods,
+            "key_level": look.key_levels,
+            "cluster": look.cluster,
+            "sub_bureau": look.unit,
+            "lead_cadre": look.person,
+            "source_region": look.region,
+        }
+        return coercers.get(key, to_text)
 
     def read(self, path: Path, estimate: int) -> list[Row]:
         rows: list[Row] = []
@@ -199,32 +219,36 @@ class LedgerReader:
         sheet: str,
         number: int,
         cells: list[Any],
-        readers: list[tuple[int, str, str, Callable[[Any], Any]]],
+        readers: list[ColumnReader],
         section_stage: str | None,
     ) -> Row | None:
         values: dict[str, Any] = {}
         row = Row(number, sheet, values, None)
-        bad = False
-        for index, header, key, coerce in readers:
-            raw = cells[index] if index < len(cells) else ""
+        bad = suspect = False
+        width = len(cells)
+        for index, header, key, coerce, kind in readers:
+            raw = cells[index] if index < width else ""
             try:
                 value = coerce(raw)
             except CellError as exc:
                 self.errors.add(number, header, str(exc), value=shown(raw), sheet=sheet)
                 bad = True
                 continue
-            if key == "stage":
-                row.stage = value
-            elif key == "investor":
-                row.investor = value
-            elif key == "source_region":
-                row.region = value
-            elif key in ("method", "code") and not value:
+            if type(value) is Unsure:
+                suspect = True
+                value = value.value
+            if kind == _STORE_GIVEN and not value:
                 continue  # blank: keep what the project has (new ones get the default)
-            elif key == "key_level":
-                values[key] = value or KeyLevel.NONE
-            else:
+            if kind <= _STORE_GIVEN:
                 values[key] = value
+            elif kind == _STAGE:
+                row.stage = value
+            elif kind == _INVESTOR:
+                row.investor = value
+            elif kind == _REGION:
+                row.region = value
+            else:  # _KEY_LEVEL
+                values[key] = value or KeyLevel.NONE
         if bad:
             return None
         name = values.get("name", "")
@@ -235,16 +259,23 @@ class LedgerReader:
             return None
         if row.region is not None and row.region[2]:
             values["source_country"] = row.region[2]
+            suspect = suspect or self._unsure("source_country", row.region[2])
         if row.investor is not None and row.investor[0] is None:
             values["investor_name"] = row.investor[1]
-        if not self._validate(row):
+            suspect = suspect or self._unsure("investor_name", row.investor[1])
+        if suspect and not self._validate(row):
             return None
         row.stage = row.stage or section_stage
         if not self._match(row):
             return None
         return row
 
+    def _unsure(self, name: str, value: Any) -> bool:
+        screen = self.screens.get(name)
+        return screen is None or (value != "" and screen(value) is SUSPECT)
+
     def _validate(self, row: Row) -> bool:
+        """The fields' own validators, for a row some screen was unsure of (exact messages)."""
         ok = True
         for name, validators in self.validators.items():
             value = row.values.get(name)
@@ -324,16 +355,6 @@ class LedgerReader:
 CHAIN_FIELDS = ("cluster", "sub_bureau", "lead_cadre")
 
 
-def by_attname(values: dict[str, Any]) -> dict[str, Any]:
-    """Foreign keys as ``cluster_id=…`` rather than ``cluster=…``: a much cheaper model init."""
-    result = dict(values)
-    for name in CHAIN_FIELDS:
-        if name in result:
-            related = result.pop(name)
-            result[f"{name}_id"] = related.pk if related is not None else None
-    return result
-
-
 def _field(name: str) -> models.Field[Any, Any]:
     found = Project._meta.get_field(name)
     assert isinstance(found, models.Field)
@@ -341,19 +362,61 @@ def _field(name: str) -> models.Field[Any, Any]:
 
 
 def _decimal_reader(
-    factor: Decimal, units: dict[str, Decimal], places: Decimal
-) -> Callable[[Any], Decimal | None]:
-    """Numbers of a column; a converted unit (亿元 → 万元) is rounded to the stored places."""
+    factor: Decimal,
+    units: dict[str, Decimal],
+    places: Decimal,
+    screen: Screen | None,
+    rules: tuple[int, int] | None,
+) -> Callable[[Any], Any]:
+    """Numbers of a column, screened; a converted unit (亿元 → 万元) is rounded to the places.
 
-    def read(raw: Any) -> Decimal | None:
+    A plain Excel number in the stored unit (nearly every cell) is checked on
+    its 15-digit text and becomes the stored Decimal directly: what
+    ``to_decimal`` + the screen would give, without either.
+    """
+    fast = factor == 1 and screen is not None and rules is not None
+    whole, decimals = rules or (0, 0)
+    padding = ["0" * (decimals - n) for n in range(decimals + 1)]
+    integral = "." + padding[0] if decimals else ""
+
+    def read(raw: Any) -> Any:
+        if fast and type(raw) is float and raw >= 0.0:
+            text = format(raw, ".15g")
+            if "e" not in text and "n" not in text:  # not 1e+20, inf, nan
+                dot = text.find(".")
+                if dot < 0:
+                    if len(text) <= whole:
+                        return Decimal(text + integral)
+                elif dot <= whole and len(text) - dot - 1 <= decimals:
+                    return Decimal(text + padding[len(text) - dot - 1])
         value = to_decimal(raw, units=units)
         if value is None:
             return None
         if factor != 1:
             value = (value * factor).quantize(places, rounding=ROUND_HALF_UP)
-        return value
+        if screen is None:
+            return Unsure(value)
+        checked = screen(value)
+        return Unsure(value) if checked is SUSPECT else checked
 
     return read
+
+
+def _always_unsure(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """For a field no screen understands: every value goes to its validators."""
+
+    def run(raw: Any) -> Any:
+        value = coerce(raw)
+        return value if value is None or value == "" else Unsure(value)
+
+    return run
+
+
+def _date(raw: Any) -> dt.date | None:
+    """``to_date``, with Excel dates (most of them) taken without any further test."""
+    if type(raw) is dt.datetime:
+        return raw.date()
+    return to_date(raw)
 
 
 def _notes(raw: Any) -> str:
@@ -383,6 +446,7 @@ class Planner:
         self.today = timezone.localdate()
         self.plan = Plan()
         self.default_amount = "contracted_amount" not in reader.present
+        self.gates = Gates(reader.probe)
 
     def header(self, key: str) -> str:
         return self.reader.header(key)
@@ -441,14 +505,10 @@ class Planner:
                 sheet=row.sheet,
             )
             return
-        probe = self.reader.probe
-        probe.contract_date = values.get("contract_date")
-        probe.contracted_amount = values.get("contracted_amount")
-        probe.start_date = values.get("start_date")
-        probe.cluster = values.get("cluster")
-        probe.sub_bureau = values.get("sub_bureau")
-        probe.lead_cadre = values.get("lead_cadre")
-        if self._gate(row, probe, stage, reason="—"):
+        problems = self.gates.problems(stage, values)
+        for field_name, message in problems.items():
+            self.errors.add(row.number, self.gate_column(field_name), message, sheet=row.sheet)
+        if not problems:
             row.stage = stage
             self.plan.new.append(row)
 

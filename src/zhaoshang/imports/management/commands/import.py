@@ -1,4 +1,6 @@
-"""``zhaoshang import KIND FILE.xlsx --area CODE [--year Y] [--dry-run] [--user NAME] [--report PATH]``.
+"""``zhaoshang import KIND FILE.xlsx --area CODE [--year Y] [--dry-run] [--user NAME]``.
+
+``[--report PATH]`` too.
 
 ``--year`` is an option of the kinds that declare it (monthly investment).
 
