@@ -77,3 +77,4 @@ TRANSLATIONS.update(
         "Project reserve": "项目储备",
     }
 )
+TRANSLATIONS["Monthly actuals of indicators"] = "指标月度完成数"

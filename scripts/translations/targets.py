@@ -49,4 +49,12 @@ TRANSLATIONS: dict[str, str] = {
     "Targets are set by the level above. A blank box leaves that target as it is.": (
         "目标由上一级下达。留空的指标保持原目标不变。"
     ),
+    # the actuals importer
+    "Unknown indicator.": "未知的指标。",
+    "The year is missing (a 年度 column or the import's year).": (
+        "缺少年度（请在文件中加“年度”列，或导入时填写年度）。"
+    ),
+    "Not %(area)s or an area below it.": "不是%(area)s或其下级区域。",
+    "At most 4 decimal places.": "最多4位小数。",
+    "The same month is also given in row %(row)d.": "同一月份在第%(row)d行已填写。",
 }

@@ -86,7 +86,10 @@ def test_it_exports_a_panel_as_excel_and_audits_it(dataset):
     event = AuditEvent.objects.filter(action="export").latest("id")
     assert AuditEvent.objects.filter(action="export").count() == before + 1
     assert event.username == "yc_staff"
-    assert event.after == {"filters": {"area": "411702", "year": YEAR, "panel": "clusters"}, "rows": 3}
+    assert event.after == {
+        "filters": {"area": "411702", "year": YEAR, "panel": "clusters"},
+        "rows": 3,
+    }
 
 
 def test_it_exports_the_city_ranking(dataset):

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_counts_projects_by_stage_in_the_area_only(dataset, user_named, yicheng):
-    funnel = {s.stage: s.count for s in selectors.stage_funnel(user_named("yc_staff"), area=yicheng)}
+    funnel = {
+        s.stage: s.count for s in selectors.stage_funnel(user_named("yc_staff"), area=yicheng)
+    }
     assert funnel["construction"] == 1
     assert funnel["signed"] == 1
     assert funnel["lead"] == 1  # Xiping's lead is not Yicheng's

@@ -16,10 +16,11 @@ Each coercer raises ``CellError`` with the reason; the caller adds the row and c
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -107,6 +108,17 @@ def to_text(value: Any) -> str:
     return str(value).strip()
 
 
+def plain_text(value: str) -> str | None:
+    """``to_name(value)`` when it is sure to be the stripped text itself, else None.
+
+    True of most name cells: longer than any blank mark, no line break to join.
+    """
+    text = value.strip()
+    if len(text) > _LONGEST_MARK and "\n" not in text and "\r" not in text:
+        return text
+    return None
+
+
 def to_line(value: Any) -> str:
     """Single-line text (a unit's or a person's name): whitespace runs become one space."""
     return _SPACES.sub(" ", to_text(value))
@@ -133,6 +145,8 @@ def to_decimal(value: Any, *, units: Mapping[str, Decimal] | None = None) -> Dec
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
+        if not math.isfinite(value):  # no Excel number, but a NaN would crash the validators
+            raise CellError(_("“%(value)s” is not a number.") % {"value": shown(value)})
         # 15 significant digits: Excel's own precision, which drops binary noise (0.1+0.2).
         return Decimal(format(value, ".15g"))
     if isinstance(value, dt.date | dt.time | dt.timedelta):
@@ -272,7 +286,7 @@ def memoized(coerce: Callable[[Any], T], *, limit: int = 20000) -> Callable[[Any
                 cache[key] = hit
         if type(hit) is _Refused:
             raise CellError(hit.message)
-        return cast(T, hit)
+        return hit  # type: ignore[no-any-return]
 
     return run
 

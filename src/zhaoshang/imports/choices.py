@@ -9,6 +9,7 @@ class ImportKind(models.TextChoices):
 
     PROJECTS = "projects", _("Project ledger")
     INVESTMENTS = "investments", _("Monthly investment of key projects")
+    ACTUALS = "actuals", _("Monthly actuals of indicators")
 
 
 class JobStatus(models.TextChoices):

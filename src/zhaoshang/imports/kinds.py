@@ -96,6 +96,11 @@ KINDS: dict[str, KindSpec] = {
         template="zhaoshang.construction.investment_import.template",
         options=("year",),
     ),
+    ImportKind.ACTUALS: KindSpec(
+        importer="zhaoshang.targets.actual_import.import_actuals",
+        template="zhaoshang.targets.actual_import.template",
+        options=("year",),
+    ),
 }
 
 

@@ -31,7 +31,8 @@ WAN_PER_YI = Decimal("10000")
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"  # text | int | money | pct | date | rank
+    # text | int | money (2 places, grouped) | num (as quantized) | pct | date | rank
+    kind: str = "text"
 
 
 @dataclass
@@ -67,8 +68,8 @@ def indicators_panel(rows: list[IndicatorRow]) -> Panel:
     columns = [
         Column(_("Indicator")),
         Column(_("Unit")),
-        Column(_("Annual target"), "money"),
-        Column(_("Completed"), "money"),
+        Column(_("Annual target"), "num"),
+        Column(_("Completed"), "num"),
         Column(_("Completion"), "pct"),
         Column(_("Time elapsed"), "pct"),
         Column(_("Rank"), "rank"),
@@ -323,7 +324,7 @@ def ranking_panel(rows: list[SiblingRow]) -> Panel:
     columns = [Column(_("Area"))]
     for code in codes:
         columns += [
-            Column(_("%(indicator)s completed") % {"indicator": names[code]}, "money"),
+            Column(_("%(indicator)s completed") % {"indicator": names[code]}, "num"),
             Column(_("%(indicator)s completion") % {"indicator": names[code]}, "pct"),
             Column(_("%(indicator)s rank") % {"indicator": names[code]}, "rank"),
         ]

@@ -7,7 +7,6 @@ above sets targets, writers enter manual actuals; refusals are 403/422).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -30,16 +29,9 @@ from .schemas import (
     ValueIn,
     Year,
 )
+from .selectors import plain
 
 router = Router(tags=["targets"])
-
-
-def plain(value: Decimal | None) -> str | None:
-    """A decimal as written by people: no exponent, no trailing zeros ("15280", "111.43")."""
-    if value is None:
-        return None
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _row_out(row: selectors.IndicatorRow) -> dict[str, Any]:

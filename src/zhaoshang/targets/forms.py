@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.core.models import Area
 
 from .models import Indicator
+from .selectors import plain
 
 
 def figure_field(label: str) -> forms.DecimalField:
@@ -58,7 +59,7 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
         for ind in indicators:
             self.fields[ind.code] = figure_field(f"{ind.name}（{ind.unit}）")
-            self.fields[ind.code].initial = current.get(ind.code)
+            self.fields[ind.code].initial = plain(current.get(ind.code))
 
 
 def cell_name(code: str, month: int) -> str:
@@ -82,7 +83,7 @@ class ActualGridForm(forms.Form):
         for ind in indicators:
             for month in range(1, 13):
                 field = figure_field(f"{ind.name} {month}")
-                field.initial = stored.get((ind.code, month))
+                field.initial = plain(stored.get((ind.code, month)))
                 field.disabled = (year, month) > (today.year, today.month)
                 self.fields[cell_name(ind.code, month)] = field
 

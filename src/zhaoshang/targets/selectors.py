@@ -66,6 +66,14 @@ class SiblingRow:
     cells: dict[str, IndicatorRow]
 
 
+def plain(value: Decimal | None) -> str | None:
+    """A decimal as people write it: no exponent, no trailing zeros ("15280", "111.43")."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 # --- time ------------------------------------------------------------------------------
 
 

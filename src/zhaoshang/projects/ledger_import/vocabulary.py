@@ -170,7 +170,17 @@ VALIDATED_FIELDS = (
 )
 #: columns whose few distinct values repeat row after row: coerced once per value
 MEMOIZED = frozenset(
-    {"stage", "method", "key_level", "cluster", "sub_bureau", "lead_cadre", "source_region"}
+    {
+        "stage",
+        "method",
+        "key_level",
+        "cluster",
+        "sub_bureau",
+        "lead_cadre",
+        "source_region",
+        "land_parcel",  # a zone's parcels recur; unique texts just stop being remembered
+        "notes",  # mostly blank
+    }
 )
 WRITE_CHUNK = 2000
 MATCH_CHUNK = 500

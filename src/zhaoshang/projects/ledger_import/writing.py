@@ -17,7 +17,7 @@ from zhaoshang.core.services import SECRET_FIELDS, audit_record, snapshot
 from .. import services
 from ..models import Project, StageEvent
 from .creating import FastCreate
-from .raw import IdsMismatch
+from .raw import IdsMismatch, big_page_cache
 from .rows import Planner, Row
 from .vocabulary import WRITE_CHUNK, name_key
 
@@ -100,6 +100,10 @@ class Writer:
     def _create(self) -> None:
         """New projects, their first stage events and their create audits: raw inserts."""
         fast = FastCreate(self.area, self.acting_user, self.file_name)
+        with big_page_cache():
+            self._create_chunks(fast)
+
+    def _create_chunks(self, fast: FastCreate) -> None:
         for start in range(0, len(self.plan.new), WRITE_CHUNK):
             chunk = self.plan.new[start : start + WRITE_CHUNK]
             dates = [self.planner.event_date_for_new(row) for row in chunk]
