@@ -26,7 +26,6 @@ import datetime as dt
 import gc
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -214,9 +213,7 @@ def cases(user: User, area: Area, year: int, today: dt.date) -> dict[str, tuple[
     children = list(Area.objects.filter(parent=area).order_by("code"))
     if children:
         found["city_keyplan"] = (
-            lambda: selectors.key_plan_by_child(
-                user, area=area, children=children, year=year
-            ),
+            lambda: selectors.key_plan_by_child(user, area=area, children=children, year=year),
             raw_many(
                 raw(
                     "SELECT a.path, SUM(r.projects), SUM(r.planned) FROM "
@@ -291,7 +288,7 @@ def _raw_siblings(area: Area, year: int) -> Callable[[], list[Any]]:
 
 def percentile(times: list[float], q: float) -> float:
     ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
 def measure(pair: tuple[Any, Any], runs: int) -> tuple[list[float], list[float]]:
@@ -329,9 +326,8 @@ def report(result: SynthResult, today: dt.date, runs: int) -> list[str]:
             ratio = a50 / s50 if s50 else float("inf")
             ok = ratio <= 2 or a50 - s50 < 1.0  # sub-millisecond gaps are Python call overhead
             verdict = "ok" if ok and a95 < 300 else ("SLOW" if a95 >= 300 else "RATIO")
-            lines.append(
-                f"{label:<9}{name:<20}{a50:9.1f}{a95:9.1f}{s50:9.1f}{s95:9.1f}{ratio:7.2f}  {verdict}"
-            )
+            times = f"{a50:9.1f}{a95:9.1f}{s50:9.1f}{s95:9.1f}{ratio:7.2f}"
+            lines.append(f"{label:<9}{name:<20}{times}  {verdict}")
     return lines
 
 
@@ -348,7 +344,9 @@ def _reused() -> SynthResult:
     if province is None:
         raise SystemExit("--reuse: no synthetic province in this database; run zhaoshang synth")
     prefix = province.code[:2]
-    users = {k: User.objects.get(username=f"syn_{prefix}_{k}") for k in ("province", "city", "county")}
+    users = {
+        k: User.objects.get(username=f"syn_{prefix}_{k}") for k in ("province", "city", "county")
+    }
     return SynthResult(province=province, users=users)
 
 
@@ -371,7 +369,7 @@ def main() -> None:
         if not ARGS.keep:
             shutil.rmtree(WORK, ignore_errors=True)
     if ARGS.postgres and not ARGS.database_url:
-        argv = [a for a in sys.argv[1:]]
+        argv = list(sys.argv[1:])
         at = argv.index("--postgres")
         del argv[at : at + 2]
         subprocess.run(

@@ -26,7 +26,7 @@ def test_it_shows_a_district_dashboard_to_its_area_and_the_city_only(dataset):
         AREA,
         owner="yc_staff",
         outsider="xp_staff",
-        others={"zmd_city": 200, "yc_viewer": 200, "yc_leader": 200},
+        others={"zmd_city": 200, "yc_viewer": 200, "yc_leader": 200, "yc_investor": 404},
     )
 
 

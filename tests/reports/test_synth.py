@@ -1,12 +1,12 @@
-"""``zhaoshang synth`` on a tiny scale: the expected rows, its refusal of real data, one audit row."""
+"""``zhaoshang synth`` on a tiny scale: the expected rows, its refusal of real data, one audit."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
 from zhaoshang.construction.models import (
     InvestmentRollup,

@@ -12,23 +12,27 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from zhaoshang.core.api_auth import ApiError
 from zhaoshang.core.context import request_user
-from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import (
-    area_visible_or_404,
     get_visible_or_404,
-    units_visible_to,
-    users_visible_to,
 )
 
 from . import selectors, services
+from .api_refs import (
+    api_writer,
+    caller_area,
+    many_visible,
+    one_visible,
+    people_in_reach,
+    person_or_none,
+    person_out,
+    units_in_reach,
+)
 from .choices import ActivityKind, Stage
 from .models import Activity, Enterprise, Project
 from .schemas import (
@@ -40,7 +44,6 @@ from .schemas import (
     EnterpriseOut,
     EnterprisePage,
     EnterpriseUpdate,
-    PersonOut,
     ProjectCreate,
     ProjectDetail,
     ProjectFields,
@@ -70,76 +73,8 @@ PROJECT_REFS = {
 # --- helpers ---------------------------------------------------------------------
 
 
-def _writer(request: HttpRequest) -> User:
-    """The caller, if their role may write; called after the 404 check (outsiders learn nothing)."""
-    user = request_user(request)
-    if not selectors.can_write(user):
-        raise ApiError(403, "forbidden", _("Your role may read investment data but not change it."))
-    return user
-
-
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
-
-
-def _caller_area(user: User, code: str | None) -> Area:
-    """The area named in a body (404 unless visible), else the caller's own."""
-    if code:
-        return area_visible_or_404(user, code)
-    if user.area is None:
-        raise ValidationError({"area": _("Name the area (area code) this belongs to.")})
-    return user.area
-
-
-def _ancestor_codes(area: Area) -> list[str]:
-    """The area and the areas above it: where chain members may come from."""
-    return [code for code in area.path.split("/") if code]
-
-
-def _one(queryset: QuerySet[Any], pk: int | None, field: str) -> Any:
-    """Resolve a referenced id among rows the caller may use; unknown or hidden → 422."""
-    if pk is None:
-        return None
-    row = queryset.filter(pk=pk).first()
-    if row is None:
-        raise ValidationError(
-            {field: _("Not found or not visible to you (id %(id)s).") % {"id": pk}}
-        )
-    return row
-
-
-def _many(queryset: QuerySet[Any], ids: list[int], field: str) -> list[Any]:
-    found = {row.pk: row for row in queryset.filter(pk__in=set(ids))}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise ValidationError(
-            {
-                field: _("Not found or not visible to you (id %(id)s).")
-                % {"id": ", ".join(map(str, missing))}
-            }
-        )
-    return [found[i] for i in dict.fromkeys(ids)]
-
-
-def _people(user: User, area: Area) -> QuerySet[User]:
-    """Active people the caller may name: those they can see, and those above the area.
-
-    A district officer may put a city cadre on a chain without being able to
-    browse the city; the service then checks each person is within reach.
-    """
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(area__code__in=_ancestor_codes(area)) | Q(pk__in=users_visible_to(user).values("pk"))
-        )
-        .select_related("area")
-    )
-
-
-def _units(user: User, area: Area) -> QuerySet[Unit]:
-    return Unit.objects.filter(
-        Q(area__code__in=_ancestor_codes(area)) | Q(pk__in=units_visible_to(user).values("pk"))
-    ).select_related("area")
 
 
 def _project_changes(user: User, area: Area, payload: ProjectFields) -> dict[str, Any]:
@@ -151,19 +86,21 @@ def _project_changes(user: User, area: Area, payload: ProjectFields) -> dict[str
     sources: dict[str, QuerySet[Any]] = {
         "investor": selectors.enterprises_visible_to(user),
         "cluster": selectors.clusters_visible_to(user),
-        "sub_bureau": _units(user, area),
-        "lead_cadre": _people(user, area),
-        "responsible_chief": _people(user, area),
-        "frontline_sub_chief": _people(user, area),
+        "sub_bureau": units_in_reach(user, area),
+        "lead_cadre": people_in_reach(user, area),
+        "responsible_chief": people_in_reach(user, area),
+        "frontline_sub_chief": people_in_reach(user, area),
     }
     for key, value in data.items():
         if key in PROJECT_REFS:
             target = PROJECT_REFS[key]
-            changes[target] = _one(sources[target], value, key)
+            changes[target] = one_visible(sources[target], value, key)
         elif key == "tracker_ids":
-            changes["trackers"] = _many(_people(user, area), value or [], key)
+            changes["trackers"] = many_visible(people_in_reach(user, area), value or [], key)
         elif key == "cooperating_unit_ids":
-            changes["cooperating_units"] = _many(_units(user, area), value or [], key)
+            changes["cooperating_units"] = many_visible(
+                units_in_reach(user, area), value or [], key
+            )
         else:
             changes[key] = getattr(value, "value", value)
     return changes
@@ -217,14 +154,6 @@ def _item_fields(p: Project) -> dict[str, Any]:
     }
 
 
-def _person_out(user: User) -> PersonOut:
-    return PersonOut(id=user.pk, username=user.username, full_name=user.full_name)
-
-
-def _person(user: User | None) -> PersonOut | None:
-    return None if user is None else _person_out(user)
-
-
 def _project_detail(user: User, project_id: int) -> ProjectDetail:
     p = selectors.project_detail_or_404(user, project_id)
     events = p.stage_events.select_related("actor").order_by("event_date", "id")
@@ -245,10 +174,10 @@ def _project_detail(user: User, project_id: int) -> ProjectDetail:
         production_date=p.production_date,
         sub_bureau=UnitOut(id=p.sub_bureau.pk, name=p.sub_bureau.name) if p.sub_bureau else None,
         chain=ChainOut(
-            lead_cadre=_person(p.lead_cadre),
-            responsible_chief=_person(p.responsible_chief),
-            frontline_sub_chief=_person(p.frontline_sub_chief),
-            trackers=[_person_out(t) for t in p.trackers.all()],
+            lead_cadre=person_or_none(p.lead_cadre),
+            responsible_chief=person_or_none(p.responsible_chief),
+            frontline_sub_chief=person_or_none(p.frontline_sub_chief),
+            trackers=[person_out(t) for t in p.trackers.all()],
             cooperating_units=[UnitOut(id=u.pk, name=u.name) for u in p.cooperating_units.all()],
             gaps=selectors.chain_gaps(p),
         ),
@@ -281,7 +210,7 @@ def _activity_out(a: Activity) -> ActivityOut:
         kind_label=str(ActivityKind(a.kind).label),
         date=a.date,
         days=str(a.days),
-        people=[_person_out(u) for u in a.people.all()],
+        people=[person_out(u) for u in a.people.all()],
         other_people=a.other_people,
         region=a.region,
         outcome=a.outcome,
@@ -317,8 +246,8 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
 @router.post("/enterprises", response={201: EnterpriseOut}, summary="Register an enterprise")
 def enterprise_create(request: HttpRequest, payload: EnterpriseCreate) -> Status[EnterpriseOut]:
     user = request_user(request)
-    area = _caller_area(user, payload.area)
-    _writer(request)
+    area = caller_area(user, payload.area)
+    api_writer(request)
     enterprise = Enterprise(area=area)
     _apply_enterprise(user, enterprise, payload)
     services.enterprise_save(acting_user=user, enterprise=enterprise)
@@ -343,7 +272,7 @@ def enterprise_update(
 ) -> EnterpriseOut:
     user = request_user(request)
     enterprise = get_visible_or_404(selectors.enterprises_visible_to(user), pk=enterprise_id)
-    _writer(request)
+    api_writer(request)
     _apply_enterprise(user, enterprise, payload)
     services.enterprise_save(acting_user=user, enterprise=enterprise)
     return _enterprise_out(_stored_enterprise(enterprise))
@@ -357,7 +286,7 @@ def _stored_enterprise(enterprise: Enterprise) -> Enterprise:
 def _apply_enterprise(user: User, enterprise: Enterprise, payload: EnterpriseUpdate) -> None:
     data = payload.model_dump(exclude_unset=True, exclude={"area"})
     if "cluster_id" in data:
-        enterprise.cluster = _one(
+        enterprise.cluster = one_visible(
             selectors.clusters_visible_to(user), data.pop("cluster_id"), "cluster_id"
         )
     if "tags" in data:
@@ -386,8 +315,8 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[s
 @router.post("/projects", response={201: ProjectDetail}, summary="Create a project")
 def project_create(request: HttpRequest, payload: ProjectCreate) -> Status[ProjectDetail]:
     user = request_user(request)
-    area = _caller_area(user, payload.area)
-    _writer(request)
+    area = caller_area(user, payload.area)
+    api_writer(request)
     changes = _project_changes(user, area, payload)
     project = services.project_create(
         acting_user=user,
@@ -413,7 +342,7 @@ def project_detail(request: HttpRequest, project_id: int) -> ProjectDetail:
 def project_update(request: HttpRequest, project_id: int, payload: ProjectUpdate) -> ProjectDetail:
     user = request_user(request)
     project = _project_or_404(user, project_id)
-    _writer(request)
+    api_writer(request)
     changes = _project_changes(user, project.area, payload)
     services.project_update(
         acting_user=user,
@@ -436,7 +365,7 @@ def project_transition(
 ) -> ProjectDetail:
     user = request_user(request)
     project = _project_or_404(user, project_id)
-    _writer(request)
+    api_writer(request)
     services.project_transition(
         acting_user=user,
         project=project,
@@ -478,8 +407,8 @@ def activity_create(
 ) -> Status[ActivityOut]:
     user = request_user(request)
     project = _project_or_404(user, project_id)
-    _writer(request)
-    people = _many(_people(user, project.area), payload.people_ids, "people_ids")
+    api_writer(request)
+    people = many_visible(people_in_reach(user, project.area), payload.people_ids, "people_ids")
     activity = services.activity_create(
         acting_user=user,
         area=project.area,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from zhaoshang.core.choices import RoleCode
@@ -262,6 +263,12 @@ def can_write(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (
         user.is_superuser or user.has_role(*WRITER_ROLES)
     )
+
+
+def require_writer(user: Any) -> None:
+    """Pages answer 404 to a reader who reaches a write URL: they learn nothing more."""
+    if not can_write(user):
+        raise Http404
 
 
 def attachment_visible_or_404(user: Any, pk: int) -> Any:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from zhaoshang.construction.selectors import investment as investment_selectors
 from zhaoshang.construction.selectors import workplan as workplan_selectors
 from zhaoshang.core.context import request_user
 from zhaoshang.core.selectors import get_visible_or_404
+from zhaoshang.core.web import apply_errors, query_without_page
 
 from . import selectors, services
 from .choices import Stage
@@ -39,26 +40,6 @@ from .forms import (
 from .models import Enterprise, Project
 
 PAGE_SIZE = 30
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _require_writer(request: HttpRequest) -> None:
-    if not selectors.can_write(request.user):
-        raise Http404
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # --- projects --------------------------------------------------------------------
@@ -81,7 +62,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_write": selectors.can_write(user),
         },
     )
@@ -110,7 +91,7 @@ def project_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
+    selectors.require_writer(request.user)
     user = request_user(request)
     form = ProjectForm(
         request.POST or None, user=user, initial={"area": user.area, "method": "other"}
@@ -128,7 +109,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Project created."))
             return redirect("projects:project_detail", pk=project.pk)
@@ -139,7 +120,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    _require_writer(request)
+    selectors.require_writer(request.user)
     form = ProjectForm(request.POST or None, instance=project, user=user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("area", "version")}
@@ -155,7 +136,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Project saved."))
             return redirect("projects:project_detail", pk=project.pk)
@@ -195,7 +176,7 @@ def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]
 def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    _require_writer(request)
+    selectors.require_writer(request.user)
     form = TransitionForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -225,7 +206,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Stage changed to %(stage)s.") % {"stage": Stage(data["to_stage"]).label}
@@ -245,7 +226,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    _require_writer(request)
+    selectors.require_writer(request.user)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -254,7 +235,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=user, project=project, name=upload.name, content=upload.read()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("File uploaded."))
             return redirect("projects:project_detail", pk=project.pk)
@@ -284,7 +265,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    _require_writer(request)
+    selectors.require_writer(request.user)
     form = ActivityForm(
         request.POST or None, user=user, initial={"date": timezone.localdate(), "days": 1}
     )
@@ -299,7 +280,7 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Activity recorded."))
             return redirect("projects:project_detail", pk=project.pk)
@@ -355,7 +336,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "q": q,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_write": selectors.can_write(user),
         },
     )
@@ -369,7 +350,7 @@ def enterprise_form(request: HttpRequest, pk: int | None = None) -> HttpResponse
         if pk
         else Enterprise(area=user.area)
     )
-    _require_writer(request)
+    selectors.require_writer(request.user)
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=user)
     if request.method == "POST" and form.is_valid():
         for field, value in form.cleaned_data.items():
@@ -378,7 +359,7 @@ def enterprise_form(request: HttpRequest, pk: int | None = None) -> HttpResponse
         try:
             services.enterprise_save(acting_user=user, enterprise=enterprise)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Enterprise saved."))
             return redirect("projects:enterprise_detail", pk=enterprise.pk)
@@ -395,7 +376,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = get_visible_or_404(selectors.enterprises_visible_to(user), pk=pk)
     form = LinkForm(request.POST or None, user=user)
     if request.method == "POST":
-        _require_writer(request)
+        selectors.require_writer(request.user)
         if form.is_valid():
             try:
                 services.enterprise_link_add(
@@ -405,7 +386,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Link added."))
                 return redirect("projects:enterprise_detail", pk=enterprise.pk)

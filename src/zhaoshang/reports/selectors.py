@@ -59,7 +59,7 @@ def city_dashboard_area_or_404(user: Any, code: str) -> tuple[Area, list[Area]]:
     return area, children
 
 
-def subtree_ids(user: Any, area: Area) -> QuerySet[Area]:
+def subtree_ids(user: Any, area: Area) -> QuerySet[Area, Any]:
     """Ids of ``area`` and everything below it that ``user`` may see, as a lazy sub-query."""
     return areas_visible_to(user).filter(path__startswith=area.path).values("id")
 
@@ -286,8 +286,9 @@ def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -
         area_id__in=subtree_ids(user, area), status__in=OPEN_MILESTONE, due_date__lt=today
     )
     oldest = overdue.order_by("due_date", "id").values("id")[:TOP]
-    rows = list(
-        Milestone.objects.filter(id__in=oldest)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in Milestone.objects.filter(id__in=oldest)
         .order_by("due_date", "id")
         .values(
             "id",
@@ -299,7 +300,7 @@ def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -
             "area__name",
             "unit__name",
         )
-    )
+    ]
     for row in rows:
         row["days_late"] = (today - row["due_date"]).days
     return Watchlist(overdue.count(), rows)
@@ -316,11 +317,12 @@ def stuck_projects(user: Any, *, area: Area, today: dt.date | None = None) -> Wa
     labels = dict(Stage.choices)
     # the ten ids from the index alone first, then their names: no join over every stuck row
     longest = stuck.order_by("last_progress_on", "id").values("id")[:TOP]
-    rows = list(
-        Project.objects.filter(id__in=longest)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in Project.objects.filter(id__in=longest)
         .order_by("last_progress_on", "id")
         .values("id", "name", "stage", "last_progress_on", "total_investment", "area__name")
-    )
+    ]
     for row in rows:
         row["stage_label"] = str(labels.get(row["stage"], row["stage"]))
         row["days_idle"] = (today - row["last_progress_on"]).days

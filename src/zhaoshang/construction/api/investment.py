@@ -12,14 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from zhaoshang.core.api_auth import ApiError
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
 from zhaoshang.core.selectors import area_visible_or_404, get_visible_or_404
-from zhaoshang.projects.selectors import can_write
+from zhaoshang.projects.api_refs import api_writer
 
 from ..choices import CITY_OR_ABOVE, ListLevel
 from ..models import KeyProjectEntry, MonthlyInvestment
@@ -39,14 +37,6 @@ from ..selectors import investment as selectors
 from ..services import investment as services
 
 router = Router()
-
-
-def _writer(request: HttpRequest) -> User:
-    """The caller, if their role may write; called after the 404 check."""
-    user = request_user(request)
-    if not can_write(user):
-        raise ApiError(403, "forbidden", _("Your role may read investment data but not change it."))
-    return user
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -118,7 +108,7 @@ def key_entry_list(request: HttpRequest, filters: Query[KeyEntryFilters]) -> dic
 def key_entry_create(request: HttpRequest, payload: KeyEntryIn) -> Status[KeyEntryOut]:
     user = request_user(request)
     project = selectors.project_visible_or_404(user, payload.project_id)
-    _writer(request)
+    api_writer(request)
     entry = services.key_entry_add(
         acting_user=user,
         project=project,
@@ -166,7 +156,7 @@ def key_entry_detail(request: HttpRequest, entry_id: int) -> KeyEntryOut:
 def key_entry_update(request: HttpRequest, entry_id: int, payload: KeyEntryUpdate) -> KeyEntryOut:
     user = request_user(request)
     entry = selectors.entry_visible_or_404(user, entry_id)
-    _writer(request)
+    api_writer(request)
     services.key_entry_update(
         acting_user=user,
         entry=entry,
@@ -180,7 +170,7 @@ def key_entry_update(request: HttpRequest, entry_id: int, payload: KeyEntryUpdat
 def key_entry_delete(request: HttpRequest, entry_id: int) -> Status[None]:
     user = request_user(request)
     entry = selectors.entry_visible_or_404(user, entry_id)
-    _writer(request)
+    api_writer(request)
     services.key_entry_remove(acting_user=user, entry=entry)
     return Status(204, None)
 
@@ -221,7 +211,7 @@ def investment_list(request: HttpRequest, filters: Query[InvestmentFilters]) -> 
 def investment_create(request: HttpRequest, payload: InvestmentIn) -> Status[InvestmentOut]:
     user = request_user(request)
     project = selectors.project_visible_or_404(user, payload.project_id)
-    _writer(request)
+    api_writer(request)
     report = services.investment_report(
         acting_user=user,
         project=project,

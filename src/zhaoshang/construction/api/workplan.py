@@ -16,7 +16,14 @@ from ninja import Query, Router, Status
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
 from zhaoshang.core.selectors import get_visible_or_404
-from zhaoshang.projects.api import _caller_area, _one, _people, _person, _units, _writer
+from zhaoshang.projects.api_refs import (
+    api_writer,
+    caller_area,
+    one_visible,
+    people_in_reach,
+    person_or_none,
+    units_in_reach,
+)
 from zhaoshang.projects.schemas import UnitOut
 from zhaoshang.projects.selectors import clusters_visible_to, projects_visible_to
 
@@ -63,7 +70,7 @@ def _milestone_out(m: Milestone) -> MilestoneOut:
         area=m.area.code,
         title=m.title,
         due_date=m.due_date,
-        leader=_person(m.leader),
+        leader=person_or_none(m.leader),
         unit=UnitOut(id=m.unit.pk, name=m.unit.name) if m.unit else None,
         responsible_person=m.responsible_person,
         status=m.status,
@@ -80,9 +87,11 @@ def _people_refs(user: User, area: Any, data: dict[str, Any]) -> dict[str, Any]:
     """``leader_id``/``unit_id`` as rows the caller may name (422 when unknown or hidden)."""
     refs: dict[str, Any] = {}
     if "leader_id" in data:
-        refs["leader"] = _one(_people(user, area), data.pop("leader_id"), "leader_id")
+        refs["leader"] = one_visible(
+            people_in_reach(user, area), data.pop("leader_id"), "leader_id"
+        )
     if "unit_id" in data:
-        refs["unit"] = _one(_units(user, area), data.pop("unit_id"), "unit_id")
+        refs["unit"] = one_visible(units_in_reach(user, area), data.pop("unit_id"), "unit_id")
     return refs
 
 
@@ -105,7 +114,7 @@ def milestone_create(request: HttpRequest, payload: MilestoneCreate) -> Status[M
     project = get_visible_or_404(
         projects_visible_to(user).select_related("area"), pk=payload.project_id
     )
-    _writer(request)
+    api_writer(request)
     data = payload.model_dump(exclude_unset=True, exclude={"project_id"})
     refs = _people_refs(user, project.area, data)
     milestone = workplan_services.milestone_create(
@@ -136,7 +145,7 @@ def milestone_update(
 ) -> MilestoneOut:
     user = request_user(request)
     milestone = workplan_selectors.milestone_or_404(user, milestone_id)
-    _writer(request)
+    api_writer(request)
     data = payload.model_dump(exclude_unset=True, exclude={"version"})
     refs = _people_refs(user, milestone.project.area, data)
     if "status" in data:
@@ -197,7 +206,9 @@ def _reserve_detail(user: User, pk: int) -> ReserveDetail:
 
 def _reserve_changes(user: User, data: dict[str, Any]) -> dict[str, Any]:
     if "cluster_id" in data:
-        data["cluster"] = _one(clusters_visible_to(user), data.pop("cluster_id"), "cluster_id")
+        data["cluster"] = one_visible(
+            clusters_visible_to(user), data.pop("cluster_id"), "cluster_id"
+        )
     for text in ("name", "investor_name", "description", "target_level"):
         if text in data and data[text] is None:
             data[text] = ""
@@ -220,8 +231,8 @@ def reserve_list(request: HttpRequest, filters: Query[ReserveFilters]) -> dict[s
 @router.post("/reserve", response={201: ReserveDetail}, summary="Put a candidate into the reserve")
 def reserve_create(request: HttpRequest, payload: ReserveCreate) -> Status[ReserveDetail]:
     user = request_user(request)
-    area = _caller_area(user, payload.area)
-    _writer(request)
+    area = caller_area(user, payload.area)
+    api_writer(request)
     data = _reserve_changes(user, payload.model_dump(exclude_unset=True, exclude={"area"}))
     item = reserve_services.reserve_create(acting_user=user, area=area, **data)
     return Status(201, _reserve_detail(user, item.pk))
@@ -240,7 +251,7 @@ def reserve_detail(request: HttpRequest, item_id: int) -> ReserveDetail:
 def reserve_update(request: HttpRequest, item_id: int, payload: ReserveUpdate) -> ReserveDetail:
     user = request_user(request)
     item = reserve_selectors.reserve_or_404(user, item_id)
-    _writer(request)
+    api_writer(request)
     data = _reserve_changes(user, payload.model_dump(exclude_unset=True, exclude={"version"}))
     reserve_services.reserve_update(
         acting_user=user, item=item, expected_version=payload.version, **data
@@ -258,7 +269,7 @@ def reserve_transition(
 ) -> ReserveDetail:
     user = request_user(request)
     item = reserve_selectors.reserve_or_404(user, item_id)
-    _writer(request)
+    api_writer(request)
     reserve_services.reserve_transition(
         acting_user=user,
         item=item,
@@ -280,7 +291,7 @@ def reserve_transition(
 def reserve_promote(request: HttpRequest, item_id: int, payload: PromoteIn) -> Status[PromoteOut]:
     user = request_user(request)
     item = reserve_selectors.reserve_or_404(user, item_id)
-    _writer(request)
+    api_writer(request)
     gate = {
         k: v
         for k in ("contract_date", "contracted_amount", "start_date")

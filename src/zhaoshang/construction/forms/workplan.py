@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.models import Area, Unit, User
 from zhaoshang.core.selectors import units_visible_to, users_visible_to
-from zhaoshang.projects.api import _people, _units
+from zhaoshang.projects.api_refs import people_in_reach, units_in_reach
 
 from ..choices import MilestoneStatus
 from ..models import Milestone
@@ -81,9 +81,9 @@ class MilestoneForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = (  # type: ignore[attr-defined]
-            _people(user, area).exclude(roles__code="investor").order_by("username")
+            people_in_reach(user, area).exclude(roles__code="investor").order_by("username")
         )
-        self.fields["unit"].queryset = _units(user, area).order_by("name")  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units_in_reach(user, area).order_by("name")  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             if self.instance.status != MilestoneStatus.DONE:

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.services import export_record
+from zhaoshang.core.web import apply_errors, query_without_page
 from zhaoshang.core.xlsx import write_table
 from zhaoshang.projects.choices import Stage
-from zhaoshang.projects.selectors import can_write, projects_visible_to
+from zhaoshang.projects.selectors import can_write, projects_visible_to, require_writer
 
 from ..choices import ListLevel
 from ..forms.investment import KeyEntryEditForm, KeyEntryForm, KeyListFilterForm, MonthReportForm
@@ -32,25 +33,6 @@ from ..services import investment as services
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _require_writer(request: HttpRequest) -> None:
-    if not can_write(request.user):
-        raise Http404
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _list_context(request: HttpRequest) -> tuple[KeyListFilterForm, dict[str, Any]]:
@@ -82,7 +64,7 @@ def keylist(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "year": filters["year"],
             "through": filters["through"],
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_write": can_write(user),
         },
     )
@@ -140,7 +122,7 @@ LISTABLE = (Stage.NEGOTIATION, Stage.SIGNED, Stage.LANDED, Stage.CONSTRUCTION, S
 @login_required
 def keylist_add(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    _require_writer(request)
+    require_writer(request.user)
     projects = (
         projects_visible_to(user)
         .filter(stage__in=LISTABLE)
@@ -163,7 +145,7 @@ def keylist_add(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Added to the key-project list."))
             return redirect(f"{_url('construction:keylist')}?year={entry.year}&level={entry.level}")
@@ -186,7 +168,7 @@ def keylist_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an entry's plan, or take the project off this list."""
     user = request_user(request)
     entry = selectors.entry_visible_or_404(user, pk)
-    _require_writer(request)
+    require_writer(request.user)
     form = KeyEntryEditForm(
         request.POST or None,
         initial={"planned_investment": entry.planned_investment, "note": entry.note},
@@ -207,7 +189,7 @@ def keylist_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Annual plan saved."))
                 return redirect(f"{_url('construction:keylist')}?year={entry.year}")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(
         request,
         "construction/keylist_form.html",
@@ -226,14 +208,14 @@ def investment_project(request: HttpRequest, pk: int, year: int) -> HttpResponse
     form = MonthReportForm(request.POST or None, initial={"month": _default_month(year)})
     status = 200
     if request.method == "POST":
-        _require_writer(request)
+        require_writer(request.user)
         if form.is_valid():
             try:
                 report = services.investment_report(
                     acting_user=user, project=project, year=year, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 if services.is_unchanged(report):
                     messages.info(request, _("Unchanged: that amount is already reported."))

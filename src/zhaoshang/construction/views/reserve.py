@@ -19,20 +19,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
-from zhaoshang.projects.selectors import can_write
+from zhaoshang.core.web import apply_errors
+from zhaoshang.projects.selectors import can_write, require_writer
 from zhaoshang.projects.services import ConflictError
-from zhaoshang.projects.views import _apply_errors
 
 from ..choices import ReserveStage
 from ..forms.reserve import PromoteForm, ReserveFilterForm, ReserveForm, ReserveMoveForm
 from ..models import ReserveItem
 from ..selectors import reserve as selectors
 from ..services import reserve as services
-
-
-def _require_writer(user: User) -> None:
-    if not can_write(user):
-        raise Http404
 
 
 @login_required
@@ -58,7 +53,7 @@ def reserve_board(request: HttpRequest) -> HttpResponse:
 @login_required
 def reserve_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    _require_writer(user)
+    require_writer(user)
     if user.area is None:
         raise Http404
     form = ReserveForm(request.POST or None, user=user)
@@ -67,7 +62,7 @@ def reserve_create(request: HttpRequest) -> HttpResponse:
         try:
             item = services.reserve_create(acting_user=user, area=user.area, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Reserve item created."))
             return redirect("construction:reserve_detail", pk=item.pk)
@@ -83,7 +78,7 @@ def reserve_create(request: HttpRequest) -> HttpResponse:
 def reserve_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     item = selectors.reserve_or_404(user, pk)
-    _require_writer(user)
+    require_writer(user)
     form = ReserveForm(request.POST or None, instance=item, user=user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -94,7 +89,7 @@ def reserve_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Reserve item saved."))
             return redirect("construction:reserve_detail", pk=item.pk)
@@ -141,7 +136,7 @@ def reserve_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reserve_transition(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     item = selectors.reserve_or_404(user, pk)
-    _require_writer(user)
+    require_writer(user)
     form = ReserveMoveForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -159,7 +154,7 @@ def reserve_transition(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -183,7 +178,7 @@ def reserve_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def reserve_promote(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     item = selectors.reserve_or_404(user, pk)
-    _require_writer(user)
+    require_writer(user)
     form = PromoteForm(request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -206,7 +201,7 @@ def reserve_promote(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The project and its key-list entry were created."))
             return redirect("projects:project_detail", pk=project.pk)

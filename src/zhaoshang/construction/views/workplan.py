@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +24,11 @@ from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
 from zhaoshang.core.selectors import get_visible_or_404
 from zhaoshang.core.services import export_record
+from zhaoshang.core.web import apply_errors, query_without_page
 from zhaoshang.core.xlsx import write_table
 from zhaoshang.projects.models import Project
-from zhaoshang.projects.selectors import can_write, projects_visible_to
+from zhaoshang.projects.selectors import can_write, projects_visible_to, require_writer
 from zhaoshang.projects.services import ConflictError
-from zhaoshang.projects.views import _apply_errors, _query_without_page
 
 from ..forms.workplan import CompleteForm, MilestoneFilterForm, MilestoneForm
 from ..models import Milestone
@@ -54,11 +54,6 @@ EXPORT_HEADERS = [
 STATUS_WORDS = {"planned": "未开始", "in_progress": "推进中", "done": "已完成"}
 
 
-def _require_writer(user: User) -> None:
-    if not can_write(user):
-        raise Http404
-
-
 @login_required
 @require_GET
 def milestone_list(request: HttpRequest) -> HttpResponse:
@@ -75,7 +70,7 @@ def milestone_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "overdue_total": selectors.overdue_count(user),
         },
     )
@@ -139,13 +134,13 @@ def project_workplan(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_or_404(user, pk)
     form = MilestoneForm(request.POST or None, user=user, area=project.area)
     if request.method == "POST":
-        _require_writer(user)
+        require_writer(user)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
                 services.milestone_create(acting_user=user, project=project, **data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Milestone added."))
                 return redirect("construction:project_workplan", pk=project.pk)
@@ -169,7 +164,7 @@ def project_workplan(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     milestone = selectors.milestone_or_404(user, pk)
-    _require_writer(user)
+    require_writer(user)
     form = MilestoneForm(
         request.POST or None, instance=milestone, user=user, area=milestone.project.area
     )
@@ -185,7 +180,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Milestone saved."))
             return redirect("construction:project_workplan", pk=milestone.project_id)
@@ -202,7 +197,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     milestone = selectors.milestone_or_404(user, pk)
-    _require_writer(user)
+    require_writer(user)
     form = CompleteForm(request.POST)
     if form.is_valid():
         try:

@@ -69,10 +69,11 @@ def screen_for(field: models.Field[Any, Any]) -> Screen | None:
     decimal: tuple[int, int] | None = None
     for validator in field.validators:
         kind = type(validator)
-        if kind is MaxLengthValidator and isinstance(validator.limit_value, int):
-            max_length = validator.limit_value
-        elif kind is MinValueValidator and isinstance(validator.limit_value, int | Decimal):
-            minimum = validator.limit_value
+        limit = getattr(validator, "limit_value", None)
+        if kind is MaxLengthValidator and isinstance(limit, int):
+            max_length = limit
+        elif kind is MinValueValidator and isinstance(limit, int | Decimal):
+            minimum = limit
         elif kind is DecimalValidator and isinstance(validator, DecimalValidator):
             if validator.max_digits is None or validator.decimal_places is None:
                 return None

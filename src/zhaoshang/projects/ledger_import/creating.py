@@ -115,7 +115,7 @@ class FastCreate:
     def _python(self, rows: list[Row], dates: list[dt.date], now: dt.datetime) -> list[list[Any]]:
         """The chunk's ``PROJECT_COLUMNS`` as Python values, one list per column."""
         count = len(rows)
-        fixed = {
+        fixed: dict[str, list[Any]] = {
             "area_id": [self.area.pk] * count,
             "stage": [str(row.stage) for row in rows],
             "version": [1] * count,
@@ -172,7 +172,7 @@ class FastCreate:
     ) -> None:
         count = len(rows)
         conv = self.events.by_name["event_date"]
-        columns = {
+        columns: dict[str, list[Any]] = {
             "project_id": ids,
             "from_stage": [""] * count,
             "to_stage": [str(row.stage) for row in rows],
@@ -190,7 +190,7 @@ class FastCreate:
     ) -> None:
         count = len(rows)
         audits = self.audits
-        columns = {
+        columns: dict[str, list[Any]] = {
             "at": [audits.constant("at", now)] * count,
             "user_id": [self.user.pk if self.user else None] * count,
             "username": [self.username] * count,

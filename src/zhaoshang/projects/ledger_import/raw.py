@@ -104,7 +104,7 @@ def converter(field: models.Field[Any, Any]) -> Converter | None:
     if kind in _INTEGERS:
         if not _overrides("adapt_integerfield_value"):
             return None
-        return partial(_integer, ops.adapt_integerfield_value, kind)
+        return partial(field.get_db_prep_value, connection=connection, prepared=True)
     if kind == "DecimalField" and isinstance(field, models.DecimalField):
         if not _overrides("adapt_decimalfield_value"):
             return None
@@ -122,10 +122,6 @@ def converter(field: models.Field[Any, Any]) -> Converter | None:
     if kind == "GenericIPAddressField":
         return ops.adapt_ipaddressfield_value
     return partial(field.get_db_prep_value, connection=connection, prepared=True)
-
-
-def _integer(adapt: Callable[[Any, str], Any], kind: str, value: Any) -> Any:
-    return adapt(value, kind)
 
 
 def _json(adapt: Callable[[Any, Any], Any], encoder: Any, value: Any) -> Any:
