@@ -159,6 +159,26 @@ def test_it_stores_a_project_exactly_as_project_create_does(tmp_path: Path) -> N
     }
 
 
+def test_it_writes_the_audit_json_text_json_dumps_would(tmp_path: Path) -> None:
+    tricky = {
+        "name": 'A"B\\C %s 50% 😀\u2028项目',
+        "notes": '第一行\n第二行 "引号" \\ \t尾',
+        "land_parcel": "50%地块",
+        "investor": "",
+        "key_level": "",
+    }
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", HEADERS, [ledger_row(1, **tricky)]))
+    assert outcome.errors.lines() == []
+
+    project = Project.objects.get(code="FAST-0001")
+    audit = AuditEvent.objects.get(object_type="projects.project", object_id=str(project.pk))
+    text = raw_after(audit)
+    if connection.vendor == "sqlite":  # stored as written: the text itself must be json.dumps's
+        assert text == json.dumps(json.loads(text))
+    assert json.loads(text) == _snapshot(project)
+    assert project.name == tricky["name"] and project.notes == tricky["notes"]
+
+
 def _snapshot(project: Project) -> dict[str, Any]:
     from zhaoshang.core.services import snapshot
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -415,7 +416,7 @@ def open_tables(path: str | Path, spec: TableSpec) -> Iterator[SheetTable]:
                 columns=columns,
                 unknown_headers=match.unknown,
                 height=sheet.end[0] + 1 if sheet.end else 0,
-                _rows=_chain(body, rows),
+                _rows=chain(body, rows),  # C-level: no generator frame per row
                 _first_data=first_data,
                 _key_index=columns[spec.required[0]].index,
             )
@@ -433,11 +434,6 @@ def open_tables(path: str | Path, spec: TableSpec) -> Iterator[SheetTable]:
                 "known": brief_list([c.title for c in spec.columns], limit=10),
             }
         )
-
-
-def _chain(first: Iterator[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
-    yield from first
-    yield from rest
 
 
 def _headers_seen(spec: TableSpec, rows: list[list[Any]]) -> list[str]:

@@ -159,7 +159,7 @@ def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]
         "workplan_milestones": workplan_selectors.project_milestones(project, today),
         "project": project,
         "stuck": selectors.is_stuck(project),
-        "stages": selectors.time_in_stages(project, today),
+        "stages": [(Stage(s).label, d) for s, d in selectors.time_in_stages(project, today)],
         "timeline": selectors.timeline(project),
         "chain_gaps": selectors.chain_gaps(project),
         "attachments": project.attachments.all(),
