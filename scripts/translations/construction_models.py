@@ -78,3 +78,4 @@ TRANSLATIONS.update(
     }
 )
 TRANSLATIONS["Monthly actuals of indicators"] = "指标月度完成数"
+TRANSLATIONS.update({"Dashboard": "数据看板", "Chain report": "责任链报告"})
