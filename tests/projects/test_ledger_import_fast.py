@@ -228,6 +228,20 @@ def test_it_writes_with_few_statements(tmp_path: Path, django_assert_max_num_que
     assert outcome.created == 300
 
 
+def test_it_gives_back_the_connections_page_cache_after_writing(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+
+    run(simple_ledger(tmp_path / "l.xlsx", HEADERS, [ledger_row(1)]))
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == before != -raw.WRITE_CACHE_KIB
+
+
 def test_it_reports_djangos_own_messages_and_writes_nothing(tmp_path: Path) -> None:
     count = Project.objects.count()
     rows = [

@@ -78,7 +78,7 @@ def indicators_panel(rows: list[IndicatorRow]) -> Panel:
         [
             r.name,
             r.unit,
-            _places(r.target, r.decimals),
+            _places(r.target, _own_places(r.target, r.decimals)),
             _places(r.actual, r.decimals),
             r.completion_pct,
             r.time_elapsed_pct,
@@ -104,6 +104,15 @@ def _places(value: Decimal | None, decimals: int) -> Decimal | None:
     if value is None:
         return None
     return value.quantize(Decimal(1).scaleb(-min(decimals, 4)))
+
+
+def _own_places(value: Decimal | None, decimals: int) -> int:
+    """A target keeps the decimals it was set with (3025.81 is not 3026), at least the
+    indicator's own."""
+    if value is None:
+        return decimals
+    exponent = value.normalize().as_tuple().exponent
+    return max(decimals, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
 
 
 def key_plan_panel(plan: KeyPlan) -> Panel:

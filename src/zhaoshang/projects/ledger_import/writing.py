@@ -109,7 +109,7 @@ class Writer:
             dates = [self.planner.event_date_for_new(row) for row in chunk]
             try:
                 fast.write(chunk, dates)
-            except IdsMismatch:  # pragma: no cover - SQLite numbers one executemany in a row
+            except IdsMismatch:  # pragma: no cover - new SQLite rows are numbered in a row
                 self.errors.file_error(
                     _("The project count did not add up after writing; nothing was imported.")
                 )
