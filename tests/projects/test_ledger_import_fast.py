@@ -286,6 +286,24 @@ def test_it_lists_every_bad_cell_of_a_row_the_fast_path_gave_up_on(tmp_path: Pat
     assert not Project.objects.filter(code__startswith="FAST-").exists()
 
 
+def test_it_reports_a_remembered_refusal_on_every_row_that_repeats_it(tmp_path: Path) -> None:
+    rows = [
+        ledger_row(1, cluster="不存在的集群"),
+        ledger_row(2, cluster="不存在的集群", contract_date="2025-02-30"),
+        ledger_row(3),
+    ]
+
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", HEADERS, rows))
+
+    assert [(e.row, e.column) for e in outcome.errors] == [
+        (2, "所属产业集群"),
+        (3, "所属产业集群"),
+        (3, "签约日期"),
+    ]
+    assert len({e.message for e in outcome.errors if e.column == "所属产业集群"}) == 1
+    assert outcome.created == 0
+
+
 def test_it_reads_plain_numbers_as_the_slow_path_and_validators_would() -> None:
     field = Project._meta.get_field("total_investment")
     screen = screen_for(field)  # type: ignore[arg-type]

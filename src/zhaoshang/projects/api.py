@@ -28,6 +28,7 @@ from .api_refs import (
     caller_area,
     many_visible,
     one_visible,
+    paged,
     people_in_reach,
     person_or_none,
     person_out,
@@ -234,13 +235,7 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     if filters.cluster:
         rows = rows.filter(cluster_id=filters.cluster)
     rows = rows.order_by("name", "id")
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": rows.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_enterprise_out(e) for e in page],
-    }
+    return paged(rows, filters, _enterprise_out)
 
 
 @router.post("/enterprises", response={201: EnterpriseOut}, summary="Register an enterprise")
@@ -303,13 +298,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[s
     values = filters.model_dump(exclude={"limit", "offset"})
     values = {k: getattr(v, "value", v) for k, v in values.items()}
     rows = selectors.project_list(request_user(request), values)
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": rows.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [ProjectItem(**_item_fields(p)) for p in page],
-    }
+    return paged(rows, filters, lambda p: ProjectItem(**_item_fields(p)))
 
 
 @router.post("/projects", response={201: ProjectDetail}, summary="Create a project")

@@ -7,6 +7,7 @@ caller's write permission is a 403 only after the 404 check has passed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -97,3 +98,14 @@ def person_out(user: User) -> PersonOut:
 
 def person_or_none(user: User | None) -> PersonOut | None:
     return None if user is None else person_out(user)
+
+
+def paged(rows: QuerySet[Any], filters: Any, item: Callable[[Any], Any]) -> dict[str, Any]:
+    """The list answer every route gives: ``count``, ``limit``, ``offset`` and the page's items."""
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": rows.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [item(row) for row in page],
+    }

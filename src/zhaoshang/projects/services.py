@@ -209,7 +209,7 @@ def project_create(
         errors["stage"] = _("A new project starts on the main line, not paused or terminated.")
     if errors:
         raise ValidationError(errors)
-    project.last_progress_on = _event_date(event_date, None)
+    project.last_progress_on = event_date_checked(event_date, None)
     project.save()
     _set_chain_members(project, trackers=list(trackers), units=list(cooperating_units))
     StageEvent.objects.create(
@@ -230,7 +230,8 @@ def project_create(
     return project
 
 
-def _event_date(value: dt.date | None, previous: dt.date | None) -> dt.date:
+def event_date_checked(value: dt.date | None, previous: dt.date | None) -> dt.date:
+    """The real-world date of a move: default today, not in the future, not before the last."""
     today = timezone.localdate()
     value = value or today
     if value > today:
@@ -368,7 +369,7 @@ def project_transition(
     if evidence is not None and evidence.project_id != project.pk:
         raise ValidationError({"evidence": _("The evidence file belongs to another project.")})
     last = project.stage_events.order_by("-event_date", "-id").first()
-    when = _event_date(event_date, last.event_date if last else None)
+    when = event_date_checked(event_date, last.event_date if last else None)
     from_stage = project.stage
     bump_version(
         project,

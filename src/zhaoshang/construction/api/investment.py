@@ -17,7 +17,7 @@ from ninja import Query, Router, Status
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
 from zhaoshang.core.selectors import area_visible_or_404, get_visible_or_404
-from zhaoshang.projects.api_refs import api_writer
+from zhaoshang.projects.api_refs import api_writer, paged
 
 from ..choices import CITY_OR_ABOVE, ListLevel
 from ..models import KeyProjectEntry, MonthlyInvestment
@@ -95,13 +95,7 @@ def key_entry_list(request: HttpRequest, filters: Query[KeyEntryFilters]) -> dic
     data = filters.model_dump(exclude={"limit", "offset"})
     data["level"] = getattr(filters.level, "value", filters.level)
     rows = selectors.key_list(request_user(request), data)
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": rows.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_entry_out(e) for e in page],
-    }
+    return paged(rows, filters, _entry_out)
 
 
 @router.post("/key-projects", response={201: KeyEntryOut}, summary="Add a project to a list")
@@ -194,13 +188,7 @@ def investment_list(request: HttpRequest, filters: Query[InvestmentFilters]) -> 
     if filters.area:
         rows = rows.filter(area__path__startswith=selectors.area_path(filters.area) or "")
     rows = rows.order_by("-year", "-month", "project__name", "id")
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": rows.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_report_out(r) for r in page],
-    }
+    return paged(rows, filters, _report_out)
 
 
 @router.post(

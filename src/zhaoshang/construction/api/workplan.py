@@ -20,6 +20,7 @@ from zhaoshang.projects.api_refs import (
     api_writer,
     caller_area,
     one_visible,
+    paged,
     people_in_reach,
     person_or_none,
     units_in_reach,
@@ -99,13 +100,7 @@ def _people_refs(user: User, area: Any, data: dict[str, Any]) -> dict[str, Any]:
 def milestone_list(request: HttpRequest, filters: Query[MilestoneFilters]) -> dict[str, Any]:
     values = {k: _value(v) for k, v in filters.model_dump(exclude={"limit", "offset"}).items()}
     rows = workplan_selectors.milestone_list(request_user(request), values)
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": rows.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_milestone_out(m) for m in page],
-    }
+    return paged(rows, filters, _milestone_out)
 
 
 @router.post("/milestones", response={201: MilestoneOut}, summary="Add a milestone to a project")
@@ -219,13 +214,7 @@ def _reserve_changes(user: User, data: dict[str, Any]) -> dict[str, Any]:
 def reserve_list(request: HttpRequest, filters: Query[ReserveFilters]) -> dict[str, Any]:
     values = {k: _value(v) for k, v in filters.model_dump(exclude={"limit", "offset"}).items()}
     rows = reserve_selectors.reserve_list(request_user(request), values)
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": rows.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [ReserveItemOut(**_item_fields(i)) for i in page],
-    }
+    return paged(rows, filters, lambda i: ReserveItemOut(**_item_fields(i)))
 
 
 @router.post("/reserve", response={201: ReserveDetail}, summary="Put a candidate into the reserve")

@@ -24,6 +24,7 @@ from zhaoshang.core.services import audit_record, snapshot
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import Cluster, Project
+from zhaoshang.projects.services import event_date_checked
 
 from ..choices import CITY_OR_ABOVE, RESERVE_MAIN, ReserveStage
 from ..models import ReserveEvent, ReserveItem
@@ -73,7 +74,7 @@ def reserve_create(
         created_by=acting_user,
     )
     _check_item(item)
-    when = _event_date(event_date, None)
+    when = event_date_checked(event_date, None)
     item.save()
     _event(item, acting_user, "", ReserveStage.SCREENING, when, note=note)
     audit_record(
@@ -131,21 +132,6 @@ def transition_error(item: ReserveItem, to_stage: str, *, reason: str) -> str | 
     return None
 
 
-def _event_date(value: dt.date | None, previous: dt.date | None) -> dt.date:
-    today = timezone.localdate()
-    value = value or today
-    if value > today:
-        raise ValidationError({"event_date": _("The date cannot be in the future.")})
-    if previous and value < previous:
-        raise ValidationError(
-            {
-                "event_date": _("The date cannot be before the previous stage move (%(d)s).")
-                % {"d": previous.isoformat()}
-            }
-        )
-    return value
-
-
 def _event(
     item: ReserveItem,
     actor: User | None,
@@ -198,7 +184,7 @@ def reserve_transition(
             {"target_level": _("A reserve item applies for the city or the provincial list.")}
         )
     last = item.events.order_by("-event_date", "-id").first()
-    when = _event_date(event_date, last.event_date if last else None)
+    when = event_date_checked(event_date, last.event_date if last else None)
     from_stage = item.stage
     rejected = to_stage == ReserveStage.REJECTED
     values: dict[str, Any] = {"stage": to_stage, "target_level": level}

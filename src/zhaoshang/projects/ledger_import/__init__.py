@@ -52,7 +52,8 @@ from zhaoshang.imports.safety import ImportFileError
 
 from ..choices import Stage
 from ..ledger import LEDGER_COLUMNS
-from .rows import LedgerReader, Planner, Row
+from .planning import Planner
+from .rows import LedgerReader, Row
 from .vocabulary import COLUMNS, SPEC, STAGE_WORDS, SYNONYMS, Lookups, stage_map
 from .writing import Rollback, Writer, fast_snapshot
 

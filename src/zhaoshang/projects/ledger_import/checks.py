@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxLengthValidator, MinValueValidator
 from django.db import models
 
+from zhaoshang.imports.cells import CellError
+
 from .. import services
 from ..models import Project
 
@@ -35,6 +37,52 @@ class Unsure:
 
     def __init__(self, value: Any) -> None:
         self.value = value
+
+
+class Refused:
+    """A remembered refusal: the ``CellError``'s message."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class Remembered(dict[Any, Any]):
+    """A column's coercions by cell text, filled on first use: ``table[raw]`` is the answer.
+
+    A hit is one C-level dict lookup, no Python call at all — for the columns
+    whose few values repeat row after row (stage, cluster, unit, leader …). A
+    refusal comes back as ``Refused`` (``raising`` turns it into the error).
+    Only text is remembered: 1, 1.0 and True are equal keys but not the same
+    cell, so numbers and dates are coerced afresh every time.
+    """
+
+    def __init__(self, coerce: Callable[[Any], Any], limit: int = 20000) -> None:
+        super().__init__()
+        self.coerce = coerce
+        self.limit = limit
+
+    def __missing__(self, raw: Any) -> Any:
+        try:
+            answer = self.coerce(raw)
+        except CellError as exc:
+            answer = Refused(str(exc))
+        if type(raw) is str and len(self) < self.limit:
+            self[raw] = answer
+        return answer
+
+
+def raising(table: Remembered) -> Callable[[Any], Any]:
+    """The table as a coercer: its refusals raised as ``CellError`` again."""
+
+    def run(raw: Any) -> Any:
+        answer = table[raw]
+        if type(answer) is Refused:
+            raise CellError(answer.message)
+        return answer
+
+    return run
 
 
 def screened(coerce: Callable[[Any], Any], screen: Screen) -> Callable[[Any], Any]:

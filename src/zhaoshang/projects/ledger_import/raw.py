@@ -61,7 +61,7 @@ def _max_params() -> int:
 
 #: SQLite page cache while an import writes (KiB): the default 2 MB makes a 100,000-row
 #: transaction spill index pages to the WAL over and over (about 20 % of the write time)
-WRITE_CACHE_KIB = 131072
+WRITE_CACHE_KIB = 65536
 
 
 @contextmanager

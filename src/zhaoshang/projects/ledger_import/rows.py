@@ -1,25 +1,22 @@
-"""Reading ledger rows into checked values, and planning what each row changes."""
+"""Reading ledger rows into checked values (planning what they change: ``planning``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhaoshang.core.models import Area, User
+from zhaoshang.core.models import Area
 from zhaoshang.imports.cells import (
     CellError,
-    memoized,
     plain_text,
     shown,
     to_date,
@@ -30,21 +27,26 @@ from zhaoshang.imports.cells import (
 from zhaoshang.imports.kinds import ImportOutcome, Progress
 from zhaoshang.imports.reading import UNIT_FAMILIES, SheetTable, open_tables
 
-from .. import services
-from ..choices import MAIN_STAGES, KeyLevel, Stage, stage_rank
-from ..models import Project, StageEvent
-from .checks import SUSPECT, Gates, Screen, Unsure, decimal_rules, field_screens, screened
+from ..choices import KeyLevel
+from ..models import Project
+from .checks import (
+    SUSPECT,
+    Refused,
+    Remembered,
+    Screen,
+    Unsure,
+    decimal_rules,
+    field_screens,
+    raising,
+    screened,
+)
 from .vocabulary import (
-    MATCH_CHUNK,
     MEMOIZED,
-    MONEY_DEFAULT_ZERO,
     PROGRESS_EVERY,
     SPEC,
-    STAGE_DATE_FIELD,
     TITLES,
     UNITS,
     VALIDATED_FIELDS,
-    ZERO,
     Lookups,
     name_key,
     stage_in_heading,
@@ -65,6 +67,9 @@ _KINDS = {
 _STORED = (_STORE, _STORE_GIVEN, _KEY_LEVEL)
 #: (column index, header as shown, key, coercer, what to do with the value)
 ColumnReader = tuple[int, str, str, Callable[[Any], Any], int]
+#: per column, the coercer ``_fast_row`` calls: a remembered column's table lookup, which
+#: hands back a ``Refused`` instead of raising
+FastCoercer = Callable[[Any], Any]
 
 
 @dataclass(slots=True)
@@ -83,9 +88,10 @@ class Row:
 class RowPlan:
     """Where each kind of value sits in a sheet's list of read values (see ``_fast_row``)."""
 
-    def __init__(self, readers: list[ColumnReader]) -> None:
+    def __init__(self, readers: list[ColumnReader], fast: list[FastCoercer]) -> None:
         self.readers = readers
-        self.coercers = [(index, coerce) for index, _header, _key, coerce, _kind in readers]
+        self.coercers = [(r[0], coerce) for r, coerce in zip(readers, fast, strict=True)]
+        self.remembered = [at for at, r in enumerate(readers) if r[2] in MEMOIZED]
         self.width = max((index + 1 for index, *_rest in readers), default=0)
         self.store = [(r[2], at) for at, r in enumerate(readers) if r[4] in _STORED]
         self.given = [r[2] for r in readers if r[4] == _STORE_GIVEN]
@@ -95,29 +101,6 @@ class RowPlan:
         self.stage = found.get(_STAGE)
         self.investor = found.get(_INVESTOR)
         self.region = found.get(_REGION)
-
-
-@dataclass(slots=True)
-class Change:
-    """An existing project a row changes: the new values, the stored ones, a stage move."""
-
-    row: Row
-    project: Project
-    changes: dict[str, Any]
-    stored: dict[str, Any]
-    to_stage: str | None
-    event_date: dt.date | None
-    reason: str
-
-
-@dataclass
-class Plan:
-    """What the import will write, worked out before the transaction starts."""
-
-    new: list[Row] = field(default_factory=list)
-    changed: list[Change] = field(default_factory=list)
-    unchanged: int = 0
-    defaulted_amounts: int = 0
 
 
 class LedgerReader:
@@ -156,6 +139,7 @@ class LedgerReader:
         self.probe = Project(area=area)
         #: screens of the validated fields; a field without one is validated on every row
         self.screens: dict[str, Screen | None] = field_screens(VALIDATED_FIELDS)
+        self.fast: dict[str, FastCoercer] = {}  # the last sheet's, by key (see RowPlan)
 
     def header(self, key: str) -> str:
         return self.headers.get(key) or TITLES[key]
@@ -172,8 +156,11 @@ class LedgerReader:
                 coerce = _name_reader(screen)
             elif key in self.screens and key not in UNITS:  # numbers: screened as they are read
                 coerce = screened(coerce, screen) if screen else _always_unsure(coerce)
+            fast = coerce
             if key in MEMOIZED:
-                coerce = memoized(coerce)
+                answers = Remembered(coerce)
+                fast, coerce = answers.__getitem__, raising(answers)
+            self.fast[key] = fast
             result.append((found.index, found.header, key, coerce, _KINDS.get(key, _STORE)))
         return result
 
@@ -195,9 +182,8 @@ class LedgerReader:
             return to_text
         if key == "notes":
             return _notes
-        if key == "investor":
-            return memoized(look.investor)  # a few thousand investors over 100,000 rows
         coercers: dict[str, Callable[[Any], Any]] = {
+            "investor": look.investor,
             "stage": look.stages,
             "method": look.methods,
             "key_level": look.key_levels,
@@ -212,7 +198,8 @@ class LedgerReader:
         rows: list[Row] = []
         seen = 0
         for table in open_tables(path, SPEC):
-            plan = RowPlan(self.readers(table))
+            readers = self.readers(table)
+            plan = RowPlan(readers, [self.fast[r[2]] for r in readers])
             if table.unknown_headers:
                 self.outcome.notes.append(
                     _("Sheet “%(sheet)s”: columns not imported: %(cols)s.")
@@ -289,6 +276,9 @@ class LedgerReader:
             got = [coerce(cells[index]) for index, coerce in plan.coercers]
         except CellError:
             return self._row(sheet, number, cells, plan.readers, section_stage)
+        for at in plan.remembered:
+            if type(got[at]) is Refused:
+                return self._row(sheet, number, cells, plan.readers, section_stage)
         suspect = False
         for at in plan.screened:
             value = got[at]
@@ -507,198 +497,3 @@ def _section_stage(section: str) -> str | None:
         if stage:
             return stage
     return None
-
-
-# --- planning: new rows, changed rows ---------------------------------------------------
-
-
-class Planner:
-    """Checks rows against the project rules and works out every write."""
-
-    def __init__(self, reader: LedgerReader, acting_user: User | None) -> None:
-        self.reader = reader
-        self.errors = reader.errors
-        self.area = reader.area
-        self.acting_user = acting_user
-        self.today = timezone.localdate()
-        self.plan = Plan()
-        self.default_amount = "contracted_amount" not in reader.present
-        self.gates = Gates(reader.probe)
-
-    def header(self, key: str) -> str:
-        return self.reader.header(key)
-
-    def gate_column(self, field_name: str) -> str:
-        if field_name == "contracted_amount" and self.default_amount:
-            return self.header("total_investment")
-        if field_name == "reason":
-            return self.header("notes")
-        if field_name in TITLES:
-            return self.header(field_name)
-        return self.header("stage")
-
-    def _gate(self, row: Row, project: Project, stage: str, reason: str) -> bool:
-        problems = services.gate_errors(project, stage, reason=reason)
-        try:
-            services.check_chain(project)
-        except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                problems[field_name] = " ".join(messages)
-        for field_name, message in problems.items():
-            self.errors.add(row.number, self.gate_column(field_name), str(message), sheet=row.sheet)
-        return not problems
-
-    def new(self, row: Row) -> None:
-        values = row.values
-        stage = row.stage or Stage.LEAD
-        for name in MONEY_DEFAULT_ZERO:
-            if values.get(name) is None:
-                values[name] = ZERO
-        if row.investor is not None:
-            values["investor_id"] = row.investor[0]
-            values.setdefault("investor_name", "")
-        if row.region is not None:
-            region, province, country = row.region
-            values["source_region"] = region
-            values["source_province"] = province or ""
-            values["source_country"] = country or ""
-        if (
-            self.default_amount
-            and _signed_or_later(stage)
-            and not values.get("contracted_amount")
-            and values.get("total_investment")
-        ):
-            values["contracted_amount"] = values["total_investment"]
-            self.plan.defaulted_amounts += 1
-        if stage not in MAIN_STAGES:
-            self.errors.add(
-                row.number,
-                self.header("stage"),
-                _(
-                    "A new project cannot start as “%(stage)s”. Import it at the stage it "
-                    "reached, then pause or terminate it in the system."
-                )
-                % {"stage": Stage(stage).label},
-                sheet=row.sheet,
-            )
-            return
-        problems = self.gates.problems(stage, values)
-        for field_name, message in problems.items():
-            self.errors.add(row.number, self.gate_column(field_name), message, sheet=row.sheet)
-        if not problems:
-            row.stage = stage
-            self.plan.new.append(row)
-
-    def matched(self, rows: list[Row]) -> None:
-        """Compare matched rows with their projects, a chunk of projects at a time."""
-        for start in range(0, len(rows), MATCH_CHUNK):
-            chunk = rows[start : start + MATCH_CHUNK]
-            projects = (
-                Project.objects.filter(pk__in=[r.project_id for r in chunk])
-                .select_related(
-                    "cluster",
-                    "sub_bureau",
-                    "lead_cadre__area",
-                    "responsible_chief__area",
-                    "frontline_sub_chief__area",
-                )
-                .in_bulk()
-            )
-            moving = [
-                r.project_id
-                for r in chunk
-                if r.stage and r.project_id in projects and projects[r.project_id].stage != r.stage
-            ]
-            last_dates = dict(
-                StageEvent.objects.filter(project_id__in=moving)
-                .values("project_id")
-                .annotate(last=Max("event_date"))
-                .values_list("project_id", "last")
-            )
-            for row in chunk:
-                assert row.project_id is not None
-                project = projects[row.project_id]
-                project.area = self.area
-                self._compare(row, project, last_dates.get(project.pk))
-
-    def _compare(self, row: Row, project: Project, last_event: dt.date | None) -> None:
-        changes: dict[str, Any] = {}
-        for name, value in row.values.items():
-            if name in ("cluster", "sub_bureau", "lead_cadre"):
-                if getattr(project, f"{name}_id") != (value.pk if value else None):
-                    changes[name] = value
-            elif value is None and name in MONEY_DEFAULT_ZERO:
-                if getattr(project, name) != 0:
-                    changes[name] = ZERO
-            elif getattr(project, name) != value:
-                changes[name] = value
-        if row.investor is not None:
-            enterprise_id, text = row.investor
-            changes.pop("investor_name", None)
-            if enterprise_id is not None:
-                if project.investor_id != enterprise_id:
-                    changes["investor_id"] = enterprise_id
-            elif project.investor_name != text:
-                changes["investor_name"] = text
-        if row.region is not None:
-            region, province, country = row.region
-            changes.pop("source_country", None)
-            wanted = {"source_region": region}
-            if province is not None or region != project.source_region:
-                wanted["source_province"] = province or ""
-            if country is not None or region != project.source_region:
-                wanted["source_country"] = country or ""
-            changes.update({k: v for k, v in wanted.items() if getattr(project, k) != v})
-        to_stage = row.stage if row.stage and row.stage != project.stage else None
-        target = to_stage or project.stage
-        reason = str(row.values.get("notes") or "")
-        if to_stage is not None:
-            illegal = services.transition_error(project, to_stage, reason=reason)
-            if illegal:
-                self.errors.add(
-                    row.number,
-                    self.header("stage"),
-                    illegal,
-                    value=str(Stage(to_stage).label),
-                    sheet=row.sheet,
-                )
-                return
-        if (
-            self.default_amount
-            and _signed_or_later(target)
-            and not changes.get("contracted_amount", project.contracted_amount)
-        ):
-            total = changes.get("total_investment", project.total_investment)
-            if total:
-                changes["contracted_amount"] = total
-                self.plan.defaulted_amounts += 1
-        if not changes and to_stage is None:
-            self.plan.unchanged += 1
-            return
-        before = {name: getattr(project, name) for name in changes}
-        for name, value in changes.items():
-            setattr(project, name, value)
-        gated = to_stage is not None or target in MAIN_STAGES  # as project_transition / _update
-        if gated and not self._gate(row, project, target, reason=reason if to_stage else "—"):
-            return
-        when = self._event_date(to_stage, project, last_event) if to_stage else None
-        self.plan.changed.append(Change(row, project, changes, before, to_stage, when, reason))
-
-    def _event_date(self, stage: str, project: Project, previous: dt.date | None) -> dt.date:
-        """The real-world date of a stage move: the stage's own date when known and past."""
-        own = STAGE_DATE_FIELD.get(stage)
-        when = getattr(project, own) if own else None
-        if when is None or when > self.today:
-            when = self.today
-        if previous is not None and when < previous:
-            when = previous
-        return when
-
-    def event_date_for_new(self, row: Row) -> dt.date:
-        own = STAGE_DATE_FIELD.get(row.stage or "")
-        when = row.values.get(own) if own else None
-        return when if when is not None and when <= self.today else self.today
-
-
-def _signed_or_later(stage: str) -> bool:
-    return stage in MAIN_STAGES and stage_rank(stage) >= stage_rank(Stage.SIGNED)

@@ -168,7 +168,7 @@ VALIDATED_FIELDS = (
     "contracted_amount",
     "land_parcel",
 )
-#: columns whose few distinct values repeat row after row: coerced once per value
+#: columns whose values repeat row after row: coerced once per distinct text (checks.Remembered)
 MEMOIZED = frozenset(
     {
         "stage",
@@ -178,6 +178,7 @@ MEMOIZED = frozenset(
         "sub_bureau",
         "lead_cadre",
         "source_region",
+        "investor",  # a few thousand investors over 100,000 rows
         "land_parcel",  # a zone's parcels recur; unique texts just stop being remembered
         "notes",  # mostly blank
     }

@@ -17,8 +17,9 @@ from zhaoshang.core.services import SECRET_FIELDS, audit_record, snapshot
 from .. import services
 from ..models import Project, StageEvent
 from .creating import FastCreate
+from .planning import Planner
 from .raw import IdsMismatch, big_page_cache
-from .rows import Planner, Row
+from .rows import Row
 from .vocabulary import WRITE_CHUNK, name_key
 
 # --- writing ---------------------------------------------------------------------------
