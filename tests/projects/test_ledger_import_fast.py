@@ -242,6 +242,30 @@ def test_it_gives_back_the_connections_page_cache_after_writing(tmp_path: Path) 
         assert cursor.fetchone()[0] == before != -raw.WRITE_CACHE_KIB
 
 
+def test_it_writes_nothing_when_an_insert_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    from zhaoshang.projects.ledger_import import creating
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise IntegrityError("simulated")
+
+    monkeypatch.setattr(creating.FastCreate, "_audits", broken)
+    count, audits = Project.objects.count(), AuditEvent.objects.count()
+    path = simple_ledger(tmp_path / "l.xlsx", HEADERS, [ledger_row(1), ledger_row(2)])
+
+    with pytest.raises(IntegrityError):
+        run(path)
+
+    assert Project.objects.count() == count and AuditEvent.objects.count() == audits
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] != -raw.WRITE_CACHE_KIB
+
+
 def test_it_reports_djangos_own_messages_and_writes_nothing(tmp_path: Path) -> None:
     count = Project.objects.count()
     rows = [

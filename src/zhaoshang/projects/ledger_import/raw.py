@@ -66,19 +66,23 @@ WRITE_CACHE_KIB = 65536
 
 @contextmanager
 def big_page_cache() -> Iterator[None]:
-    """A larger SQLite page cache for this connection while a big import writes."""
+    """A larger SQLite page cache for this connection while a big import writes.
+
+    Set and restored on the driver's connection: the pragma is not part of
+    the transaction, and restoring must work even after a failed INSERT (when
+    Django refuses any query until the atomic block ends).
+    """
     if connection.vendor != "sqlite":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {-WRITE_CACHE_KIB:d}")
+    connection.ensure_connection()
+    driver = connection.connection
+    previous = int(driver.execute("PRAGMA cache_size").fetchone()[0])
+    driver.execute(f"PRAGMA cache_size = {-WRITE_CACHE_KIB:d}")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous:d}")
+        driver.execute(f"PRAGMA cache_size = {previous:d}")
 
 
 class IdsMismatch(Exception):
