@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 
-def apply_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: by field where it names one."""
-    if hasattr(exc, "error_dict"):
+def apply_errors(form: Any, exc: Exception) -> None:
+    """Put a service's refusal on the form: a ValidationError by field where it names
+    one; anything else (a stale version's conflict) as a form-wide error."""
+    if not isinstance(exc, ValidationError):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

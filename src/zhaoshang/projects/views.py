@@ -133,9 +133,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 cooperating_units=data.pop("cooperating_units"),
                 **data,
             )
-        except services.ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
+        except (services.ConflictError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Project saved."))
@@ -203,9 +201,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
                     contracted_amount=data["contracted_amount"],
                     start_date=data["start_date"],
                 )
-        except services.ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
+        except (services.ConflictError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(

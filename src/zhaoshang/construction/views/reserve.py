@@ -86,9 +86,7 @@ def reserve_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.reserve_update(
                 acting_user=user, item=item, expected_version=form.cleaned_data["version"], **data
             )
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
+        except (ConflictError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Reserve item saved."))
@@ -151,9 +149,7 @@ def reserve_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 target_level=data["target_level"],
                 expected_version=data["version"],
             )
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
+        except (ConflictError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(
@@ -198,9 +194,7 @@ def reserve_promote(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data["version"],
                 **gate,
             )
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
+        except (ConflictError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The project and its key-list entry were created."))

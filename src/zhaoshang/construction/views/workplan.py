@@ -177,9 +177,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **data,
             )
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
+        except (ConflictError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Milestone saved."))
