@@ -11,10 +11,17 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import field_validator
 
 from zhaoshang.projects.choices import Stage
-from zhaoshang.projects.schemas import Body, Clean, Id, Money, Page, PersonOut, UnitOut
+from zhaoshang.projects.schemas import (
+    Body,
+    Id,
+    Money,
+    Page,
+    PersonOut,
+    SortedPage,
+    UnitOut,
+)
 
 from .choices import ListLevel, MilestoneStatus, ReserveStage
 from .selectors.reserve import RESERVE_SORTS
@@ -28,7 +35,9 @@ Year = Annotated[int, Field(ge=2000, le=2100)]
 # --- milestones ------------------------------------------------------------------
 
 
-class MilestoneFilters(Clean):
+class MilestoneFilters(SortedPage):
+    sorts = MILESTONE_SORTS
+
     project: Id | None = None
     status: MilestoneStatus | None = None
     overdue: bool = Field(False, description="only milestones past their due date and not done")
@@ -37,15 +46,6 @@ class MilestoneFilters(Clean):
     area: str | None = Field(None, max_length=9, description="area code (and below)")
     q: str | None = Field(None, max_length=100, description="title or project name contains")
     sort: str | None = Field(None, description=f"one of {', '.join(MILESTONE_SORTS)}")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=2**31 - 1)
-
-    @field_validator("sort")
-    @classmethod
-    def _known_sort(cls, value: str | None) -> str | None:
-        if value and value not in MILESTONE_SORTS:
-            raise ValueError(f"unknown sort; use one of {', '.join(MILESTONE_SORTS)}")
-        return value
 
 
 class MilestoneOut(Schema):
@@ -97,21 +97,14 @@ class MilestoneUpdate(MilestoneFields):
 # --- reserve ---------------------------------------------------------------------
 
 
-class ReserveFilters(Clean):
+class ReserveFilters(SortedPage):
+    sorts = RESERVE_SORTS
+
     stage: ReserveStage | None = None
     cluster: Id | None = None
     target_level: ListLevel | None = None
     q: str | None = Field(None, max_length=100, description="name, investor or description")
     sort: str | None = Field(None, description=f"one of {', '.join(RESERVE_SORTS)}")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=2**31 - 1)
-
-    @field_validator("sort")
-    @classmethod
-    def _known_sort(cls, value: str | None) -> str | None:
-        if value and value not in RESERVE_SORTS:
-            raise ValueError(f"unknown sort; use one of {', '.join(RESERVE_SORTS)}")
-        return value
 
 
 class ReserveItemOut(Schema):

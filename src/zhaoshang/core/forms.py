@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -72,3 +73,20 @@ class AuditFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+
+class ListFilterForm(forms.Form):
+    """The filter bar of a list page: ``filters()`` gives the valid, non-empty values;
+    a sort key outside ``sorts`` is dropped rather than passed to ``order_by``."""
+
+    sorts: ClassVar[Collection[str]] = ()
+
+    def filters(self) -> dict[str, Any]:
+        """Cleaned filters (invalid input is ignored and shown as errors on the form)."""
+        if not self.is_valid():
+            return {}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if v not in (None, "", False) and (k != "sort" or v in self.sorts)
+        }

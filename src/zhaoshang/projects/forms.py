@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.choices import AreaLevel
+from zhaoshang.core.forms import ListFilterForm
 from zhaoshang.core.models import Area, Unit, User
 from zhaoshang.core.selectors import areas_visible_to, units_visible_to, users_visible_to
 
@@ -22,7 +23,8 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", _("All")), *choices]
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(ListFilterForm):
+    sorts = SORTS
     q = forms.CharField(label=_("Search name or investor"), required=False, max_length=100)
     area = forms.ModelChoiceField(
         label=_("Area"),
@@ -72,16 +74,6 @@ class ProjectFilterForm(forms.Form):
             kind="sub_bureau"
         )
         self.fields["leader"].queryset = leaders_visible_to(user)  # type: ignore[attr-defined]
-
-    def filters(self) -> dict[str, Any]:
-        """Cleaned filters (invalid input is ignored and shown as errors on the form)."""
-        if not self.is_valid():
-            return {}
-        return {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if v not in (None, "", False) and (k != "sort" or v in SORTS)
-        }
 
 
 class ProjectForm(forms.ModelForm):

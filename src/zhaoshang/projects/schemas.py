@@ -9,8 +9,9 @@ Money is ``Decimal`` in and a decimal string out, never a float.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
@@ -88,6 +89,21 @@ class EnterprisePage(Page):
     items: list[EnterpriseOut]
 
 
+class SortedPage(Clean):
+    """Filters of a paged list whose ``sort`` must be one of the subclass's ``sorts``."""
+
+    sorts: ClassVar[Collection[str]] = ()
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    @field_validator("sort", check_fields=False)
+    @classmethod
+    def _known_sort(cls, value: str | None) -> str | None:
+        if value and value not in cls.sorts:
+            raise ValueError(f"unknown sort; use one of {', '.join(cls.sorts)}")
+        return value
+
+
 class EnterpriseFilters(Clean):
     q: str | None = Field(None, max_length=100, description="name or credit code contains")
     area: str | None = Field(None, max_length=9, description="area code")
@@ -122,8 +138,10 @@ class EnterpriseCreate(EnterpriseUpdate):
 # --- projects -------------------------------------------------------------------
 
 
-class ProjectFilters(Clean):
+class ProjectFilters(SortedPage):
     """The ledger's filters (``projects.selectors.project_list``)."""
+
+    sorts = SORTS
 
     stage: Stage | None = None
     cluster: Id | None = None
@@ -136,15 +154,6 @@ class ProjectFilters(Clean):
     q: str | None = Field(None, max_length=100, description="name, investor or project number")
     stuck: bool = Field(False, description="only projects with no progress for too long")
     sort: str | None = Field(None, description=f"one of {', '.join(SORTS)}")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=2**31 - 1)
-
-    @field_validator("sort")
-    @classmethod
-    def _known_sort(cls, value: str | None) -> str | None:
-        if value and value not in SORTS:
-            raise ValueError(f"unknown sort; use one of {', '.join(SORTS)}")
-        return value
 
 
 class ProjectItem(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.forms import ListFilterForm
 from zhaoshang.core.models import Area, Unit, User
 from zhaoshang.core.selectors import units_visible_to, users_visible_to
 from zhaoshang.projects.api_refs import people_in_reach, units_in_reach
@@ -18,7 +19,8 @@ from ..selectors.workplan import MILESTONE_SORTS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MilestoneFilterForm(forms.Form):
+class MilestoneFilterForm(ListFilterForm):
+    sorts = MILESTONE_SORTS
     q = forms.CharField(label=_("Search milestone or project"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *MilestoneStatus.choices]
@@ -56,16 +58,6 @@ class MilestoneFilterForm(forms.Form):
             users_visible_to(user).exclude(roles__code="investor").distinct().order_by("username")
         )
         self.fields["unit"].queryset = units_visible_to(user).order_by("area__path", "name")  # type: ignore[attr-defined]
-
-    def filters(self) -> dict[str, Any]:
-        """Cleaned filters (invalid input is ignored and shown as errors on the form)."""
-        if not self.is_valid():
-            return {}
-        return {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if v not in (None, "", False) and (k != "sort" or v in MILESTONE_SORTS)
-        }
 
 
 class MilestoneForm(forms.ModelForm):
