@@ -405,3 +405,18 @@ def test_it_remembers_refusals_and_answers_by_type() -> None:
             run_it("坏")
     assert run_it("1") == "str:1" and run_it("1") == "str:1"
     assert calls == [1, 1.0, True, "坏", "1"]
+
+
+def test_it_records_the_callers_address_on_each_create_audit(tmp_path: Path) -> None:
+    from zhaoshang.core.context import current_ip
+
+    token = current_ip.set("10.1.2.3")
+    try:
+        outcome = run(simple_ledger(tmp_path / "l.xlsx", HEADERS, [ledger_row(1)]))
+    finally:
+        current_ip.reset(token)
+
+    assert outcome.created == 1
+    project = Project.objects.get(code="FAST-0001")
+    audit = AuditEvent.objects.get(object_type="projects.project", object_id=str(project.pk))
+    assert audit.ip == "10.1.2.3"

@@ -125,9 +125,11 @@ class FastCreate:
         self.username = acting_user.get_username() if acting_user else "system"
         self.adapt_json = connection.ops.adapt_json_value
         self.after_encoder = AuditEvent._meta.get_field("after").encoder  # type: ignore[attr-defined]
-        #: the column stores ``json.dumps(value)`` (SQLite): the text can be built column-wise
+        #: the JSON column takes ``json.dumps(value)`` text (SQLite stores it; PostgreSQL's
+        #: COPY parses it): the text can be built a column at a time
         self.plain_json = self.after_encoder is None and (
-            type(connection.ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
+            self.audits.copies
+            or type(connection.ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
         )
 
     def _column(self, values: list[dict[str, Any]], attname: str) -> list[Any]:
