@@ -1,11 +1,12 @@
-"""Raw multi-row INSERTs that store exactly what the ORM would, without its per-value cost.
+"""Raw bulk inserts (multi-row INSERT, COPY) that store exactly what the ORM would, cheaper.
 
 ``bulk_create`` prepares every value of every row through the SQL compiler
 (``pre_save`` → ``get_db_prep_save`` → the backend's adapter): about 15 µs a
 column, 600 µs a ledger row. Here each column's conversion is worked out
 once — the backend adapter the field's ``get_db_prep_value`` would end in,
 or nothing at all when that adapter returns the value unchanged — and the
-rows go to the database as plain lists, a few hundred rows per INSERT.
+rows go to the database as plain lists: on SQLite a few hundred rows per
+INSERT, on PostgreSQL through COPY.
 
 Ids come back without a query per row: PostgreSQL hands out a block of the
 table's sequence first (explicit ids are then inserted); SQLite numbers new
@@ -83,6 +84,12 @@ def big_page_cache() -> Iterator[None]:
         yield
     finally:
         driver.execute(f"PRAGMA cache_size = {previous:d}")
+
+
+def _log(sql: str, started: float) -> None:
+    """Log a statement sent past Django's cursor, as Django would (tests count queries)."""
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
 class IdsMismatch(Exception):
@@ -224,30 +231,22 @@ class RawInsert:
         sql = self.statement(rows, qmark=True)
         with connection.wrap_database_errors:
             sqlite3.Cursor.execute(cursor.cursor, sql, params)
-        if connection.queries_logged:
-            connection.queries_log.append(
-                {"sql": f"{self.head}… ({rows} rows)", "time": f"{time.monotonic() - started:.3f}"}
-            )
+        _log(f"{self.head}… ({rows} rows)", started)
 
     def _copy(self, cursor: Any, columns: Sequence[Sequence[Any]], count: int) -> None:
         """PostgreSQL: the rows through ``COPY … FROM STDIN`` (psycopg's ``Cursor.copy``).
 
         Multi-row INSERTs cost PostgreSQL a parse of 7,000-parameter statements
         and Django's client-side binding a Python quote of every value: 100,000
-        ledger rows took 90 s that way; COPY streams the values as text.
+        ledger rows took 90 s that way; COPY streams the values as text. As
+        with ``_execute``, errors become Django's and the statement is logged.
         """
         started = time.monotonic()
         with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
             write = copy.write_row
             for row in zip(*columns, strict=True):
                 write(row)
-        if connection.queries_logged:
-            connection.queries_log.append(
-                {
-                    "sql": f"{self.copy_sql} ({count} rows)",
-                    "time": f"{time.monotonic() - started:.3f}",
-                }
-            )
+        _log(f"{self.copy_sql} ({count} rows)", started)
 
     def _reserve(self, cursor: Any, count: int) -> list[int]:
         """A block of ids from the table's own sequence (also used by the ORM's inserts)."""
