@@ -266,6 +266,32 @@ def test_it_writes_nothing_when_an_insert_fails(
             assert cursor.fetchone()[0] != -raw.WRITE_CACHE_KIB
 
 
+
+def test_a_statement_the_database_refuses_raises_djangos_error_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real failure inside the bulk statement (multi-row INSERT or COPY), not a stub."""
+    from django.db import IntegrityError
+
+    from zhaoshang.projects.ledger_import import creating
+
+    at = creating.PROJECT_COLUMNS.index("name")
+    python = creating.FastCreate._python
+
+    def nameless(self: Any, *args: Any) -> list[list[Any]]:
+        columns = python(self, *args)
+        columns[at] = [None] * len(columns[at])  # NOT NULL column
+        return columns
+
+    monkeypatch.setattr(creating.FastCreate, "_python", nameless)
+    count, events = Project.objects.count(), StageEvent.objects.count()
+    path = simple_ledger(tmp_path / "l.xlsx", HEADERS, [ledger_row(1), ledger_row(2)])
+
+    with pytest.raises(IntegrityError):
+        run(path)
+
+    assert Project.objects.count() == count and StageEvent.objects.count() == events
+
 def test_it_reports_djangos_own_messages_and_writes_nothing(tmp_path: Path) -> None:
     count = Project.objects.count()
     rows = [
