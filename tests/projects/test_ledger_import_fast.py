@@ -266,7 +266,6 @@ def test_it_writes_nothing_when_an_insert_fails(
             assert cursor.fetchone()[0] != -raw.WRITE_CACHE_KIB
 
 
-
 def test_a_statement_the_database_refuses_raises_djangos_error_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,6 +290,7 @@ def test_a_statement_the_database_refuses_raises_djangos_error_and_writes_nothin
         run(path)
 
     assert Project.objects.count() == count and StageEvent.objects.count() == events
+
 
 def test_it_reports_djangos_own_messages_and_writes_nothing(tmp_path: Path) -> None:
     count = Project.objects.count()

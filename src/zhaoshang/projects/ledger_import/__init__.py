@@ -25,8 +25,8 @@ progress can be shown); then, if nothing is wrong, everything is written in
 one transaction — new projects, their stage events and their audit events as
 raw multi-row INSERTs (SQLite) or COPY (PostgreSQL) of values converted once
 per column (``creating``, ``raw``), changed projects through the ORM with
-their own audit events — and the area's project count is re-checked through the user's scope before
-committing.
+their own audit events — and the area's project count is re-checked
+through the user's scope before committing.
 
 Speed (100,000 rows × 20 columns, ``bench/ledger_import.py``): cells are
 coerced a column at a time with fast paths for what calamine hands over
