@@ -446,3 +446,29 @@ def test_it_records_the_callers_address_on_each_create_audit(tmp_path: Path) -> 
     project = Project.objects.get(code="FAST-0001")
     audit = AuditEvent.objects.get(object_type="projects.project", object_id=str(project.pk))
     assert audit.ip == "10.1.2.3"
+
+
+def test_a_failing_copy_stops_the_stream_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's worker thread: the first error reaches the caller; later chunks don't hang."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY runs on PostgreSQL only")
+    from django.db import DataError
+
+    sent: list[str] = []
+
+    def failing(self: raw.RawInsert, *args: Any) -> None:
+        sent.append(self.table)
+        raise DataError("simulated")
+
+    monkeypatch.setattr(writing, "WRITE_CHUNK", 5)  # 12 chunks: more puts than the queue holds
+    monkeypatch.setattr(raw.RawInsert, "copy_rows", failing)
+    count = Project.objects.count()
+    path = simple_ledger(tmp_path / "l.xlsx", HEADERS, [ledger_row(n) for n in range(1, 61)])
+
+    with pytest.raises(DataError):
+        run(path)
+
+    assert sent == ["projects_project"]  # nothing sent after the first failure
+    assert Project.objects.count() == count

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from operator import itemgetter
@@ -29,7 +31,7 @@ from zhaoshang.core.models import Area, AuditEvent, User
 from zhaoshang.core.services import SECRET_FIELDS
 
 from ..models import Project, StageEvent
-from .raw import RawInsert
+from .raw import CopyStream, RawInsert
 from .rows import Row
 
 _FIELDS = [f for f in Project._meta.concrete_fields if not f.primary_key]
@@ -116,8 +118,10 @@ class FastCreate:
         self.user = acting_user
         self.file_name = file_name
         self.projects = RawInsert(Project, PROJECT_COLUMNS)
-        self.events = RawInsert(StageEvent, _EVENT_COLUMNS)
-        self.audits = RawInsert(AuditEvent, _AUDIT_COLUMNS)
+        self.events = RawInsert(StageEvent, _EVENT_COLUMNS, ids=False)
+        self.audits = RawInsert(AuditEvent, _AUDIT_COLUMNS, ids=False)
+        self.stream: CopyStream | None = None
+        self.ids: list[int] = []  # reserved for the stream's projects, handed out in order
         self.defaults = {f.attname: f.get_default() for f in _FIELDS}
         for value in self.defaults.values():  # shared by every row: must be immutable
             assert value is None or isinstance(value, str | int | Decimal), value
@@ -192,14 +196,43 @@ class FastCreate:
         rows = zip(*ordered, strict=True)
         return [adapt(dict(zip(_SNAPSHOT, values, strict=True)), encoder) for values in rows]
 
+    @contextmanager
+    def streaming(self, total: int) -> Iterator[None]:
+        """On PostgreSQL, ``write`` queues its COPYs on a ``CopyStream`` until this ends.
+
+        The ids of all ``total`` new projects are reserved first: the stream's
+        worker holds the connection, so no query may run in between.
+        """
+        if not self.projects.copies or not total:
+            yield
+            return
+        self.ids = self.projects.reserve(total)
+        with CopyStream() as self.stream:
+            try:
+                yield
+            finally:
+                self.stream = None
+
     def write(self, rows: list[Row], dates: list[dt.date]) -> list[int]:
         """Insert one chunk of new projects with their stage events and audits; their ids."""
         now = timezone.now()
         python = self._python(rows, dates, now)
-        ids = self.projects.insert(self._for_db(python, now), len(rows))
+        columns = self._for_db(python, now)
+        if self.stream is None:
+            ids = self.projects.insert(columns, len(rows))
+        else:
+            ids, self.ids = self.ids[: len(rows)], self.ids[len(rows) :]
+            self.stream.put(self.projects, [ids, *columns], len(rows))
         self._events(rows, dates, ids, now)
         self._audits(rows, python, ids, now)
         return ids
+
+    def _insert(self, insert: RawInsert, columns: list[list[Any]], count: int) -> None:
+        """Rows without wanted ids: queued on the stream when there is one."""
+        if self.stream is None:
+            insert.insert(columns, count)
+        else:
+            self.stream.put(insert, columns, count)
 
     def _events(
         self, rows: list[Row], dates: list[dt.date], ids: list[int], now: dt.datetime
@@ -217,7 +250,7 @@ class FastCreate:
             "reason": [""] * count,
             "evidence_id": [None] * count,
         }
-        self.events.insert([columns[name] for name in _EVENT_COLUMNS], count)
+        self._insert(self.events, [columns[name] for name in _EVENT_COLUMNS], count)
 
     def _audits(
         self, rows: list[Row], python: list[list[Any]], ids: list[int], now: dt.datetime
@@ -238,4 +271,4 @@ class FastCreate:
             "after": self.afters(ids, python, now),
             "result": [str(AuditResult.SUCCESS)] * count,
         }
-        audits.insert([columns[name] for name in _AUDIT_COLUMNS], count)
+        self._insert(audits, [columns[name] for name in _AUDIT_COLUMNS], count)

@@ -17,7 +17,9 @@ last rowid gives them all — checked by a count before going on.
 
 from __future__ import annotations
 
+import queue
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +27,7 @@ from functools import partial
 from itertools import chain
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 Converter = Callable[[Any], Any]
@@ -86,10 +88,11 @@ def big_page_cache() -> Iterator[None]:
         driver.execute(f"PRAGMA cache_size = {previous:d}")
 
 
-def _log(sql: str, started: float) -> None:
+def _log(sql: str, started: float, wrapper: Any = None) -> None:
     """Log a statement sent past Django's cursor, as Django would (tests count queries)."""
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    wrapper = wrapper or connection
+    if wrapper.queries_logged:
+        wrapper.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
 class IdsMismatch(Exception):
@@ -142,10 +145,13 @@ def _json(adapt: Callable[[Any, Any], Any], encoder: Any, value: Any) -> Any:
 class RawInsert:
     """INSERT of one model's columns (``attnames``, in order) from tuples of Python values.
 
-    The id column is left out: ``insert`` returns the new ids in row order.
+    The id column is left out: with ``ids`` ``insert`` returns the new ids in
+    row order, without it the database numbers the rows and nothing is returned.
     """
 
-    def __init__(self, model: type[models.Model], attnames: Sequence[str]) -> None:
+    def __init__(
+        self, model: type[models.Model], attnames: Sequence[str], *, ids: bool = True
+    ) -> None:
         meta = model._meta
         fields = {f.attname: f for f in meta.concrete_fields}
         self.model = model
@@ -163,12 +169,13 @@ class RawInsert:
         self.postgres = connection.vendor == "postgresql"
         #: rows go through COPY, which takes every value as text (JSON as its text too)
         self.copies = self.postgres
-        names = ([self.pk_column] if self.postgres else []) + columns
-        self.width = len(names)
+        self.ids = ids
+        self.width = len(columns)
         self.batch = max(1, min(ROWS_PER_STATEMENT, _max_params() // self.width))
         # identifiers from the model's own metadata, quoted; values are always parameters
-        self.copy_sql = f"COPY {qn(self.table)} ({', '.join(qn(c) for c in names)}) FROM STDIN"
-        self.head = f"INSERT INTO {qn(self.table)} ({', '.join(qn(c) for c in names)}) VALUES "  # noqa: S608
+        copied = ([self.pk_column] if ids else []) + columns  # ids reserved beforehand
+        self.copy_sql = f"COPY {qn(self.table)} ({', '.join(qn(c) for c in copied)}) FROM STDIN"
+        self.head = f"INSERT INTO {qn(self.table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
         self.one = "(" + ", ".join(["%s"] * self.width) + ")"
         self.statements: dict[tuple[int, bool], str] = {}
         self.qmark = connection.vendor == "sqlite"
@@ -191,16 +198,16 @@ class RawInsert:
     def insert(self, columns: Sequence[Sequence[Any]], count: int) -> list[int]:
         """Insert ``count`` rows given as columns of converted values; their new ids in order.
 
-        Multi-row VALUES statements of up to ``batch`` rows: on SQLite about
-        40 % cheaper than ``executemany`` of one-row statements.
+        SQLite: multi-row VALUES statements of up to ``batch`` rows, about 40 %
+        cheaper than ``executemany`` of one-row statements. PostgreSQL: COPY.
         """
         if not count:
             return []
         assert len(columns) == len(self.attnames) and all(len(c) == count for c in columns)
         with connection.cursor() as cursor:
             if self.postgres:
-                ids = self._reserve(cursor, count)
-                self._copy(cursor, [ids, *columns], count)
+                ids = self.reserve(count) if self.ids else []
+                self.copy_rows(cursor.cursor, [ids, *columns] if self.ids else columns, count)
                 return ids
             for start in range(0, count, self.batch):
                 end = min(count, start + self.batch)
@@ -208,6 +215,8 @@ class RawInsert:
                 self._execute(
                     cursor, end - start, list(chain.from_iterable(zip(*part, strict=True)))
                 )
+            if not self.ids:
+                return []
             cursor.execute("SELECT last_insert_rowid()")
             last = cursor.fetchone()[0]
             first = last - count + 1
@@ -233,25 +242,97 @@ class RawInsert:
             sqlite3.Cursor.execute(cursor.cursor, sql, params)
         _log(f"{self.head}… ({rows} rows)", started)
 
-    def _copy(self, cursor: Any, columns: Sequence[Sequence[Any]], count: int) -> None:
+    def copy_rows(
+        self, driver_cursor: Any, columns: Sequence[Sequence[Any]], count: int, wrapper: Any = None
+    ) -> None:
         """PostgreSQL: the rows through ``COPY … FROM STDIN`` (psycopg's ``Cursor.copy``).
 
         Multi-row INSERTs cost PostgreSQL a parse of 7,000-parameter statements
         and Django's client-side binding a Python quote of every value: 100,000
         ledger rows took 90 s that way; COPY streams the values as text. As
-        with ``_execute``, errors become Django's and the statement is logged.
+        with ``_execute``, errors become Django's and the statement is logged
+        (on ``wrapper``: Django's connection of the thread that owns it).
         """
+        wrapper = wrapper or connection
         started = time.monotonic()
-        with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
+        with wrapper.wrap_database_errors, driver_cursor.copy(self.copy_sql) as copy:
             write = copy.write_row
             for row in zip(*columns, strict=True):
                 write(row)
-        _log(f"{self.copy_sql} ({count} rows)", started)
+        _log(f"{self.copy_sql} ({count} rows)", started, wrapper)
 
-    def _reserve(self, cursor: Any, count: int) -> list[int]:
-        """A block of ids from the table's own sequence (also used by the ORM's inserts)."""
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [self.table, self.pk_column, count],
+    def reserve(self, count: int) -> list[int]:
+        """PostgreSQL: ``count`` ids from the table's own sequence (the ORM uses it too)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [self.table, self.pk_column, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+
+
+class CopyStream:
+    """PostgreSQL: COPY statements sent by a worker thread while the caller builds the next rows.
+
+    Once COPY has handed over its rows PostgreSQL still inserts them, updates
+    the indexes and checks the foreign keys; done in line the import waits
+    for all of that (about half its time for 100,000 rows). Here a worker
+    thread sends the statements, in order, on the caller's own driver
+    connection — the same transaction — while the caller builds the next
+    chunk; the caller must not use the database until the stream is closed.
+    For the duration, deferrable constraints are checked at each statement's
+    end (SET CONSTRAINTS ALL IMMEDIATE) instead of all at once at commit, so
+    those checks overlap too; closing sets them back to deferred. The first
+    error stops the sending and is raised to the caller, as Django's error,
+    from ``put`` or on closing. At most ``depth`` statements wait in between.
+    """
+
+    def __init__(self, depth: int = 3) -> None:
+        self.wrapper = connections[DEFAULT_DB_ALIAS]  # this thread's, not the worker's
+        self.queue: queue.Queue[tuple[RawInsert, Sequence[Sequence[Any]], int] | None] = (
+            queue.Queue(maxsize=depth)
         )
-        return [pk for (pk,) in cursor.fetchall()]
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="ledger-copy", daemon=True)
+
+    def __enter__(self) -> CopyStream:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.driver = connection.connection
+        self.thread.start()
+        return self
+
+    def put(self, insert: RawInsert, columns: Sequence[Sequence[Any]], count: int) -> None:
+        """Queue one COPY (``columns`` are the statement's, id first when it has one)."""
+        self._raise()
+        self.queue.put((insert, columns, count))
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: Any) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if kind is not None:
+            return  # the caller's error goes on; the transaction will be rolled back
+        self._raise()
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        """Send what is queued; after an error only drain, so ``put`` never blocks for good."""
+        cursor = None
+        try:
+            while (item := self.queue.get()) is not None:
+                if self.error is not None:
+                    continue
+                insert, columns, count = item
+                try:
+                    cursor = cursor or self.driver.cursor()
+                    insert.copy_rows(cursor, columns, count, self.wrapper)
+                except BaseException as exc:  # handed to the caller's thread
+                    self.error = exc
+        finally:
+            if cursor is not None:
+                cursor.close()

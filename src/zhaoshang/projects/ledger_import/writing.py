@@ -101,7 +101,7 @@ class Writer:
     def _create(self) -> None:
         """New projects, their first stage events and their create audits: raw inserts."""
         fast = FastCreate(self.area, self.acting_user, self.file_name)
-        with big_page_cache():
+        with big_page_cache(), fast.streaming(len(self.plan.new)):
             self._create_chunks(fast)
 
     def _create_chunks(self, fast: FastCreate) -> None:
