@@ -8,8 +8,9 @@ or nothing at all when that adapter returns the value unchanged — and the
 rows go to the database as plain lists: on SQLite a few hundred rows per
 INSERT, on PostgreSQL through COPY.
 
-Ids come back without a query per row: PostgreSQL hands out a block of the
-table's sequence first (explicit ids are then inserted); SQLite numbers new
+Ids, where wanted (projects: their events and audits point to them), come
+back without a query per row: PostgreSQL hands out a block of the table's
+sequence first (explicit ids are then copied in); SQLite numbers new
 rows consecutively while the transaction holds the write lock (the project's
 SQLite transactions BEGIN IMMEDIATE; AUTOINCREMENT never reuses an id), so the
 last rowid gives them all — checked by a count before going on.
@@ -166,9 +167,8 @@ class RawInsert:
         ]
         self.by_name = {name: converter(fields[name]) for name in self.attnames}
         qn = connection.ops.quote_name
-        self.postgres = connection.vendor == "postgresql"
-        #: rows go through COPY, which takes every value as text (JSON as its text too)
-        self.copies = self.postgres
+        #: PostgreSQL: rows go through COPY, which takes every value as text (JSON too)
+        self.copies = connection.vendor == "postgresql"
         self.ids = ids
         self.width = len(columns)
         self.batch = max(1, min(ROWS_PER_STATEMENT, _max_params() // self.width))
@@ -205,7 +205,7 @@ class RawInsert:
             return []
         assert len(columns) == len(self.attnames) and all(len(c) == count for c in columns)
         with connection.cursor() as cursor:
-            if self.postgres:
+            if self.copies:
                 ids = self.reserve(count) if self.ids else []
                 self.copy_rows(cursor.cursor, [ids, *columns] if self.ids else columns, count)
                 return ids
