@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from itertools import islice
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from operator import itemgetter
 from typing import Any
@@ -121,7 +122,7 @@ class FastCreate:
         self.events = RawInsert(StageEvent, _EVENT_COLUMNS, ids=False)
         self.audits = RawInsert(AuditEvent, _AUDIT_COLUMNS, ids=False)
         self.stream: CopyStream | None = None
-        self.ids: list[int] = []  # reserved for the stream's projects, handed out in order
+        self.ids: Iterator[int] = iter(())  # reserved for the stream's projects, in order
         self.defaults = {f.attname: f.get_default() for f in _FIELDS}
         for value in self.defaults.values():  # shared by every row: must be immutable
             assert value is None or isinstance(value, str | int | Decimal), value
@@ -206,7 +207,7 @@ class FastCreate:
         if not self.projects.copies or not total:
             yield
             return
-        self.ids = self.projects.reserve(total)
+        self.ids = iter(self.projects.reserve(total))
         with CopyStream() as self.stream:
             try:
                 yield
@@ -217,22 +218,18 @@ class FastCreate:
         """Insert one chunk of new projects with their stage events and audits; their ids."""
         now = timezone.now()
         python = self._python(rows, dates, now)
-        columns = self._for_db(python, now)
-        if self.stream is None:
-            ids = self.projects.insert(columns, len(rows))
-        else:
-            ids, self.ids = self.ids[: len(rows)], self.ids[len(rows) :]
-            self.stream.put(self.projects, [ids, *columns], len(rows))
+        ids = self._insert(self.projects, self._for_db(python, now), len(rows))
         self._events(rows, dates, ids, now)
         self._audits(rows, python, ids, now)
         return ids
 
-    def _insert(self, insert: RawInsert, columns: list[list[Any]], count: int) -> None:
-        """Rows without wanted ids: queued on the stream when there is one."""
+    def _insert(self, insert: RawInsert, columns: list[list[Any]], count: int) -> list[int]:
+        """Rows inserted now, or queued on the stream when there is one; their ids if wanted."""
         if self.stream is None:
-            insert.insert(columns, count)
-        else:
-            self.stream.put(insert, columns, count)
+            return insert.insert(columns, count)
+        ids = list(islice(self.ids, count)) if insert.ids else []
+        self.stream.put(insert, [ids, *columns] if insert.ids else columns, count)
+        return ids
 
     def _events(
         self, rows: list[Row], dates: list[dt.date], ids: list[int], now: dt.datetime

@@ -178,7 +178,6 @@ class RawInsert:
         self.head = f"INSERT INTO {qn(self.table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
         self.one = "(" + ", ".join(["%s"] * self.width) + ")"
         self.statements: dict[tuple[int, bool], str] = {}
-        self.qmark = connection.vendor == "sqlite"
         table, pk = qn(self.table), qn(self.pk_column)
         self.count_sql = f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s"  # noqa: S608
 
@@ -233,7 +232,7 @@ class RawInsert:
         are still turned into Django's, the query is still logged when queries
         are (tests count them), and installed execute wrappers still see it.
         """
-        if not self.qmark or connection.execute_wrappers:
+        if connection.execute_wrappers:
             cursor.execute(self.statement(rows), params)
             return
         started = time.monotonic()
