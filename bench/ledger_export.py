@@ -53,14 +53,14 @@ from zhaoshang.core.demo import load_demo  # noqa: E402
 from zhaoshang.core.models import Area, Unit, User  # noqa: E402
 from zhaoshang.core.xlsx import write_table  # noqa: E402
 from zhaoshang.projects.choices import KeyLevel, KeyRegion, Method, Stage  # noqa: E402
-from zhaoshang.projects.ledger import LEDGER_COLUMNS  # noqa: E402
-from zhaoshang.projects.ledger_export import (  # noqa: E402
+from zhaoshang.projects.exports import (  # noqa: E402
     CHUNK_SIZE,
     LEDGER_SHEET,
     column_expression,
     export_projects,
     ledger_rows,
 )
+from zhaoshang.projects.ledger import LEDGER_COLUMNS  # noqa: E402
 from zhaoshang.projects.models import Cluster, Enterprise, Project  # noqa: E402
 from zhaoshang.projects.selectors import project_list  # noqa: E402
 

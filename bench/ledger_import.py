@@ -188,7 +188,7 @@ def step_import(path: Path, db: str, var: Path) -> dict[str, float]:
     django_env(db, var)
     from zhaoshang.core.models import Area, User
     from zhaoshang.imports.safety import check_workbook
-    from zhaoshang.projects.ledger_import import import_ledger
+    from zhaoshang.projects.importing import import_ledger
     from zhaoshang.projects.models import Project
 
     area = Area.objects.get(code=AREA)
@@ -246,7 +246,7 @@ def _store_sqlite(source: str, floors: dict[str, int]) -> dict[str, float]:
 
     from django.db import connection
 
-    from zhaoshang.projects.ledger_import.raw import ROWS_PER_STATEMENT, big_page_cache
+    from zhaoshang.projects.importing.raw import ROWS_PER_STATEMENT, big_page_cache
 
     src = sqlite3.connect(source)
     work: list[tuple[str, list[list[object]]]] = []
@@ -308,8 +308,8 @@ def step_naive(path: Path, db: str, var: Path, deps: Path) -> dict[str, float]:
     import openpyxl
 
     from zhaoshang.core.models import Area, Unit, User
+    from zhaoshang.projects.importing import Lookups, stage_map
     from zhaoshang.projects.ledger import LEDGER_COLUMNS
-    from zhaoshang.projects.ledger_import import Lookups, stage_map
     from zhaoshang.projects.models import Cluster
     from zhaoshang.projects.services import project_create
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from zhaoshang.api import api
+from zhaoshang.api.site import api
 from zhaoshang.core import views as core_views
 
 handler404 = "zhaoshang.core.views.not_found"

@@ -19,8 +19,8 @@ from zhaoshang.construction.services.reserve import (
     reserve_transition,
     reserve_update,
 )
-from zhaoshang.construction.services.workplan import VersionConflict
 from zhaoshang.core.models import AuditEvent, User
+from zhaoshang.core.versions import ConflictError as VersionConflict
 from zhaoshang.projects.models import Cluster
 
 pytestmark = pytest.mark.django_db
@@ -506,21 +506,26 @@ def test_it_promotes_from_the_item_page(item, staff):
 def test_it_loads_the_demo_once_with_every_stage_and_overdue_milestones():
     import time_machine
 
-    from zhaoshang.construction.demo import workplan as demo
+    from zhaoshang.construction.demo import reserve as demo
+    from zhaoshang.construction.demo import workplan
     from zhaoshang.construction.models import KeyProjectEntry, Milestone
     from zhaoshang.construction.selectors import workplan as plans
     from zhaoshang.projects.demo import load_demo as load_projects
 
     load_projects()
-    with time_machine.travel(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC), tick=False):
+    def load() -> None:
+        workplan.load_demo()
         demo.load_demo()
+
+    with time_machine.travel(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC), tick=False):
+        load()
         first = (
             Milestone.objects.count(),
             ReserveItem.objects.count(),
             ReserveEvent.objects.count(),
             KeyProjectEntry.objects.count(),
         )
-        demo.load_demo()
+        load()
         assert (
             Milestone.objects.count(),
             ReserveItem.objects.count(),

@@ -14,12 +14,12 @@ from zhaoshang.construction.choices import MilestoneStatus
 from zhaoshang.construction.models import Milestone
 from zhaoshang.construction.selectors import workplan as selectors
 from zhaoshang.construction.services.workplan import (
-    VersionConflict,
     milestone_complete,
     milestone_create,
     milestone_update,
 )
 from zhaoshang.core.models import Area, AuditEvent, Unit, User
+from zhaoshang.core.versions import ConflictError as VersionConflict
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.models import Project
 

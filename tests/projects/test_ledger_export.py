@@ -26,13 +26,13 @@ from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, AuditEvent, Unit, User
 from zhaoshang.projects import services
 from zhaoshang.projects.choices import KeyLevel, KeyRegion, Method, Stage
-from zhaoshang.projects.ledger import LEDGER_COLUMNS
-from zhaoshang.projects.ledger_export import (
+from zhaoshang.projects.exports import (
     CHOICE_LABELS,
     LEDGER_SHEET,
     export_projects,
     ledger_rows,
 )
+from zhaoshang.projects.ledger import LEDGER_COLUMNS
 from zhaoshang.projects.models import Cluster, Enterprise, Project
 from zhaoshang.projects.selectors import project_list
 

@@ -25,9 +25,9 @@ from zhaoshang.core.models import Area, AuditEvent, User
 from zhaoshang.core.services import snapshot
 from zhaoshang.imports.kinds import ImportOutcome, no_progress
 from zhaoshang.projects.choices import KeyRegion, Stage
+from zhaoshang.projects.exports import export_projects
+from zhaoshang.projects.importing import SPEC, fast_snapshot, import_ledger
 from zhaoshang.projects.ledger import LEDGER_COLUMNS
-from zhaoshang.projects.ledger_export import export_projects
-from zhaoshang.projects.ledger_import import SPEC, fast_snapshot, import_ledger
 from zhaoshang.projects.models import Project, StageEvent
 
 pytestmark = pytest.mark.django_db
@@ -367,7 +367,7 @@ def test_it_recognises_every_header_the_export_writes() -> None:
 
 def test_it_skips_the_example_row_of_the_template(tmp_path: Path) -> None:
     from zhaoshang.imports.workbooks import write_template
-    from zhaoshang.projects.ledger_import import template
+    from zhaoshang.projects.importing import template
 
     path = tmp_path / "template.xlsx"
     with open(path, "wb") as handle:

@@ -23,10 +23,10 @@ from zhaoshang.imports.kinds import ImportOutcome, no_progress
 from zhaoshang.imports.reading import UNIT_FAMILIES
 from zhaoshang.projects import services
 from zhaoshang.projects.choices import KeyLevel, KeyRegion, Method, Stage
+from zhaoshang.projects.importing import import_ledger, raw, writing
+from zhaoshang.projects.importing.checks import SUSPECT, Unsure, screen_for
+from zhaoshang.projects.importing.rows import _decimal_reader
 from zhaoshang.projects.ledger import LEDGER_COLUMNS
-from zhaoshang.projects.ledger_import import import_ledger, raw, writing
-from zhaoshang.projects.ledger_import.checks import SUSPECT, Unsure, screen_for
-from zhaoshang.projects.ledger_import.rows import _decimal_reader
 from zhaoshang.projects.models import Project, StageEvent
 
 pytestmark = pytest.mark.django_db
@@ -247,7 +247,7 @@ def test_it_writes_nothing_when_an_insert_fails(
 ) -> None:
     from django.db import IntegrityError
 
-    from zhaoshang.projects.ledger_import import creating
+    from zhaoshang.projects.importing import creating
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise IntegrityError("simulated")
@@ -272,7 +272,7 @@ def test_a_statement_the_database_refuses_raises_djangos_error_and_writes_nothin
     """A real failure inside the bulk statement (multi-row INSERT or COPY), not a stub."""
     from django.db import IntegrityError
 
-    from zhaoshang.projects.ledger_import import creating
+    from zhaoshang.projects.importing import creating
 
     at = creating.PROJECT_COLUMNS.index("name")
     python = creating.FastCreate._python

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zhaoshang.core.models import Area, AuditEvent
+from zhaoshang.core.versions import ConflictError
 from zhaoshang.projects import selectors, services
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import Project, StageEvent
@@ -158,7 +159,7 @@ def test_it_refuses_a_future_or_out_of_order_date(project, staff):
 def test_it_refuses_a_stale_version(project, staff):
     stale = project.version
     move(project, staff, Stage.INTENTION)
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.project_update(
             acting_user=staff,
             project=Project.objects.get(pk=project.pk),

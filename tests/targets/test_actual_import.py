@@ -11,7 +11,7 @@ import xlsxwriter
 
 from zhaoshang.core.models import AuditEvent
 from zhaoshang.imports.kinds import no_progress
-from zhaoshang.targets.actual_import import import_actuals, template
+from zhaoshang.targets.importing import import_actuals, template
 from zhaoshang.targets.models import Actual
 
 pytestmark = pytest.mark.django_db

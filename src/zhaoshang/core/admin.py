@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import selectors, services
-from .admin_site import is_area_admin
 from .context import request_user
 from .models import Area, Role, Unit, User
+from .policy import Capability, can
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -46,19 +46,19 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         services.instance_save(acting_user=request_user(request), instance=obj)
@@ -116,10 +116,10 @@ class RoleAdmin(admin.ModelAdmin):
     readonly_fields = ["code"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return bool(request.user.is_superuser)

@@ -9,9 +9,7 @@ from django.contrib import admin
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-
-def is_area_admin(user) -> bool:  # type: ignore[no-untyped-def]
-    return bool(user.is_active and (user.is_superuser or user.has_role("admin")))
+from .policy import Capability, can
 
 
 class ZhaoshangAdminSite(admin.AdminSite):
@@ -21,7 +19,7 @@ class ZhaoshangAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return user.is_authenticated and is_area_admin(user)
+        return can(user, Capability.ADMINISTER)
 
     def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         """A signed-in user without the admin role gets 404, not a log-in page loop."""

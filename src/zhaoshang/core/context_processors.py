@@ -6,8 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .policy import otp_required
-from .selectors import can_read_audit
+from .policy import Capability, can, otp_required
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,6 +16,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if otp_required(user) and not user.is_verified():
         return {"nav_pending_step": True}  # nothing to navigate to until TOTP is done
     return {
-        "nav_can_audit": can_read_audit(user),
-        "nav_can_admin": user.is_superuser or user.has_role("admin"),
+        "nav_can_audit": can(user, Capability.READ_AUDIT),
+        "nav_can_admin": can(user, Capability.ADMINISTER),
     }

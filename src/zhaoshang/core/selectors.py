@@ -13,28 +13,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .choices import RoleCode
 from .models import Area, AuditEvent, Unit, User
+from .policy import Capability, area_scope_path, can
 
 M = TypeVar("M", bound=Model)
-
-AUDIT_READER_ROLES = (RoleCode.ADMIN, RoleCode.SUPERVISOR)
-
-
-def area_scope_path(user: Any) -> str | None:
-    """The path prefix a user may see, ``""`` for everything, ``None`` for nothing."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if user.is_superuser and user.area_id is None:
-        return ""
-    if user.area_id is None or (user.has_role(RoleCode.INVESTOR) and not _is_official(user)):
-        return None
-    return user.area.path
-
-
-def _is_official(user: User) -> bool:
-    """True for a user with any role other than investor."""
-    return bool(user.role_codes - {RoleCode.INVESTOR})
 
 
 def scope_to_user(queryset: QuerySet[M], user: Any, *, area_field: str = "area") -> QuerySet[M]:
@@ -81,12 +63,6 @@ def users_visible_to(user: Any) -> QuerySet[User]:
     )
 
 
-def can_read_audit(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or user.has_role(*AUDIT_READER_ROLES)
-    )
-
-
 def audit_events_visible_to(
     user: Any, *, filters: dict[str, Any] | None = None
 ) -> QuerySet[AuditEvent]:
@@ -95,7 +71,7 @@ def audit_events_visible_to(
     Events with no area (failed logins of unknown usernames) are visible only
     to an unrestricted superuser, since they belong to no area.
     """
-    if not can_read_audit(user):
+    if not can(user, Capability.READ_AUDIT):
         return AuditEvent.objects.none()
     events = scope_to_user(AuditEvent.objects.select_related("user", "area"), user)
     filters = filters or {}
@@ -122,6 +98,32 @@ def audit_events_visible_to(
 def _looks_like_ip(text: str) -> bool:
     parts = text.split(".")
     return len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
+
+
+def ancestor_codes(area: Area) -> list[str]:
+    """The area and the areas above it: where chain members may come from."""
+    return [code for code in area.path.split("/") if code]
+
+
+def people_in_reach(user: User, area: Area) -> QuerySet[User]:
+    """Active people the caller may name: those they can see, and those above the area.
+
+    A district officer may put a city cadre on a chain without being able to
+    browse the city; the service then checks each person is within reach.
+    """
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(area__code__in=ancestor_codes(area)) | Q(pk__in=users_visible_to(user).values("pk"))
+        )
+        .select_related("area")
+    )
+
+
+def units_in_reach(user: User, area: Area) -> QuerySet[Unit]:
+    return Unit.objects.filter(
+        Q(area__code__in=ancestor_codes(area)) | Q(pk__in=units_visible_to(user).values("pk"))
+    ).select_related("area")
 
 
 def area_summary(area: Area) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from typing import Any
 
 import qrcode
@@ -37,9 +36,11 @@ from django_otp.util import random_hex
 
 from . import selectors, services
 from .context import request_user
+from .exports import export_audit
 from .forms import AuditFilterForm, LanguageForm, LoginForm, OwnPasswordChangeForm, TokenForm
 from .middleware import LANGUAGE_COOKIE, SESSION_SEEN, SESSION_STARTED
-from .xlsx import write_table
+from .policy import Capability, can
+from .web import xlsx_response
 
 OTP_KEY_SESSION = "_zs_otp_key"
 
@@ -248,7 +249,7 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any
 @login_required
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_read_audit(request.user):
+    if not can(request.user, Capability.READ_AUDIT):
         return render(request, "core/forbidden.html", status=404)
     form, filters = _audit_filters(request)
     events = selectors.audit_events_visible_to(request.user, filters=filters)
@@ -260,69 +261,16 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-AUDIT_HEADERS = [
-    "时间",
-    "用户",
-    "IP 地址",
-    "操作",
-    "对象类型",
-    "对象 ID",
-    "对象",
-    "结果",
-    "区域",
-    "修改前",
-    "修改后",
-]
-
-
 @login_required
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered audit log as xlsx; the export itself is audited."""
-    if not selectors.can_read_audit(request.user):
+    if not can(request.user, Capability.READ_AUDIT):
         return render(request, "core/forbidden.html", status=404)
     _form, filters = _audit_filters(request)
-    events = selectors.audit_events_visible_to(request.user, filters=filters)
     buffer = io.BytesIO()
-    rows = write_table(
-        buffer,
-        sheet="审计日志",
-        headers=AUDIT_HEADERS,
-        rows=(
-            [
-                e.at,
-                e.username,
-                e.ip,
-                e.get_action_display(),
-                e.object_type,
-                e.object_id,
-                e.object_repr,
-                e.get_result_display(),
-                e.area.name if e.area else "",
-                _json(e.before),
-                _json(e.after),
-            ]
-            for e in events.iterator(chunk_size=2000)
-        ),
-    )
-    services.export_record(
-        acting_user=request_user(request),
-        object_type="core.auditevent",
-        description=_("Audit log"),
-        filters={k: str(v) for k, v in filters.items() if v},
-        rows=rows,
-    )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
-    return response
-
-
-def _json(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    export_audit(user=request_user(request), filters=filters, target=buffer)
+    return xlsx_response(buffer, "audit")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .policy import Capability, can
+from .xlsx import XLSX_TYPE
 
 
 def apply_errors(form: Any, exc: Exception) -> None:
@@ -25,3 +30,21 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def require_page(user: Any, capability: Capability) -> None:
+    """A page the role cannot use answers 404, as a hidden row does: it learns nothing more.
+
+    The service behind the page enforces the same capability; this only keeps a
+    reader from being shown a form they could never submit.
+    """
+    if not can(user, capability):
+        raise Http404
+
+
+def xlsx_response(buffer: io.BytesIO, name: str, *, stamped: bool = True) -> HttpResponse:
+    """An exported workbook as a download, named ``name-YYYYmmdd-HHMM.xlsx`` (local time)."""
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    stamp = f"-{timezone.localtime():%Y%m%d-%H%M}" if stamped else ""
+    response["Content-Disposition"] = f'attachment; filename="{name}{stamp}.xlsx"'
+    return response

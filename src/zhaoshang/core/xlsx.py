@@ -130,3 +130,6 @@ def _cell_writer(book: Any, ws: Any) -> Callable[[int, int, Any], None]:
         get(type(value), other)(row, col, value)
 
     return write
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

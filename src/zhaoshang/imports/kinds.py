@@ -88,17 +88,17 @@ OPTIONS: dict[str, type] = {"year": int}
 
 KINDS: dict[str, KindSpec] = {
     ImportKind.PROJECTS: KindSpec(
-        importer="zhaoshang.projects.ledger_import.import_ledger",
-        template="zhaoshang.projects.ledger_import.template",
+        importer="zhaoshang.projects.importing.import_ledger",
+        template="zhaoshang.projects.importing.template",
     ),
     ImportKind.INVESTMENTS: KindSpec(
-        importer="zhaoshang.construction.investment_import.import_investments",
-        template="zhaoshang.construction.investment_import.template",
+        importer="zhaoshang.construction.importing.import_investments",
+        template="zhaoshang.construction.importing.template",
         options=("year",),
     ),
     ImportKind.ACTUALS: KindSpec(
-        importer="zhaoshang.targets.actual_import.import_actuals",
-        template="zhaoshang.targets.actual_import.template",
+        importer="zhaoshang.targets.importing.import_actuals",
+        template="zhaoshang.targets.importing.template",
         options=("year",),
     ),
 }

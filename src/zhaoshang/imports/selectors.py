@@ -6,32 +6,22 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from zhaoshang.core.choices import RoleCode
 from zhaoshang.core.models import Area
+from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.selectors import areas_visible_to, get_visible_or_404, scope_to_user
 
 from .models import ImportJob
 
-#: staff, sub-bureau chiefs, chiefs and admins load ledgers; leaders, viewers,
-#: supervisors and investors do not (they get 404 on every import page)
-IMPORTER_ROLES = (RoleCode.ADMIN, RoleCode.CHIEF, RoleCode.SUB_CHIEF, RoleCode.STAFF)
-
-
-def can_import(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or user.has_role(*IMPORTER_ROLES)
-    )
-
 
 def import_areas_for(user: Any) -> QuerySet[Area]:
     """Areas a user may import into: those they can see, if they may import at all."""
-    if not can_import(user):
+    if not can(user, Capability.IMPORT):
         return Area.objects.none()
     return areas_visible_to(user).order_by("path")
 
 
 def jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
-    if not can_import(user):
+    if not can(user, Capability.IMPORT):
         return ImportJob.objects.none()
     return scope_to_user(ImportJob.objects.select_related("area", "uploaded_by"), user)
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.choices import AuditAction, AuditResult
 from zhaoshang.core.context import current_ip
 from zhaoshang.core.models import Area, User
+from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.services import audit_record
 
 from .choices import JobPhase, JobStatus
@@ -33,7 +34,7 @@ from .errors import write_error_report
 from .kinds import KINDS, ImportOutcome, importer_for
 from .models import ImportJob
 from .safety import ImportFileError, check_workbook, estimate_rows
-from .selectors import can_import, import_areas_for
+from .selectors import import_areas_for
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def job_create(
             }
         )
     if acting_user is not None:
-        if not can_import(acting_user):
+        if not can(acting_user, Capability.IMPORT):
             raise ValidationError(_("Your roles do not allow importing data."))
         if not import_areas_for(acting_user).filter(pk=area.pk).exists():
             raise ValidationError({"area": _("You may not import into this area.")})

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
+from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.services import export_record
 
 from . import selectors, services
@@ -33,7 +34,7 @@ ERRORS_SHOWN = 200
 
 def _importer(request: HttpRequest) -> User:
     user = request_user(request)
-    if not selectors.can_import(user):
+    if not can(user, Capability.IMPORT):
         raise Http404
     return user
 

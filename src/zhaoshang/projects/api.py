@@ -16,24 +16,20 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from zhaoshang.core.context import request_user
-from zhaoshang.core.models import Area, User
-from zhaoshang.core.selectors import (
-    get_visible_or_404,
-)
-
-from . import selectors, services
-from .api_refs import (
+from zhaoshang.api.pagination import paged
+from zhaoshang.api.refs import (
     api_writer,
     caller_area,
     many_visible,
     one_visible,
-    paged,
-    people_in_reach,
     person_or_none,
     person_out,
-    units_in_reach,
 )
+from zhaoshang.core.context import request_user
+from zhaoshang.core.models import Area, User
+from zhaoshang.core.selectors import get_visible_or_404, people_in_reach, units_in_reach
+
+from . import selectors, services
 from .choices import ActivityKind, Stage
 from .models import Activity, Enterprise, Project
 from .schemas import (

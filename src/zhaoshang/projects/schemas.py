@@ -9,61 +9,26 @@ Money is ``Decimal`` in and a decimal string out, never a float.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+
+from zhaoshang.api.schemas import (
+    Body,
+    Clean,
+    Count,
+    Days,
+    Id,
+    Money,
+    Page,
+    PersonOut,
+    SortedPage,
+    UnitOut,
+)
 
 from .choices import ActivityKind, EnterpriseTag, KeyLevel, KeyRegion, Method, Stage
 from .selectors import SORTS
-
-#: Largest id a database bigint holds; bigger ones would overflow the driver, not just miss.
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=4)]
-Days = Annotated[Decimal, Field(ge=0, max_digits=4, decimal_places=1)]
-Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
-
-
-class Clean(Schema):
-    """Refuses NUL characters anywhere: PostgreSQL cannot store them and would answer 500."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(t, str) and "\x00" in t for t in texts):
-            raise ValueError("NUL characters are not allowed")
-        return value
-
-
-class Body(Clean):
-    """A request body: an unknown (say, misspelt) field is an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Page(Schema):
-    count: int = Field(description="rows matching the filters, over all pages")
-    limit: int
-    offset: int
-
-
-# --- shared pieces ------------------------------------------------------------
-
-
-class PersonOut(Schema):
-    id: int
-    username: str
-    full_name: str
-
-
-class UnitOut(Schema):
-    id: int
-    name: str
-
 
 # --- enterprises ------------------------------------------------------------------
 
@@ -87,21 +52,6 @@ class EnterpriseOut(Schema):
 
 class EnterprisePage(Page):
     items: list[EnterpriseOut]
-
-
-class SortedPage(Clean):
-    """Filters of a paged list whose ``sort`` must be one of the subclass's ``sorts``."""
-
-    sorts: ClassVar[Collection[str]] = ()
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=2**31 - 1)
-
-    @field_validator("sort", check_fields=False)
-    @classmethod
-    def _known_sort(cls, value: str | None) -> str | None:
-        if value and value not in cls.sorts:
-            raise ValueError(f"unknown sort; use one of {', '.join(cls.sorts)}")
-        return value
 
 
 class EnterpriseFilters(Clean):

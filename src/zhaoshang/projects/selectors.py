@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from zhaoshang.core.choices import RoleCode
@@ -252,23 +251,6 @@ def leader_activity_days(user: Any, year: int, month: int) -> list[dict[str, Any
         }
         for leader in leaders
     ]
-
-
-WRITER_ROLES = (RoleCode.ADMIN, RoleCode.LEADER, RoleCode.CHIEF, RoleCode.SUB_CHIEF, RoleCode.STAFF)
-
-
-def can_write(user: Any) -> bool:
-    """Who may create and change projects, enterprises and activities (not viewers,
-    supervisors or investors, who read)."""
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or user.has_role(*WRITER_ROLES)
-    )
-
-
-def require_writer(user: Any) -> None:
-    """Pages answer 404 to a reader who reaches a write URL: they learn nothing more."""
-    if not can_write(user):
-        raise Http404
 
 
 def attachment_visible_or_404(user: Any, pk: int) -> Any:

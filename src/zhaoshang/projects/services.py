@@ -14,13 +14,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.policy import within
 from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.core.versions import bump_version
 
 from .choices import MAIN_STAGES, Stage, stage_rank
 from .models import Activity, Attachment, Enterprise, EnterpriseLink, Project, StageEvent
@@ -56,20 +58,6 @@ EDITABLE_FIELDS = frozenset(
         "notes",
     }
 )
-
-
-class ConflictError(Exception):
-    """The project changed since the caller read it (stale ``version``): HTTP 409."""
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__(
-            _(
-                "This project was changed by someone else (now version %(v)d). "
-                "Reload it and apply your change again."
-            )
-            % {"v": current_version}
-        )
-        self.current_version = current_version
 
 
 # --- enterprises ---------------------------------------------------------------
@@ -120,7 +108,7 @@ def check_chain(project: Project) -> None:
     errors: dict[str, str] = {}
     for field in ("lead_cadre", "responsible_chief", "frontline_sub_chief"):
         person = getattr(project, field)
-        if person is not None and not _in_reach(person.area, project.area):
+        if person is not None and not within(person.area, project.area):
             errors[field] = _("This person belongs to another area.")
     if project.sub_bureau is not None and project.sub_bureau.area_id != project.area_id:
         errors["sub_bureau"] = _("The sub-bureau must belong to the project's area.")
@@ -128,10 +116,6 @@ def check_chain(project: Project) -> None:
         errors["cluster"] = _("The cluster must belong to the project's area.")
     if errors:
         raise ValidationError(errors)
-
-
-def _in_reach(person_area: Area | None, project_area: Area) -> bool:
-    return person_area is not None and project_area.path.startswith(person_area.path)
 
 
 def gate_errors(project: Project, to_stage: str, *, reason: str) -> dict[str, str]:
@@ -251,9 +235,9 @@ def _set_chain_members(project: Project, *, trackers: list[User], units: list[Un
         raise ValidationError({"trackers": _("At most two trackers.")})
     if len(units) > MAX_COOPERATING_UNITS:
         raise ValidationError({"cooperating_units": _("At most five cooperating units.")})
-    if any(not _in_reach(u.area, project.area) for u in trackers):
+    if any(not within(u.area, project.area) for u in trackers):
         raise ValidationError({"trackers": _("This person belongs to another area.")})
-    if any(not _in_reach(u.area, project.area) for u in units):
+    if any(not within(u.area, project.area) for u in units):
         raise ValidationError({"cooperating_units": _("This unit belongs to another area.")})
     project.trackers.set(trackers)
     project.cooperating_units.set(units)
@@ -270,17 +254,6 @@ def progress_mark(project: Project, date: dt.date) -> None:
         Q(last_progress_on__isnull=True) | Q(last_progress_on__lt=date), pk=project.pk
     ).update(last_progress_on=date)
     project.last_progress_on = later(project.last_progress_on, date)
-
-
-def bump_version(project: Project, expected_version: int | None, **values: Any) -> None:
-    """Write ``values`` only if nobody changed the project since ``expected_version``."""
-    version = project.version if expected_version is None else expected_version
-    updated = Project.objects.filter(pk=project.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **values
-    )
-    if not updated:
-        raise ConflictError(Project.objects.values_list("version", flat=True).get(pk=project.pk))
-    project.version = version + 1
 
 
 @transaction.atomic
@@ -442,7 +415,7 @@ def activity_create(
     if activity.next_due and activity.next_due < date:
         raise ValidationError({"next_due": _("The next step cannot be due before the activity.")})
     people = list(people)
-    if any(not _in_reach(p.area, area) for p in people):
+    if any(not within(p.area, area) for p in people):
         raise ValidationError({"people": _("This person belongs to another area.")})
     activity.save()
     activity.people.set(people)

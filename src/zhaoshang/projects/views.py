@@ -23,8 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from zhaoshang.construction.selectors import investment as investment_selectors
 from zhaoshang.construction.selectors import workplan as workplan_selectors
 from zhaoshang.core.context import request_user
+from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.selectors import get_visible_or_404
-from zhaoshang.core.web import apply_errors, query_without_page
+from zhaoshang.core.versions import ConflictError
+from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
 
 from . import selectors, services
 from .choices import Stage
@@ -63,7 +65,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query_without_page(request),
-            "can_write": selectors.can_write(user),
+            "can_write": can(user, Capability.WRITE),
         },
     )
 
@@ -74,24 +76,18 @@ def project_export(request: HttpRequest) -> HttpResponse:
     """The ledger as Excel, honouring the list's filters (only rows the user may see)."""
     import io
 
-    from .ledger_export import export_projects
+    from .exports import export_projects
 
     user = request_user(request)
     form = ProjectFilterForm(request.GET or None, user=user)
     buffer = io.BytesIO()
     export_projects(user=user, filters=form.filters() if form.is_bound else {}, target=buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.xlsx"'
-    return response
+    return xlsx_response(buffer, "projects")
 
 
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
-    selectors.require_writer(request.user)
+    require_page(request.user, Capability.WRITE)
     user = request_user(request)
     form = ProjectForm(
         request.POST or None, user=user, initial={"area": user.area, "method": "other"}
@@ -120,7 +116,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    selectors.require_writer(request.user)
+    require_page(request.user, Capability.WRITE)
     form = ProjectForm(request.POST or None, instance=project, user=user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("area", "version")}
@@ -133,7 +129,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 cooperating_units=data.pop("cooperating_units"),
                 **data,
             )
-        except (services.ConflictError, ValidationError) as exc:
+        except (ConflictError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Project saved."))
@@ -161,7 +157,7 @@ def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]
         "timeline": selectors.timeline(project),
         "chain_gaps": selectors.chain_gaps(project),
         "attachments": project.attachments.all(),
-        "can_write": selectors.can_write(user),
+        "can_write": can(user, Capability.WRITE),
         "transition_form": forms.get("transition_form")
         or TransitionForm(initial={"event_date": today, "version": project.version}),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
@@ -174,7 +170,7 @@ def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]
 def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    selectors.require_writer(request.user)
+    require_page(request.user, Capability.WRITE)
     form = TransitionForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -201,7 +197,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
                     contracted_amount=data["contracted_amount"],
                     start_date=data["start_date"],
                 )
-        except (services.ConflictError, ValidationError) as exc:
+        except (ConflictError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(
@@ -222,7 +218,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    selectors.require_writer(request.user)
+    require_page(request.user, Capability.WRITE)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -261,7 +257,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    selectors.require_writer(request.user)
+    require_page(request.user, Capability.WRITE)
     form = ActivityForm(
         request.POST or None, user=user, initial={"date": timezone.localdate(), "days": 1}
     )
@@ -333,7 +329,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": q,
             "query": query_without_page(request),
-            "can_write": selectors.can_write(user),
+            "can_write": can(user, Capability.WRITE),
         },
     )
 
@@ -346,7 +342,7 @@ def enterprise_form(request: HttpRequest, pk: int | None = None) -> HttpResponse
         if pk
         else Enterprise(area=user.area)
     )
-    selectors.require_writer(request.user)
+    require_page(request.user, Capability.WRITE)
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=user)
     if request.method == "POST" and form.is_valid():
         for field, value in form.cleaned_data.items():
@@ -372,7 +368,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = get_visible_or_404(selectors.enterprises_visible_to(user), pk=pk)
     form = LinkForm(request.POST or None, user=user)
     if request.method == "POST":
-        selectors.require_writer(request.user)
+        require_page(request.user, Capability.WRITE)
         if form.is_valid():
             try:
                 services.enterprise_link_add(
@@ -392,7 +388,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "enterprise": enterprise,
             "form": form,
-            "can_write": selectors.can_write(user),
+            "can_write": can(user, Capability.WRITE),
             "links_out": enterprise.links_out.select_related("target"),
             "links_in": enterprise.links_in.select_related("source"),
             "projects": selectors.projects_visible_to(user).filter(investor=enterprise),

@@ -10,7 +10,6 @@ import datetime as dt
 import io
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,14 +20,13 @@ from zhaoshang.core.choices import AreaLevel
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import areas_visible_to
-from zhaoshang.core.services import export_record
-from zhaoshang.core.xlsx import write_table
+from zhaoshang.core.web import xlsx_response
 
 from . import panels, selectors
+from .exports import export_panel
 from .panels import Panel
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request: HttpRequest, today: dt.date) -> tuple[int, str]:
@@ -110,22 +108,5 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 def _export(user: User, area: Area, year: int, panel: Panel) -> HttpResponse:
     """One panel's table as .xlsx (formula-safe), audited in the same transaction."""
     buffer = io.BytesIO()
-    title = f"{area.name}{year}年{panel.title}"
-    with transaction.atomic():
-        rows = write_table(
-            buffer,
-            sheet=panel.title,
-            headers=[column.label for column in panel.columns],
-            rows=panel.rows,
-        )
-        export_record(
-            acting_user=user,
-            object_type="reports.dashboard",
-            description=title,
-            filters={"area": area.code, "year": year, "panel": panel.key},
-            rows=rows,
-        )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    filename = f"dashboard-{area.code}-{year}-{panel.key}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    export_panel(user=user, area=area, year=year, panel=panel, target=buffer)
+    return xlsx_response(buffer, f"dashboard-{area.code}-{year}-{panel.key}", stamped=False)

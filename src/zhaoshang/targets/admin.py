@@ -13,8 +13,8 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from zhaoshang.core import services
-from zhaoshang.core.admin_site import is_area_admin
 from zhaoshang.core.context import request_user
+from zhaoshang.core.policy import Capability, can
 
 from .models import Indicator
 
@@ -27,10 +27,10 @@ class IndicatorAdmin(admin.ModelAdmin):
     readonly_fields = ["code", "source"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return is_area_admin(request.user)
+        return can(request.user, Capability.ADMINISTER)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return bool(request.user.is_superuser)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from zhaoshang.construction.choices import CITY_OR_ABOVE
 from zhaoshang.construction.models import InvestmentRollup
 from zhaoshang.core.models import Area
+from zhaoshang.core.policy import can_set_targets
 from zhaoshang.core.selectors import area_scope_path, area_visible_or_404, areas_visible_to
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import StageEvent
@@ -336,7 +337,6 @@ def sibling_table(
 
 def settable_areas(user: Any) -> list[Area]:
     """Areas whose targets ``user`` sets: those directly below their own (市定目标)."""
-    from .services import may_set_targets
 
     path = area_scope_path(user)
     if path is None:
@@ -345,7 +345,7 @@ def settable_areas(user: Any) -> list[Area]:
         candidates = Area.objects.exclude(parent=None)
     else:
         candidates = Area.objects.filter(parent=user.area)
-    return [a for a in candidates.select_related("parent") if may_set_targets(user, a)]
+    return [a for a in candidates.select_related("parent") if can_set_targets(user, a)]
 
 
 def monthly_actuals(area: Area, year: int) -> dict[tuple[str, int], Decimal]:

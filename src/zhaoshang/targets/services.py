@@ -17,30 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhaoshang.core.choices import AuditAction, RoleCode
+from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, User
+from zhaoshang.core.policy import Capability, can, can_set_targets
 from zhaoshang.core.selectors import area_visible_or_404
 from zhaoshang.core.services import audit_record, snapshot
-from zhaoshang.projects.selectors import can_write
 
 from .choices import Source
 from .models import Actual, Indicator, Target
-
-#: Who may set the targets of the level below (市定目标): the bureau's chief, leaders, admins.
-TARGET_SETTER_ROLES = (RoleCode.ADMIN, RoleCode.CHIEF, RoleCode.LEADER)
-
-
-def may_set_targets(user: Any, area: Area) -> bool:
-    """True when ``user`` sits strictly above ``area`` with a role that sets targets."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser and user.area_id is None:
-        return True
-    if user.area_id is None or not area.path.startswith(user.area.path):
-        return False
-    if area.pk == user.area_id:
-        return False
-    return bool(user.is_superuser or user.has_role(*TARGET_SETTER_ROLES))
 
 
 def _decimal(value: Any, field: str = "value") -> Decimal:
@@ -66,7 +50,7 @@ def target_set(
 ) -> Target:
     """Set (create or change) one annual target; only the level above may."""
     area = _visible_area(acting_user, area)
-    if acting_user is not None and not may_set_targets(acting_user, area):
+    if acting_user is not None and not can_set_targets(acting_user, area):
         raise PermissionDenied(
             _("Targets of %(area)s are set by the level above it.") % {"area": area.name}
         )
@@ -126,7 +110,7 @@ def actual_set(
     future month or a negative value is refused and nothing is written.
     """
     area = _visible_area(acting_user, area)
-    if acting_user is not None and not can_write(acting_user):
+    if acting_user is not None and not can(acting_user, Capability.WRITE):
         raise PermissionDenied(_("Your role may read targets but not enter actuals."))
     errors = actual_errors(indicator=indicator, year=year, month=month, today=today)
     if errors:

@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import Area, User
-from zhaoshang.projects.selectors import can_write
+from zhaoshang.core.policy import Capability, can, can_set_targets
+from zhaoshang.core.web import xlsx_response
 
 from . import selectors, services
 from .choices import Source
-from .export import export_table
+from .exports import export_table
 from .forms import ActualGridForm, PickForm, TargetForm, cell_name
 from .models import Target
 
@@ -76,7 +77,7 @@ def target_table(request: HttpRequest) -> HttpResponse:
             "query": urlencode({"area": area.code, "year": year}),
             "may_set": area.pk in settable,
             "may_set_children": bool(settable),
-            "may_enter": can_write(user),
+            "may_enter": can(user, Capability.WRITE),
         },
     )
 
@@ -89,12 +90,7 @@ def target_export(request: HttpRequest) -> HttpResponse:
     _form, area, year = _picked(request, user, selectors.visible_area_choices(user))
     buffer = io.BytesIO()
     export_table(user=user, area=area, year=year, target=buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="targets-{area.code}-{year}.xlsx"'
-    return response
+    return xlsx_response(buffer, f"targets-{area.code}-{year}", stamped=False)
 
 
 @login_required
@@ -103,7 +99,7 @@ def target_set(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     settable = selectors.settable_areas(user)
     form_pick, area, year = _picked(request, user, settable)
-    if not services.may_set_targets(user, area):
+    if not can_set_targets(user, area):
         raise Http404
     indicators = selectors.indicators()
     current = dict(Target.objects.filter(area=area, year=year).values_list("indicator_id", "value"))
@@ -135,7 +131,7 @@ def target_set(request: HttpRequest) -> HttpResponse:
 def actual_grid(request: HttpRequest) -> HttpResponse:
     """Twelve months of the manual indicators of one area; saved all or nothing."""
     user = request_user(request)
-    if not can_write(user):
+    if not can(user, Capability.WRITE):
         raise Http404
     pick, area, year = _picked(request, user, selectors.visible_area_choices(user))
     indicators = [i for i in selectors.indicators() if i.source == Source.MANUAL]

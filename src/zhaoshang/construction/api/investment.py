@@ -14,14 +14,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from zhaoshang.api.pagination import paged
+from zhaoshang.api.refs import api_writer
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
 from zhaoshang.core.selectors import area_visible_or_404, get_visible_or_404
-from zhaoshang.projects.api_refs import api_writer, paged
 
 from ..choices import CITY_OR_ABOVE, ListLevel
 from ..models import KeyProjectEntry, MonthlyInvestment
-from ..schemas_investment import (
+from ..schemas.investment import (
     InvestmentFilters,
     InvestmentIn,
     InvestmentOut,

@@ -7,7 +7,8 @@ from django.db import transaction
 
 @transaction.atomic
 def load_demo() -> None:
-    from . import investment, workplan
+    from . import investment, reserve, workplan
 
     investment.load_demo()
     workplan.load_demo()
+    reserve.load_demo()

@@ -9,8 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.forms import ListFilterForm
 from zhaoshang.core.models import Area, Unit, User
-from zhaoshang.core.selectors import units_visible_to, users_visible_to
-from zhaoshang.projects.api_refs import people_in_reach, units_in_reach
+from zhaoshang.core.selectors import (
+    people_in_reach,
+    units_in_reach,
+    units_visible_to,
+    users_visible_to,
+)
 
 from ..choices import MilestoneStatus
 from ..models import Milestone

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.core.versions import bump_version
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import Cluster, Project
@@ -28,7 +29,7 @@ from zhaoshang.projects.services import event_date_checked
 
 from ..choices import CITY_OR_ABOVE, RESERVE_MAIN, ReserveStage
 from ..models import ReserveEvent, ReserveItem
-from .workplan import _audit_change, bump_row
+from .workplan import _audit_change
 
 #: Fields ``reserve_update`` may change; the stage moves only through ``reserve_transition``.
 RESERVE_FIELDS = frozenset(
@@ -104,7 +105,7 @@ def reserve_update(
         for f in ReserveItem._meta.concrete_fields
         if f.name in RESERVE_FIELDS
     }
-    bump_row(item, expected_version, **values)
+    bump_version(item, expected_version, **values)
     _audit_change(acting_user, item, before)
     return item
 
@@ -189,7 +190,7 @@ def reserve_transition(
     rejected = to_stage == ReserveStage.REJECTED
     values: dict[str, Any] = {"stage": to_stage, "target_level": level}
     values["reject_reason"] = reason.strip() if rejected else ""
-    bump_row(item, expected_version, **values)
+    bump_version(item, expected_version, **values)
     for field, value in values.items():
         setattr(item, field, value)
     event = _event(item, acting_user, from_stage, to_stage, when, note=note, reason=reason.strip())
@@ -256,7 +257,7 @@ def reserve_promote(
         level=item.target_level,
         planned_investment=planned_investment,
     )
-    bump_row(item, expected_version, project=project)
+    bump_version(item, expected_version, project=project)
     item.project = project
     audit_record(
         acting_user=acting_user,

@@ -14,15 +14,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.policy import within
 from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.core.versions import bump_version
 from zhaoshang.projects.models import Project
-from zhaoshang.projects.services import ConflictError
 
 from ..choices import MilestoneStatus
 from ..models import Milestone
@@ -33,55 +33,13 @@ MILESTONE_FIELDS = frozenset(
 )
 
 
-class VersionConflict(ConflictError):
-    """A milestone or reserve item changed since the caller read it: HTTP 409.
-
-    A subclass of the projects' ConflictError so the API's central handler and
-    the views treat it the same way; only the message names a record, not a project.
-    """
-
-    def __init__(self, current_version: int) -> None:
-        Exception.__init__(
-            self,
-            _(
-                "This record was changed by someone else (now version %(v)d). "
-                "Reload it and apply your change again."
-            )
-            % {"v": current_version},
-        )
-        self.current_version = current_version
-
-
-def bump_row(row: models.Model, expected_version: int | None, **values: Any) -> None:
-    """Write ``values`` to ``row`` only if its version is still ``expected_version``.
-
-    One conditional UPDATE: two concurrent writers cannot both pass the check.
-    """
-    model = type(row)
-    current = row.version  # type: ignore[attr-defined]
-    version = current if expected_version is None else expected_version
-    updated = model._default_manager.filter(pk=row.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **values
-    )
-    if not updated:
-        raise VersionConflict(
-            model._default_manager.values_list("version", flat=True).get(pk=row.pk)
-        )
-    row.version = version + 1  # type: ignore[attr-defined]
-
-
-def in_reach(person_area: Area | None, area: Area) -> bool:
-    """A person or unit of the area itself or of an area above it (a city leader may lead)."""
-    return person_area is not None and area.path.startswith(person_area.path)
-
-
 def _check_people(milestone: Milestone, area: Area) -> dict[str, str]:
     errors: dict[str, str] = {}
     leader: User | None = milestone.leader
-    if leader is not None and (not leader.is_active or not in_reach(leader.area, area)):
+    if leader is not None and (not leader.is_active or not within(leader.area, area)):
         errors["leader"] = _("The leader in charge must belong to the project's area or above.")
     unit: Unit | None = milestone.unit
-    if unit is not None and not in_reach(unit.area, area):
+    if unit is not None and not within(unit.area, area):
         errors["unit"] = _("The responsible unit must belong to the project's area or above.")
     return errors
 
@@ -147,7 +105,7 @@ def milestone_update(
     expected_version: int | None,
     **fields: Any,
 ) -> Milestone:
-    """Change a milestone; a stale ``expected_version`` raises VersionConflict (409).
+    """Change a milestone; a stale ``expected_version`` raises ConflictError (409).
 
     Setting ``status`` to done needs ``done_date``; any other status clears it
     (a milestone reopened is no longer done).
@@ -166,7 +124,7 @@ def milestone_update(
         for f in Milestone._meta.concrete_fields
         if f.name in MILESTONE_FIELDS
     }
-    bump_row(milestone, expected_version, **values)
+    bump_version(milestone, expected_version, **values)
     _audit_change(acting_user, milestone, before)
     return milestone
 

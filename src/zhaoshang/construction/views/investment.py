@@ -20,19 +20,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhaoshang.core.context import request_user
-from zhaoshang.core.services import export_record
-from zhaoshang.core.web import apply_errors, query_without_page
-from zhaoshang.core.xlsx import write_table
+from zhaoshang.core.policy import Capability, can
+from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
 from zhaoshang.projects.choices import Stage
-from zhaoshang.projects.selectors import can_write, projects_visible_to, require_writer
+from zhaoshang.projects.selectors import projects_visible_to
 
-from ..choices import ListLevel
+from ..exports import export_keylist
 from ..forms.investment import KeyEntryEditForm, KeyEntryForm, KeyListFilterForm, MonthReportForm
 from ..selectors import investment as selectors
 from ..services import investment as services
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _list_context(request: HttpRequest) -> tuple[KeyListFilterForm, dict[str, Any]]:
@@ -65,7 +63,7 @@ def keylist(request: HttpRequest) -> HttpResponse:
             "year": filters["year"],
             "through": filters["through"],
             "query": query_without_page(request),
-            "can_write": can_write(user),
+            "can_write": can(user, Capability.WRITE),
         },
     )
 
@@ -74,45 +72,10 @@ def keylist(request: HttpRequest) -> HttpResponse:
 @require_GET
 def keylist_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel (only rows the user may see); the export is audited."""
-    user = request_user(request)
     _form, filters = _list_context(request)
-    entries = selectors.key_list(user, filters)
-    headers = [
-        _("Area"),
-        _("Project number"),
-        _("Project name"),
-        _("Year"),
-        _("List level"),
-        _("Annual planned investment (10k yuan)"),
-        _("Completed through month %(m)d (10k yuan)") % {"m": filters["through"]},
-        _("Completion %"),
-    ]
-    rows = (
-        [
-            e.area.name,
-            e.project.code,
-            e.project.name,
-            e.year,
-            str(ListLevel(e.level).label),
-            e.planned_investment,
-            e.ytd,  # type: ignore[attr-defined]
-            selectors.completion_pct(e.ytd, e.planned_investment),  # type: ignore[attr-defined]
-        ]
-        for e in entries.iterator(chunk_size=2000)
-    )
     buffer = io.BytesIO()
-    count = write_table(buffer, sheet=_("Key-project list"), headers=headers, rows=rows)
-    export_record(
-        acting_user=user,
-        object_type="construction.keyprojectentry",
-        description=_("Key-project list %(year)s") % {"year": filters["year"]},
-        filters={k: str(v) for k, v in filters.items()},
-        rows=count,
-    )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="key-projects-{stamp}.xlsx"'
-    return response
+    export_keylist(user=request_user(request), filters=filters, target=buffer)
+    return xlsx_response(buffer, "key-projects")
 
 
 #: stages a project can be in when it joins a key list
@@ -122,7 +85,7 @@ LISTABLE = (Stage.NEGOTIATION, Stage.SIGNED, Stage.LANDED, Stage.CONSTRUCTION, S
 @login_required
 def keylist_add(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    require_writer(request.user)
+    require_page(request.user, Capability.WRITE)
     projects = (
         projects_visible_to(user)
         .filter(stage__in=LISTABLE)
@@ -168,7 +131,7 @@ def keylist_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an entry's plan, or take the project off this list."""
     user = request_user(request)
     entry = selectors.entry_visible_or_404(user, pk)
-    require_writer(request.user)
+    require_page(request.user, Capability.WRITE)
     form = KeyEntryEditForm(
         request.POST or None,
         initial={"planned_investment": entry.planned_investment, "note": entry.note},
@@ -208,7 +171,7 @@ def investment_project(request: HttpRequest, pk: int, year: int) -> HttpResponse
     form = MonthReportForm(request.POST or None, initial={"month": _default_month(year)})
     status = 200
     if request.method == "POST":
-        require_writer(request.user)
+        require_page(request.user, Capability.WRITE)
         if form.is_valid():
             try:
                 report = services.investment_report(
@@ -237,7 +200,7 @@ def investment_project(request: HttpRequest, pk: int, year: int) -> HttpResponse
             "project": project,
             "year": year,
             "form": form,
-            "can_write": can_write(user),
+            "can_write": can(user, Capability.WRITE),
         },
         status=status,
     )

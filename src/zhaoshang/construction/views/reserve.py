@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
-from zhaoshang.core.web import apply_errors
-from zhaoshang.projects.selectors import can_write, require_writer
-from zhaoshang.projects.services import ConflictError
+from zhaoshang.core.policy import Capability, can
+from zhaoshang.core.versions import ConflictError
+from zhaoshang.core.web import apply_errors, require_page
 
 from ..choices import ReserveStage
 from ..forms.reserve import PromoteForm, ReserveFilterForm, ReserveForm, ReserveMoveForm
@@ -42,7 +42,7 @@ def reserve_board(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "columns": columns,
-            "can_write": can_write(user),
+            "can_write": can(user, Capability.WRITE),
             "today": timezone.localdate(),
             "included": ReserveStage.INCLUDED,
             "reserved": ReserveStage.RESERVED,
@@ -53,7 +53,7 @@ def reserve_board(request: HttpRequest) -> HttpResponse:
 @login_required
 def reserve_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    require_writer(user)
+    require_page(user, Capability.WRITE)
     if user.area is None:
         raise Http404
     form = ReserveForm(request.POST or None, user=user)
@@ -78,7 +78,7 @@ def reserve_create(request: HttpRequest) -> HttpResponse:
 def reserve_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     item = selectors.reserve_or_404(user, pk)
-    require_writer(user)
+    require_page(user, Capability.WRITE)
     form = ReserveForm(request.POST or None, instance=item, user=user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -105,7 +105,7 @@ def _detail_context(user: User, item: ReserveItem, **forms: Any) -> dict[str, An
         "item": item,
         "events": selectors.reserve_timeline(item),
         "days_in_stage": selectors.days_in_stage(item, today),
-        "can_write": can_write(user),
+        "can_write": can(user, Capability.WRITE),
         "open": item.stage not in services.CLOSED,
         "can_promote": item.stage == ReserveStage.INCLUDED and item.project_id is None,
         "move_form": forms.get("move_form")
@@ -134,7 +134,7 @@ def reserve_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reserve_transition(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     item = selectors.reserve_or_404(user, pk)
-    require_writer(user)
+    require_page(user, Capability.WRITE)
     form = ReserveMoveForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -174,7 +174,7 @@ def reserve_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def reserve_promote(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     item = selectors.reserve_or_404(user, pk)
-    require_writer(user)
+    require_page(user, Capability.WRITE)
     form = PromoteForm(request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)

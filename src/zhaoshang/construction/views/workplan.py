@@ -8,7 +8,6 @@ and gets 404 on a write URL (like the project pages).
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,36 +21,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
+from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.selectors import get_visible_or_404
-from zhaoshang.core.services import export_record
-from zhaoshang.core.web import apply_errors, query_without_page
-from zhaoshang.core.xlsx import write_table
+from zhaoshang.core.versions import ConflictError
+from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
 from zhaoshang.projects.models import Project
-from zhaoshang.projects.selectors import can_write, projects_visible_to, require_writer
-from zhaoshang.projects.services import ConflictError
+from zhaoshang.projects.selectors import projects_visible_to
 
+from ..exports import export_milestones
 from ..forms.workplan import CompleteForm, MilestoneFilterForm, MilestoneForm
-from ..models import Milestone
 from ..selectors import workplan as selectors
 from ..services import workplan as services
 
 PAGE_SIZE = 30
-EXPORT_SHEET = "工作方案节点"
-#: Fixed words of the export (a file format, the same whatever the UI language).
-EXPORT_HEADERS = [
-    "项目名称",
-    "所属区域",
-    "工作节点",
-    "完成时限",
-    "分包领导",
-    "责任单位",
-    "责任人",
-    "状态",
-    "完成日期",
-    "是否逾期",
-    "备注",
-]
-STATUS_WORDS = {"planned": "未开始", "in_progress": "推进中", "done": "已完成"}
 
 
 @login_required
@@ -82,45 +64,9 @@ def milestone_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as Excel (only rows the user may see); audited as an export."""
     user = request_user(request)
     form = MilestoneFilterForm(request.GET or None, user=user)
-    filters = form.filters() if form.is_bound else {}
-    rows = selectors.milestone_list(user, filters)
     buffer = io.BytesIO()
-    count = write_table(
-        buffer,
-        sheet=EXPORT_SHEET,
-        headers=EXPORT_HEADERS,
-        rows=(_export_row(m) for m in rows.iterator(chunk_size=2000)),
-    )
-    export_record(
-        acting_user=user,
-        object_type="construction.milestone",
-        description=EXPORT_SHEET,
-        filters={k: getattr(v, "pk", v) for k, v in filters.items()},
-        rows=count,
-    )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="milestones-{stamp}.xlsx"'
-    return response
-
-
-def _export_row(m: Milestone) -> tuple[Any, ...]:
-    return (
-        m.project.name,
-        m.area.name,
-        m.title,
-        m.due_date,
-        str(m.leader) if m.leader else None,
-        m.unit.name if m.unit else None,
-        m.responsible_person or None,
-        STATUS_WORDS.get(m.status, m.status),
-        m.done_date,
-        "是" if getattr(m, "is_overdue", False) else "否",
-        m.note or None,
-    )
+    export_milestones(user=user, filters=form.filters() if form.is_bound else {}, target=buffer)
+    return xlsx_response(buffer, "milestones")
 
 
 def _project_or_404(user: User, pk: int) -> Project:
@@ -134,7 +80,7 @@ def project_workplan(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_or_404(user, pk)
     form = MilestoneForm(request.POST or None, user=user, area=project.area)
     if request.method == "POST":
-        require_writer(user)
+        require_page(user, Capability.WRITE)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
@@ -154,7 +100,7 @@ def project_workplan(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": selectors.plan_summary(milestones),
             "form": form,
             "complete_form": CompleteForm(initial={"done_date": timezone.localdate()}),
-            "can_write": can_write(user),
+            "can_write": can(user, Capability.WRITE),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -164,7 +110,7 @@ def project_workplan(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     milestone = selectors.milestone_or_404(user, pk)
-    require_writer(user)
+    require_page(user, Capability.WRITE)
     form = MilestoneForm(
         request.POST or None, instance=milestone, user=user, area=milestone.project.area
     )
@@ -195,7 +141,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     milestone = selectors.milestone_or_404(user, pk)
-    require_writer(user)
+    require_page(user, Capability.WRITE)
     form = CompleteForm(request.POST)
     if form.is_valid():
         try:

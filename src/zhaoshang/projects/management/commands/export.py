@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import areas_visible_to
-from zhaoshang.projects.ledger_export import export_projects
+from zhaoshang.projects.exports import export_projects
 
 
 @dataclass(frozen=True)

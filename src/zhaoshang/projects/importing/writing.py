@@ -13,6 +13,7 @@ from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import User
 from zhaoshang.core.selectors import scope_to_user
 from zhaoshang.core.services import SECRET_FIELDS, audit_record, snapshot
+from zhaoshang.core.versions import ConflictError
 
 from .. import services
 from ..models import Project, StageEvent
@@ -133,7 +134,7 @@ class Writer:
                     )
             try:
                 services.bump_version(project, project.version, **values)
-            except services.ConflictError as exc:
+            except ConflictError as exc:
                 self.errors.add(row.number, self.planner.header("name"), str(exc), sheet=row.sheet)
                 continue
             for name, value in values.items():

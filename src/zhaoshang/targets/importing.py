@@ -25,13 +25,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import Area, User
+from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.selectors import areas_visible_to
 from zhaoshang.imports.cells import CellError, shown, to_decimal, to_text
 from zhaoshang.imports.choices import JobPhase
 from zhaoshang.imports.kinds import ImportOutcome, Progress, Template
 from zhaoshang.imports.reading import ColumnSpec, SheetTable, TableSpec, open_tables
 from zhaoshang.imports.safety import ImportFileError
-from zhaoshang.projects.selectors import can_write
 
 from . import services
 from .choices import Source
@@ -187,7 +187,7 @@ def import_actuals(
     if acting_user is not None and not areas_visible_to(acting_user).filter(pk=area.pk).exists():
         outcome.errors.file_error(_("You may not import into this area."))
         return outcome
-    if acting_user is not None and not can_write(acting_user):
+    if acting_user is not None and not can(acting_user, Capability.WRITE):
         outcome.errors.file_error(_("Your role may read targets but not enter actuals."))
         return outcome
     ctx = _context(area, outcome, year)

@@ -9,28 +9,18 @@ falling back to a session cookie that might also be on the request.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
-from . import services
-from .models import ApiToken, TokenScope, User
+from zhaoshang.core import services
+from zhaoshang.core.models import ApiToken, TokenScope, User
+
+from .errors import ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class ApiError(HttpError):
-    """An API refusal with a machine-readable ``code``, rendered as JSON by ``zhaoshang.api``."""
-
-    def __init__(self, status_code: int, code: str, message: str, **extra: Any) -> None:
-        super().__init__(status_code, message)
-        self.code = code
-        self.message = message
-        self.extra = extra
 
 
 class ApiTokenAuth(HttpBearer):

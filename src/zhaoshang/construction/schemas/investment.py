@@ -14,12 +14,11 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from zhaoshang.projects.schemas import Body, Clean, Id, Page
+from zhaoshang.api.schemas import Body, Clean, Id, Page, Year
 
-from .choices import ListLevel
-from .selectors.investment import SORTS
+from ..choices import ListLevel
+from ..selectors.investment import SORTS
 
-Year = Annotated[int, Field(ge=2000, le=2100)]
 Month = Annotated[int, Field(ge=1, le=12)]
 Amount = Annotated[str, Field(description="万元, decimal string")]
 #: 万元 in; the sign is checked by the service so a negative gets its clear message

@@ -1,0 +1,23 @@
+"""The list answer every route gives: ``count``, ``limit``, ``offset`` and the page's items.
+
+Filters are a ``SortedPage`` (or any schema with ``limit`` and ``offset``); the
+rows come already scoped to the caller from the app's selector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+def paged(rows: QuerySet[Any], filters: Any, item: Callable[[Any], Any]) -> dict[str, Any]:
+    """The list answer every route gives: ``count``, ``limit``, ``offset`` and the page's items."""
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": rows.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [item(row) for row in page],
+    }

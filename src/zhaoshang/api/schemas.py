@@ -1,0 +1,81 @@
+"""The base types of every app's API schemas (django-ninja / Pydantic v2).
+
+Input schemas only check form (types, lengths, ranges, known choices); the
+rules of the domain stay in the services, so the API, the forms and the
+importers share them. Money is ``Decimal`` in and a decimal string out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+
+#: Largest id a database bigint holds; bigger ones would overflow the driver, not just miss.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=4)]
+Days = Annotated[Decimal, Field(ge=0, max_digits=4, decimal_places=1)]
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class Clean(Schema):
+    """Refuses NUL characters anywhere: PostgreSQL cannot store them and would answer 500."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("NUL characters are not allowed")
+        return value
+
+
+class Body(Clean):
+    """A request body: an unknown (say, misspelt) field is an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(Schema):
+    count: int = Field(description="rows matching the filters, over all pages")
+    limit: int
+    offset: int
+
+
+# --- shared pieces ------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    full_name: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+
+
+class SortedPage(Clean):
+    """Filters of a paged list whose ``sort`` must be one of the subclass's ``sorts``."""
+
+    sorts: ClassVar[Collection[str]] = ()
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    @field_validator("sort", check_fields=False)
+    @classmethod
+    def _known_sort(cls, value: str | None) -> str | None:
+        if value and value not in cls.sorts:
+            raise ValueError(f"unknown sort; use one of {', '.join(cls.sorts)}")
+        return value
+
+
+Version = Annotated[
+    int, Field(ge=1, le=2**31 - 1, description="the version you read; 409 if stale")
+]
+Year = Annotated[int, Field(ge=2000, le=2100)]

@@ -1,0 +1,1 @@
+"""API shapes of project construction, split by subject like ``construction.services``."""

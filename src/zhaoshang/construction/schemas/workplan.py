@@ -1,0 +1,77 @@
+"""Request and response shapes of the work-plan (milestone) API.
+
+Input schemas only check form; the rules (who may lead a milestone, done
+dates) stay in ``construction.services.workplan`` so the API and the pages share them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from zhaoshang.api.schemas import Body, Id, Page, PersonOut, SortedPage, UnitOut, Version
+
+from ..choices import MilestoneStatus
+from ..selectors.workplan import MILESTONE_SORTS
+
+# --- milestones ------------------------------------------------------------------
+
+
+class MilestoneFilters(SortedPage):
+    sorts = MILESTONE_SORTS
+
+    project: Id | None = None
+    status: MilestoneStatus | None = None
+    overdue: bool = Field(False, description="only milestones past their due date and not done")
+    leader: Id | None = Field(None, description="user id of the leader in charge")
+    unit: Id | None = Field(None, description="responsible unit id")
+    area: str | None = Field(None, max_length=9, description="area code (and below)")
+    q: str | None = Field(None, max_length=100, description="title or project name contains")
+    sort: str | None = Field(None, description=f"one of {', '.join(MILESTONE_SORTS)}")
+
+
+class MilestoneOut(Schema):
+    id: int
+    project_id: int
+    project_name: str
+    area: str = Field(description="area code (the project's)")
+    title: str
+    due_date: dt.date
+    leader: PersonOut | None
+    unit: UnitOut | None
+    responsible_person: str
+    status: str
+    status_label: str
+    done_date: dt.date | None
+    overdue: bool = Field(description="due date passed and not done (calendar days)")
+    note: str
+    version: int
+    updated_at: dt.datetime
+
+
+class MilestonePage(Page):
+    items: list[MilestoneOut]
+
+
+class MilestoneFields(Body):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    due_date: dt.date | None = None
+    leader_id: Id | None = None
+    unit_id: Id | None = None
+    responsible_person: str | None = Field(None, max_length=64)
+    note: str | None = Field(None, max_length=5000)
+
+
+class MilestoneCreate(MilestoneFields):
+    project_id: Id
+    title: str = Field(..., min_length=1, max_length=200)  # type: ignore[assignment]
+    due_date: dt.date  # type: ignore[assignment]
+
+
+class MilestoneUpdate(MilestoneFields):
+    """On PUT only the fields sent change; status ``done`` needs ``done_date``."""
+
+    status: MilestoneStatus | None = None
+    done_date: dt.date | None = None
+    version: Version
