@@ -209,13 +209,17 @@ def test_it_keeps_rollups_equal_to_a_recomputation(staff, make_project):  # type
 
 
 def test_it_rebuilds_many_areas_at_once(staff, make_project):  # type: ignore[no-untyped-def]
+    city = User.objects.get(username="zmd_city")  # a city officer reaches both districts
     xiping = Area.objects.get(code="411721")
-    a, b = make_project("甲"), make_project("乙", area=xiping)
+    a = make_project("甲")
+    b = project_services.project_create(
+        acting_user=city, area=xiping, name="乙", event_date=dt.date(2024, 1, 5)
+    )
     for p in (a, b):
         services.key_entry_add(
-            acting_user=staff, project=p, year=YEAR, level="province", planned_investment=Decimal(9)
+            acting_user=city, project=p, year=YEAR, level="province", planned_investment=Decimal(9)
         )
-        report(staff, p, 1, "3")
+        report(city, p, 1, "3")
     InvestmentRollup.objects.all().delete()
     KeyPlanRollup.objects.all().delete()
     services.rollups_rebuild(area_ids=[staff.area_id, xiping.pk], year=YEAR)

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import Area, User
-from zhaoshang.core.selectors import areas_visible_to
+from zhaoshang.core.policy import import_refusal
 from zhaoshang.imports.cells import CellError, shown, to_decimal, to_name
 from zhaoshang.imports.choices import JobPhase
 from zhaoshang.imports.kinds import ImportOutcome, Progress, Template
@@ -298,8 +298,9 @@ def import_investments(
 ) -> ImportOutcome:
     """Import monthly reports into ``area``; nothing is written unless every cell is good."""
     outcome = ImportOutcome()
-    if acting_user is not None and not areas_visible_to(acting_user).filter(pk=area.pk).exists():
-        outcome.errors.file_error(_("You may not import into this area."))
+    refusal = import_refusal(acting_user, area)
+    if refusal:
+        outcome.errors.file_error(refusal)
         return outcome
     ctx = _context(area, outcome, year)
     rows: list[ReportRow] = []

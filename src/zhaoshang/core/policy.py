@@ -17,8 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +67,9 @@ REFUSALS = {
 }
 
 
+OUT_OF_REACH = _("This area is outside your reach.")
+
+
 def roles_with(capability: Capability) -> tuple[str, ...]:
     """The role codes that grant ``capability`` (for queries such as "the leaders")."""
     return tuple(code for code, caps in ROLE_CAPABILITIES.items() if capability in caps)
@@ -109,14 +111,30 @@ def can_reach(user: Any, area: Area) -> bool:
 
 
 def require_area(user: User | None, capability: Capability, area: Area) -> None:
-    """:func:`require`, and the area must be within the user's reach.
+    """:func:`require`, and ``area`` must be the user's own or below it.
 
-    An area out of reach is a 404 (``Http404``), not a 403: its existence is
-    not disclosed, as on every page.
+    Pages and the API never get this far with a hidden row (their selectors
+    answer 404 first); a caller that went around them (a script, the CLI, a
+    bug) is refused here with a ValidationError on ``area`` and nothing is written.
     """
     require(user, capability)
     if user is not None and not can_reach(user, area):
-        raise Http404
+        raise ValidationError({"area": str(OUT_OF_REACH)})
+
+
+def import_refusal(user: User | None, area: Area) -> str | None:
+    """Why ``user`` may not import into ``area`` (a file-level error of the import), or None.
+
+    Every importer asks this first, so an import from the page, the API job and
+    the CLI is refused alike before a cell is read.
+    """
+    if user is None:
+        return None
+    if not can(user, Capability.IMPORT):
+        return str(REFUSALS[Capability.IMPORT])
+    if not can_reach(user, area):
+        return str(_("You may not import into this area."))
+    return None
 
 
 def can_set_targets(user: Any, area: Area) -> bool:

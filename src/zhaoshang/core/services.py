@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .choices import AuditAction, AuditResult
 from .context import current_ip
 from .models import ApiToken, Area, AuditEvent, Role, TokenScope, Unit, User
+from .policy import Capability, require
 
 SECRET_FIELDS = frozenset({"password", "key", "secret"})
 
@@ -121,6 +122,7 @@ def _before(instance: models.Model) -> dict[str, Any] | None:
 @transaction.atomic
 def area_save(*, acting_user: User | None, area: Area) -> Area:
     """Create or update an Area and keep the materialised ``path`` of it and below in step."""
+    require(acting_user, Capability.ADMINISTER)
     before = _before(area)
     area.path = f"{area.parent.path if area.parent else ''}{area.code}/"
     area.full_clean()
@@ -137,6 +139,7 @@ def area_save(*, acting_user: User | None, area: Area) -> Area:
 def area_create(
     *, acting_user: User | None, code: str, name: str, level: str, parent: Area | None = None
 ) -> Area:
+    require(acting_user, Capability.ADMINISTER)
     return area_save(
         acting_user=acting_user, area=Area(code=code, name=name, level=level, parent=parent)
     )
@@ -147,6 +150,7 @@ def area_create(
 
 @transaction.atomic
 def unit_save(*, acting_user: User | None, unit: Unit) -> Unit:
+    require(acting_user, Capability.ADMINISTER)
     before = _before(unit)
     unit.full_clean()
     unit.save()
@@ -157,6 +161,7 @@ def unit_save(*, acting_user: User | None, unit: Unit) -> Unit:
 def unit_create(
     *, acting_user: User | None, name: str, kind: str, area: Area, parent: Unit | None = None
 ) -> Unit:
+    require(acting_user, Capability.ADMINISTER)
     return unit_save(
         acting_user=acting_user, unit=Unit(name=name, kind=kind, area=area, parent=parent)
     )
@@ -172,6 +177,8 @@ def user_save(*, acting_user: User | None, user: User, password: str | None = No
     A new account made by a person (an admin) must change its password at
     first log-in; one made by the system (the demo loader) need not.
     """
+    if acting_user != user:
+        require(acting_user, Capability.ADMINISTER)
     before = _before(user)
     if password is not None:
         validate_password(password, user)
@@ -189,6 +196,7 @@ def user_save(*, acting_user: User | None, user: User, password: str | None = No
 @transaction.atomic
 def user_set_roles(*, acting_user: User | None, user: User, roles: Iterable[Role | str]) -> None:
     """Replace a user's roles; the audit row lists the codes before and after."""
+    require(acting_user, Capability.ADMINISTER)
     codes = sorted({r.code if isinstance(r, Role) else str(r) for r in roles})
     before = sorted(user.roles.values_list("code", flat=True))
     if codes == before:
@@ -237,6 +245,7 @@ def user_set_language(*, acting_user: User, language: str) -> None:
 @transaction.atomic
 def instance_save(*, acting_user: User | None, instance: models.Model) -> models.Model:
     """Validate, save and audit a simple row that has no workflow of its own."""
+    require(acting_user, Capability.ADMINISTER)
     before = _before(instance)
     instance.full_clean()
     instance.save()
@@ -247,6 +256,7 @@ def instance_save(*, acting_user: User | None, instance: models.Model) -> models
 @transaction.atomic
 def instance_delete(*, acting_user: User | None, instance: models.Model) -> None:
     """Delete a row (PROTECT foreign keys refuse it if anything still points at it)."""
+    require(acting_user, Capability.ADMINISTER)
     before = snapshot(instance)
     audit_record(
         acting_user=acting_user, action=AuditAction.DELETE, instance=instance, before=before
@@ -305,6 +315,7 @@ def otp_enrol_confirm(*, user: User, key: str, token: str) -> TOTPDevice | None:
 @transaction.atomic
 def otp_reset(*, acting_user: User, user: User) -> None:
     """Remove a user's TOTP devices (lost phone); they enrol again at next log-in."""
+    require(acting_user, Capability.ADMINISTER)
     count, _ = TOTPDevice.objects.filter(user=user).delete()
     audit_record(
         acting_user=acting_user,
@@ -318,6 +329,7 @@ def otp_reset(*, acting_user: User, user: User) -> None:
 @transaction.atomic
 def user_unlock(*, acting_user: User, user: User) -> int:
     """Lift a django-axes lockout early; the audit row names who did it."""
+    require(acting_user, Capability.ADMINISTER)
     from axes.utils import reset
 
     cleared = reset(username=user.username)

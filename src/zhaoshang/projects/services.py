@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, Unit, User
-from zhaoshang.core.policy import within
+from zhaoshang.core.policy import Capability, require_area, within
 from zhaoshang.core.services import audit_record, snapshot
 from zhaoshang.core.versions import bump_version
 
@@ -65,6 +65,7 @@ EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def enterprise_save(*, acting_user: User | None, enterprise: Enterprise) -> Enterprise:
+    require_area(acting_user, Capability.WRITE, enterprise.area)
     before = (
         None if enterprise._state.adding else snapshot(Enterprise.objects.get(pk=enterprise.pk))
     )
@@ -84,6 +85,7 @@ def enterprise_save(*, acting_user: User | None, enterprise: Enterprise) -> Ente
 def enterprise_link_add(
     *, acting_user: User | None, source: Enterprise, target: Enterprise, kind: str
 ) -> EnterpriseLink:
+    require_area(acting_user, Capability.WRITE, source.area)
     if source.pk == target.pk:
         raise ValidationError({"target": _("An enterprise cannot be linked to itself.")})
     link = EnterpriseLink(source=source, target=target, kind=kind)
@@ -182,6 +184,7 @@ def project_create(
     The first stage event records where it started; the same gates apply as
     for a move, so a project cannot be born "signed" without a contract date.
     """
+    require_area(acting_user, Capability.WRITE, area)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -267,6 +270,7 @@ def project_update(
     **changes: Any,
 ) -> Project:
     """Change a project's fields; a stale ``expected_version`` raises ConflictError."""
+    require_area(acting_user, Capability.WRITE, project.area)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -326,6 +330,7 @@ def project_transition(
     Gate data (contract date and amount, start date) may come with the move;
     any refusal raises ValidationError and changes nothing.
     """
+    require_area(acting_user, Capability.WRITE, project.area)
     illegal = transition_error(project, to_stage, reason=reason)
     if illegal:
         raise ValidationError({"to_stage": illegal})
@@ -392,6 +397,7 @@ def activity_create(
     **fields: Any,
 ) -> Activity:
     """Record an investment activity; a future date or an outside person is refused."""
+    require_area(acting_user, Capability.WRITE, area)
     if date > timezone.localdate():
         raise ValidationError(
             {
@@ -433,6 +439,7 @@ def activity_create(
 @transaction.atomic
 def attachment_add(*, acting_user: User, project: Project, name: str, content: bytes) -> Attachment:
     """Store an evidence file after checking its size and its real type (by content)."""
+    require_area(acting_user, Capability.WRITE, project.area)
     from django.core.files.base import ContentFile
 
     from .files import check_upload

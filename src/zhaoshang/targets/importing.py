@@ -25,8 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import Area, User
-from zhaoshang.core.policy import Capability, can
-from zhaoshang.core.selectors import areas_visible_to
+from zhaoshang.core.policy import Capability, can, import_refusal
 from zhaoshang.imports.cells import CellError, shown, to_decimal, to_text
 from zhaoshang.imports.choices import JobPhase
 from zhaoshang.imports.kinds import ImportOutcome, Progress, Template
@@ -184,8 +183,9 @@ def import_actuals(
 ) -> ImportOutcome:
     """Import monthly figures into ``area`` (and below); nothing is written unless all are good."""
     outcome = ImportOutcome()
-    if acting_user is not None and not areas_visible_to(acting_user).filter(pk=area.pk).exists():
-        outcome.errors.file_error(_("You may not import into this area."))
+    refusal = import_refusal(acting_user, area)
+    if refusal:
+        outcome.errors.file_error(refusal)
         return outcome
     if acting_user is not None and not can(acting_user, Capability.WRITE):
         outcome.errors.file_error(_("Your role may read targets but not enter actuals."))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.choices import AuditAction, AuditResult
 from zhaoshang.core.context import current_ip
 from zhaoshang.core.models import AuditEvent, User
+from zhaoshang.core.policy import Capability, require, require_area
 from zhaoshang.core.services import audit_record, snapshot
 from zhaoshang.projects.models import Project
 
@@ -67,6 +68,7 @@ def key_entry_add(
     Whether the caller may see and change the project is the view's job; here
     only the data is checked. A project may sit in several levels' lists.
     """
+    require_area(acting_user, Capability.WRITE, project.area)
     errors = _amount_errors(
         "planned_investment", planned_investment, what=_("annual planned investment")
     )
@@ -106,6 +108,7 @@ def key_entry_update(
     note: str | None = None,
 ) -> KeyProjectEntry:
     """Change an entry's annual plan (and note); the year, level and project stay."""
+    require_area(acting_user, Capability.WRITE, entry.area)
     errors = _amount_errors(
         "planned_investment", planned_investment, what=_("annual planned investment")
     )
@@ -137,6 +140,7 @@ def key_entry_remove(*, acting_user: User | None, entry: KeyProjectEntry) -> Non
     exist: the reports would then belong to no list and silently drop out of
     every total.
     """
+    require_area(acting_user, Capability.WRITE, entry.area)
     others = (
         KeyProjectEntry.objects.filter(project_id=entry.project_id, year=entry.year)
         .exclude(pk=entry.pk)
@@ -208,6 +212,7 @@ def investment_report(
     (``is_current`` cleared) and a new row with ``version + 1`` becomes current,
     both in this transaction. The same amount again writes nothing.
     """
+    require_area(acting_user, Capability.WRITE, project.area)
     errors = month_errors(year, month)
     errors.update(_amount_errors("amount", amount, what=_("amount")))
     if not errors and not KeyProjectEntry.objects.filter(project=project, year=year).exists():
@@ -281,6 +286,7 @@ def investments_record(
     listed project). Each new version gets its own audit row; the rollups are
     rebuilt once per year touched.
     """
+    require(acting_user, Capability.WRITE)
     counts = RecordCounts()
     if not rows:
         return counts

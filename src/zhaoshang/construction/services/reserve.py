@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, User
+from zhaoshang.core.policy import Capability, require_area
 from zhaoshang.core.services import audit_record, snapshot
 from zhaoshang.core.versions import bump_version
 from zhaoshang.projects import services as project_services
@@ -63,6 +64,7 @@ def reserve_create(
     note: str = "",
 ) -> ReserveItem:
     """Put a candidate into the pipeline at 筛选; the first event records when."""
+    require_area(acting_user, Capability.WRITE, area)
     item = ReserveItem(
         area=area,
         name=name.strip(),
@@ -89,6 +91,7 @@ def reserve_update(
     *, acting_user: User | None, item: ReserveItem, expected_version: int | None, **fields: Any
 ) -> ReserveItem:
     """Change an item's facts; a stale version is a 409, a promoted item is frozen."""
+    require_area(acting_user, Capability.WRITE, item.area)
     unknown = set(fields) - RESERVE_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -172,6 +175,7 @@ def reserve_transition(
     纳入 needs the list it is included in (city or province), given now or
     already applied for. Any refusal raises ValidationError and changes nothing.
     """
+    require_area(acting_user, Capability.WRITE, item.area)
     illegal = transition_error(item, to_stage, reason=reason)
     if illegal:
         raise ValidationError({"to_stage": illegal})
@@ -225,6 +229,7 @@ def reserve_promote(
     ``construction.services.investment.key_entry_add`` for ``year``. A second
     promotion is refused.
     """
+    require_area(acting_user, Capability.WRITE, item.area)
     from .investment import key_entry_add
 
     if item.stage != ReserveStage.INCLUDED:

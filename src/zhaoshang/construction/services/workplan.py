@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, Unit, User
-from zhaoshang.core.policy import within
+from zhaoshang.core.policy import Capability, require_area, within
 from zhaoshang.core.services import audit_record, snapshot
 from zhaoshang.core.versions import bump_version
 from zhaoshang.projects.models import Project
@@ -76,6 +76,7 @@ def milestone_create(
     note: str = "",
 ) -> Milestone:
     """Add a milestone to a project's work plan; its area is the project's."""
+    require_area(acting_user, Capability.WRITE, project.area)
     milestone = Milestone(
         area=project.area,
         project=project,
@@ -110,6 +111,7 @@ def milestone_update(
     Setting ``status`` to done needs ``done_date``; any other status clears it
     (a milestone reopened is no longer done).
     """
+    require_area(acting_user, Capability.WRITE, milestone.area)
     unknown = set(fields) - MILESTONE_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -138,6 +140,7 @@ def milestone_complete(
     expected_version: int | None = None,
 ) -> Milestone:
     """Mark a milestone done on ``done_date`` (not in the future)."""
+    require_area(acting_user, Capability.WRITE, milestone.area)
     if milestone.status == MilestoneStatus.DONE:
         raise ValidationError({"status": _("This milestone is already done.")})
     return milestone_update(

@@ -49,7 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import Area, User
-from zhaoshang.core.selectors import areas_visible_to
+from zhaoshang.core.policy import import_refusal
 from zhaoshang.imports.choices import JobPhase
 from zhaoshang.imports.kinds import ImportOutcome, Progress, Template
 from zhaoshang.imports.safety import ImportFileError
@@ -87,8 +87,9 @@ def import_ledger(
 ) -> ImportOutcome:
     """Import a project ledger into ``area``; nothing is written unless every row is good."""
     outcome = ImportOutcome()
-    if acting_user is not None and not areas_visible_to(acting_user).filter(pk=area.pk).exists():
-        outcome.errors.file_error(_("You may not import into this area."))
+    refusal = import_refusal(acting_user, area)
+    if refusal:
+        outcome.errors.file_error(refusal)
         return outcome
     started = timezone.now()
     try:
