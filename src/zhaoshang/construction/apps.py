@@ -6,3 +6,8 @@ class ConstructionConfig(AppConfig):
     name = "zhaoshang.construction"
     label = "construction"
     verbose_name = _("Project construction")
+
+    def ready(self) -> None:
+        from .panels import register_panels
+
+        register_panels()

@@ -215,13 +215,6 @@ def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
     )
 
 
-def job_queue(*, job: ImportJob) -> None:
-    """Hand a job to a huey worker once the job row is committed."""
-    from .tasks import run_import_job
-
-    transaction.on_commit(lambda: run_import_job(job.pk))
-
-
 def file_check(upload: File[Any]) -> None:
     """The pre-unzip checks of ``safety.check_workbook`` on an upload; ImportFileError if bad."""
     stream = upload.file

@@ -1,7 +1,13 @@
-"""Background imports (huey): thin, they call the service."""
+"""Background imports (huey): thin, they call the service.
+
+The page queues a job with ``job_queue`` once its row is committed; the worker
+runs ``run_import_job``, which calls ``services.job_run``. Services never import
+this module, so the dependency runs one way.
+"""
 
 from __future__ import annotations
 
+from django.db import transaction
 from huey.contrib.djhuey import db_task
 
 from .choices import JobStatus
@@ -16,3 +22,8 @@ def run_import_job(job_id: int) -> None:
     if job is None or job.status != JobStatus.QUEUED:
         return
     job_run(job=job)
+
+
+def job_queue(*, job: ImportJob) -> None:
+    """Hand a job to a huey worker once the job row is committed."""
+    transaction.on_commit(lambda: run_import_job(job.pk))

@@ -21,7 +21,7 @@ from zhaoshang.core.models import User
 from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.services import export_record
 
-from . import selectors, services
+from . import selectors, services, tasks
 from .choices import ImportKind
 from .errors import REPORT_CONTENT_TYPE, RowError
 from .forms import UploadForm
@@ -86,7 +86,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
         if inline:
             services.job_run(job=job)
         else:
-            services.job_queue(job=job)
+            tasks.job_queue(job=job)
         return redirect("imports:job", pk=job.pk)
     return render(
         request,

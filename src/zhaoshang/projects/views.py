@@ -20,8 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from zhaoshang.construction.selectors import investment as investment_selectors
-from zhaoshang.construction.selectors import workplan as workplan_selectors
 from zhaoshang.core.context import request_user
 from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.selectors import get_visible_or_404
@@ -40,6 +38,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Enterprise, Project
+from .panels import project_panels
 
 PAGE_SIZE = 30
 
@@ -146,11 +145,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]:
-    """The project page, with its key-list entries, monthly investment and work plan."""
+    """The project page, with the panels higher apps add (key lists, investment, work plan)."""
     today = timezone.localdate()
     return {
-        **investment_selectors.project_investment(user, project),
-        "workplan_milestones": workplan_selectors.project_milestones(project, today),
+        **project_panels(user, project, today),
         "project": project,
         "stuck": selectors.is_stuck(project),
         "stages": [(Stage(s).label, d) for s, d in selectors.time_in_stages(project, today)],
