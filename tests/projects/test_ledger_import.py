@@ -22,11 +22,11 @@ from tests.imports.ledgers import (
     simple_ledger,
 )
 from zhaoshang.core.models import Area, AuditEvent, User
-from zhaoshang.core.services import snapshot
+from zhaoshang.core.snapshots import snapshot
 from zhaoshang.imports.kinds import ImportOutcome, no_progress
 from zhaoshang.projects.choices import KeyRegion, Stage
 from zhaoshang.projects.exports import export_projects
-from zhaoshang.projects.importing import SPEC, fast_snapshot, import_ledger
+from zhaoshang.projects.importing import SPEC, import_ledger
 from zhaoshang.projects.ledger import LEDGER_COLUMNS
 from zhaoshang.projects.models import Project, StageEvent
 
@@ -135,7 +135,10 @@ def test_it_records_a_first_stage_event_and_a_create_audit_per_project(tmp_path:
 def test_it_writes_the_same_audit_snapshot_as_the_services(tmp_path: Path) -> None:
     run(messy_ledger(tmp_path / "台账.xlsx"))
     for project in ours().values():
-        assert fast_snapshot(project) == snapshot(project)
+        written = AuditEvent.objects.get(
+            object_type="projects.project", object_id=str(project.pk), action="create"
+        ).after
+        assert written == snapshot(project)
 
 
 def test_it_imports_the_same_ledger_twice_without_duplicates_or_audit_noise(

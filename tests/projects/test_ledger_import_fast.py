@@ -180,7 +180,7 @@ def test_it_writes_the_audit_json_text_json_dumps_would(tmp_path: Path) -> None:
 
 
 def _snapshot(project: Project) -> dict[str, Any]:
-    from zhaoshang.core.services import snapshot
+    from zhaoshang.core.snapshots import snapshot
 
     return snapshot(Project.objects.get(pk=project.pk))
 

@@ -26,6 +26,7 @@ from . import selectors, services
 from .context import request_user
 from .models import Area, Role, Unit, User
 from .policy import Capability, can
+from .snapshots import snapshot
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -131,7 +132,7 @@ class RoleAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
-        before = services.snapshot(Role.objects.get(pk=obj.pk))
+        before = snapshot(Role.objects.get(pk=obj.pk))
         obj.full_clean()
         obj.save()
         services.audit_record(
@@ -139,7 +140,7 @@ class RoleAdmin(admin.ModelAdmin):
             action="update",
             instance=obj,
             before=before,
-            after=services.snapshot(obj),
+            after=snapshot(obj),
         )
 
 

@@ -9,7 +9,6 @@ nothing is written.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -17,7 +16,6 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,28 +25,7 @@ from .choices import AuditAction, AuditResult
 from .context import current_ip
 from .models import ApiToken, Area, AuditEvent, Role, TokenScope, Unit, User
 from .policy import Capability, require
-
-SECRET_FIELDS = frozenset({"password", "key", "secret"})
-
-
-def snapshot(instance: models.Model) -> dict[str, Any]:
-    """A JSON-safe picture of a row's own fields (secrets left out) for before/after."""
-    data = {
-        field.attname: getattr(instance, field.attname)
-        for field in instance._meta.concrete_fields
-        if field.name not in SECRET_FIELDS
-    }
-    return json.loads(json.dumps(data, cls=_SnapshotEncoder))
-
-
-class _SnapshotEncoder(DjangoJSONEncoder):
-    """Django's encoder, plus ``str()`` for anything else (a stored file's name, say)."""
-
-    def default(self, o: Any) -> Any:
-        try:
-            return super().default(o)
-        except TypeError:
-            return str(o)
+from .snapshots import snapshot
 
 
 def _area_of(instance: models.Model | None) -> Area | None:

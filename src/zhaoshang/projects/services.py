@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, Unit, User
 from zhaoshang.core.policy import Capability, require_area, within
-from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.core.services import audit_record
+from zhaoshang.core.snapshots import snapshot
 from zhaoshang.core.versions import bump_version
 
 from .choices import MAIN_STAGES, Stage, stage_rank

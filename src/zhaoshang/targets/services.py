@@ -21,7 +21,8 @@ from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.policy import Capability, can, can_set_targets
 from zhaoshang.core.selectors import area_visible_or_404
-from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.core.services import audit_record
+from zhaoshang.core.snapshots import snapshot
 
 from .choices import Source
 from .models import Actual, Indicator, Target

@@ -25,7 +25,8 @@ from zhaoshang.core.choices import AuditAction, AuditResult
 from zhaoshang.core.context import current_ip
 from zhaoshang.core.models import AuditEvent, User
 from zhaoshang.core.policy import Capability, require, require_area
-from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.core.services import audit_record
+from zhaoshang.core.snapshots import snapshot
 from zhaoshang.projects.models import Project
 
 from ..choices import LEVEL_RANK, ListLevel

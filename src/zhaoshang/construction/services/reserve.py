@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.policy import Capability, require_area
-from zhaoshang.core.services import audit_record, snapshot
+from zhaoshang.core.services import audit_record
+from zhaoshang.core.snapshots import snapshot
 from zhaoshang.core.versions import bump_version
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.choices import Stage

@@ -59,13 +59,12 @@ from ..ledger import LEDGER_COLUMNS
 from .planning import Planner
 from .rows import LedgerReader, Row
 from .vocabulary import COLUMNS, SPEC, STAGE_WORDS, SYNONYMS, Lookups, stage_map
-from .writing import Rollback, Writer, fast_snapshot
+from .writing import Rollback, Writer
 
 __all__ = [
     "COLUMNS",
     "SPEC",
     "Lookups",
-    "fast_snapshot",
     "import_ledger",
     "stage_map",
     "template",

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.choices import AuditAction, AuditResult
 from zhaoshang.core.context import current_ip
 from zhaoshang.core.models import Area, AuditEvent, User
-from zhaoshang.core.services import SECRET_FIELDS
+from zhaoshang.core.snapshots import json_datetime, snapshot_attnames, snapshot_value
 
 from ..models import Project, StageEvent
 from .raw import CopyStream, RawInsert
@@ -40,7 +40,7 @@ _FIELDS = [f for f in Project._meta.concrete_fields if not f.primary_key]
 PROJECT_COLUMNS = tuple(f.attname for f in _FIELDS)
 #: row value keys for foreign keys: the importer keeps the related object under the field name
 _FK_NAMES = {f.attname: f.name for f in _FIELDS if isinstance(f, ForeignKey)}
-_SNAPSHOT = tuple(f.attname for f in Project._meta.concrete_fields if f.name not in SECRET_FIELDS)
+_SNAPSHOT = snapshot_attnames(Project)
 _EVENT_COLUMNS = (
     "project_id",
     "from_stage",
@@ -66,16 +66,6 @@ _AUDIT_COLUMNS = (
     "after",
     "result",
 )
-
-
-def json_datetime(value: dt.datetime) -> str:
-    """A datetime as ``DjangoJSONEncoder`` writes it (milliseconds, “Z” for UTC)."""
-    text = value.isoformat()
-    if value.microsecond:
-        text = text[:23] + text[26:]
-    if text.endswith("+00:00"):
-        text = text.removesuffix("+00:00") + "Z"
-    return text
 
 
 _DECIMALS = [i for i, f in enumerate(_FIELDS) if isinstance(f, DecimalField)]
@@ -176,16 +166,14 @@ class FastCreate:
         return columns
 
     def afters(self, ids: list[int], python: list[list[Any]], now: dt.datetime) -> list[Any]:
-        """``core.services.snapshot`` of each project just inserted, adapted for its column.
+        """``core.snapshots.snapshot`` of each project just inserted, adapted for its column.
 
-        JSON as ``DjangoJSONEncoder`` writes it: Decimal → str, date → ISO,
-        datetime → ISO with milliseconds (both timestamps are the same ``now``).
+        Column by column with the same ``snapshot_value`` rules (both timestamps
+        are the same ``now``, encoded once).
         """
         columns = list(python)
-        for i in _DECIMALS:
-            columns[i] = [None if x is None else str(x) for x in python[i]]
-        for i in _DATES:
-            columns[i] = [None if x is None else x.isoformat() for x in python[i]]
+        for i in (*_DECIMALS, *_DATES):
+            columns[i] = [snapshot_value(x) for x in python[i]]
         stamp = json_datetime(now)
         for i in _DATETIMES:
             columns[i] = [stamp] * len(ids)

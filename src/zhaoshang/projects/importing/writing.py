@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import User
 from zhaoshang.core.selectors import scope_to_user
-from zhaoshang.core.services import SECRET_FIELDS, audit_record, snapshot
+from zhaoshang.core.services import audit_record
+from zhaoshang.core.snapshots import snapshot
 from zhaoshang.core.versions import ConflictError
 
 from .. import services
@@ -28,27 +27,6 @@ from .vocabulary import WRITE_CHUNK, name_key
 
 class Rollback(Exception):
     """Leaves the import's transaction without committing (dry run, or a late conflict)."""
-
-
-_ENCODER = DjangoJSONEncoder()
-_SNAPSHOT_FIELDS = tuple(
-    f.attname for f in Project._meta.concrete_fields if f.name not in SECRET_FIELDS
-)
-
-
-def fast_snapshot(project: Project) -> dict[str, Any]:
-    """``core.services.snapshot(project)`` without its JSON round trip (same result).
-
-    Values are already str/int/bool/None or a Decimal/date/datetime, which
-    Django's JSON encoder turns into the same strings the round trip yields.
-    """
-    data = {}
-    for name in _SNAPSHOT_FIELDS:
-        value = getattr(project, name)
-        if value is not None and not isinstance(value, str | int):
-            value = _ENCODER.default(value)
-        data[name] = value
-    return data
 
 
 class Writer:
