@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --quiet --disable-pip-version-check
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev browser lint pytest migrate demo messages clean
+.PHONY: run test install install-dev browser gettext lint pytest migrate demo messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,19 +39,28 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "NOTE: chromium missing and apt unavailable: browser tests will be skipped"; fi; }
 
+# Debian's GNU gettext (xgettext, msgmerge) for `make messages` and the catalogue test.
+gettext:
+	@command -v xgettext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "NOTE: xgettext missing and apt unavailable: the catalogue test will be skipped"; fi; }
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-pytest: install-dev browser
+pytest: install-dev browser gettext
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
 test: lint pytest
 
-messages: install-dev
-	cd src/zhaoshang && ../../$(BIN)/zhaoshang makemessages -l zh_Hans --no-obsolete --no-location
+# The .po is the only source of translations (docs/translating.md). File-only locations:
+# line numbers would churn on every unrelated edit; a file name changes only when a string moves.
+messages: install-dev gettext
+	cd src/zhaoshang && ../../$(BIN)/zhaoshang makemessages -l zh_Hans --no-obsolete --add-location=file
 	$(BIN)/python scripts/compile_messages.py
 
 clean:

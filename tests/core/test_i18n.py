@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core.management import call_command
+from django.test import Client, override_settings
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
@@ -16,6 +23,10 @@ from zhaoshang.core.choices import RoleCode, UnitKind
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
 PO_PATH = CATALOGUE / "django.po"
 MO_PATH = CATALOGUE / "django.mo"
+PACKAGE = CATALOGUE.parents[2]  # src/zhaoshang, where `make messages` runs makemessages
+MAKEFILE = PACKAGE.parents[1] / "Makefile"
+#: what `make messages` passes to makemessages (the Makefile is checked to say the same)
+MAKEMESSAGES = "makemessages -l zh_Hans --no-obsolete --add-location=file"
 
 Key = tuple[str, str, str]  # (msgctxt, msgid, msgid_plural)
 Translation = str | tuple[str, ...]
@@ -23,6 +34,20 @@ Translation = str | tuple[str, ...]
 
 def _key(entry: polib.POEntry | polib.MOEntry) -> Key:
     return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
+
+
+def _keys(po: polib.POFile) -> set[Key]:
+    return {_key(e) for e in po if not e.obsolete}
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
 
 
 def _translation(entry: polib.POEntry | polib.MOEntry) -> Translation:
@@ -57,6 +82,44 @@ def test_it_keeps_the_compiled_mo_in_step_with_the_po() -> None:
         "django.mo is out of date; run `make messages` (scripts/compile_messages.py): "
         f"missing={missing} stale={stale} changed={changed}"
     )
+
+
+def test_it_runs_makemessages_in_make_messages_as_this_test_does() -> None:
+    if not MAKEFILE.exists():
+        pytest.skip(f"no Makefile at {MAKEFILE} (not a source checkout)")
+    recipe = re.search(r"^messages:.*\n((?:\t.*\n)+)", MAKEFILE.read_text(), re.MULTILINE)
+    assert recipe, "the Makefile has no `messages` target"
+    assert MAKEMESSAGES in recipe.group(1)
+
+
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None,
+    reason="GNU gettext (xgettext) is not installed; `make pytest` installs Debian's gettext",
+)
+def test_it_holds_exactly_what_makemessages_extracts_from_the_code(tmp_path: Path) -> None:
+    """`make messages` on this tree changes nothing: no msgid added, dropped or moved file.
+
+    makemessages runs on a copy of the package, so the committed catalogue is only read.
+    """
+    copy = tmp_path / "zhaoshang"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    fresh_po = copy / PO_PATH.relative_to(PACKAGE)
+    command, *options = MAKEMESSAGES.split()
+    with override_settings(LOCALE_PATHS=[copy / "locale"]), _working_directory(copy):
+        call_command(command, *options, verbosity=0)
+    committed, fresh = PO_PATH.read_text(encoding="utf-8"), fresh_po.read_text(encoding="utf-8")
+    if fresh != committed:
+        before, after = _keys(polib.pofile(committed)), _keys(polib.pofile(fresh))
+        diff = difflib.unified_diff(
+            committed.splitlines(), fresh.splitlines(), "committed", "makemessages", lineterm=""
+        )
+        pytest.fail(
+            f"{PO_PATH.name} is not what `make messages` extracts from the code; run it, "
+            "translate what is new (docs/translating.md) and commit the .po and .mo.\n"
+            f"new msgids: {sorted(k[1] for k in after - before)}\n"
+            f"msgids no longer in the code: {sorted(k[1] for k in before - after)}\n"
+            + "\n".join(list(diff)[:80])
+        )
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -79,7 +80,8 @@ def install_handlers(api: NinjaAPI) -> None:
             if hasattr(exc, "error_dict")
             else {"__all__": [str(m) for m in exc.messages]}
         )
-        message = "；".join(m for messages in errors.values() for m in messages)
+        separator = pgettext("between messages", "; ")
+        message = separator.join(m for messages in errors.values() for m in messages)
         return error(request, 422, "validation_error", message, errors=errors)
 
     @api.exception_handler(ConflictError)

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
@@ -30,7 +31,7 @@ class Clean(Schema):
     def _no_nul(cls, value: Any) -> Any:
         texts = value if isinstance(value, list) else [value]
         if any(isinstance(t, str) and "\x00" in t for t in texts):
-            raise ValueError("NUL characters are not allowed")
+            raise ValueError(_("NUL characters are not allowed."))
         return value
 
 
@@ -71,7 +72,9 @@ class SortedPage(Clean):
     @classmethod
     def _known_sort(cls, value: str | None) -> str | None:
         if value and value not in cls.sorts:
-            raise ValueError(f"unknown sort; use one of {', '.join(cls.sorts)}")
+            raise ValueError(
+                _("Unknown sort; use one of %(sorts)s.") % {"sorts": ", ".join(cls.sorts)}
+            )
         return value
 
 

@@ -15,7 +15,9 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 
 from zhaoshang.construction.api import router as construction_router
@@ -62,7 +64,10 @@ def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
 
 
 api = ZhaoshangAPI(
-    title="招商引资与重点项目管理平台 API",
+    # lazy, so /api/docs and the schema's title follow the reader's language
+    title=format_lazy(  # type: ignore[arg-type]
+        "{} API", gettext_lazy("Investment Promotion and Key Project Platform")
+    ),
     version="1",
     description=(
         "Authenticate with a personal token (`Authorization: Bearer zs_…`, issued by an "

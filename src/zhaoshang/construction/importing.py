@@ -361,12 +361,33 @@ def template() -> Template:
         help=[
             (
                 _("Wide layout"),
-                "每个项目一行，1月…12月各一列（单位：万元，可写“1月（万元）”“3月份”）",
+                _(
+                    "One row per project, one column per month 1月…12月 (in 万元; "
+                    "“1月（万元）” or “3月份” are fine)."
+                ),
             ),
-            (_("Long layout"), "每个项目每月一行：项目名称、月份、完成投资（万元）"),
-            ("项目编号/项目名称", "在本区域的项目中匹配；同名项目请填项目编号"),
-            ("年度", "可省略，省略时使用导入时填写的年度（--year）"),
-            (_("Rules"), "不能填报未来月份、不能为负数、项目须已列入当年重点项目清单"),
-            (_("Corrections"), "金额不同即生成新版本，原值保留在历史中；金额相同不变"),
+            (
+                _("Long layout"),
+                _("One row per project and month: 项目名称, 月份, 完成投资（万元）."),
+            ),
+            (
+                "项目编号/项目名称",
+                _("Matched among the area's projects; projects sharing a name need 项目编号."),
+            ),
+            ("年度", _("May be left out: the year given for the import (--year) is used.")),
+            (
+                _("Rules"),
+                _(
+                    "No future months, no negative amounts; the project must be in a "
+                    "key-project list of the year."
+                ),
+            ),
+            (
+                _("Corrections"),
+                _(
+                    "A different amount becomes a new version and the old one stays in the "
+                    "history; the same amount changes nothing."
+                ),
+            ),
         ],
     )

@@ -279,7 +279,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):  # an unknown API URL: JSON like every API error
-        return JsonResponse({"code": "not_found", "message": "未找到或无权查看"}, status=404)
+        return JsonResponse(
+            {"code": "not_found", "message": _("Not found, or not yours to see.")}, status=404
+        )
     return render(request, "core/forbidden.html", status=404)
 
 

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 BLANK_MARKS = frozenset(
     {"", "—", "——", "-", "--", "－", "－－", "/", "／", "\\", "无", "―", "─", "–", "N/A", "n/a"}
@@ -296,6 +297,10 @@ def brief_list(values: Iterable[str], limit: int = 8) -> str:
     items = [v for v in values if v]
     if not items:
         return _("(none defined)")
+    separator = pgettext("between list items", ", ")
     if len(items) <= limit:
-        return "、".join(items)
-    return _("%(items)s … (%(n)d in all)") % {"items": "、".join(items[:limit]), "n": len(items)}
+        return separator.join(items)
+    return _("%(items)s … (%(n)d in all)") % {
+        "items": separator.join(items[:limit]),
+        "n": len(items),
+    }

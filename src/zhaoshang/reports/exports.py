@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import IO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.services import export_record
@@ -29,7 +30,8 @@ def export_panel(*, user: User, area: Area, year: int, panel: Panel, target: IO[
     export_record(
         acting_user=user,
         object_type="reports.dashboard",
-        description=f"{area.name}{year}年{panel.title}",
+        description=_("%(area)s, %(year)s: %(title)s")
+        % {"area": area.name, "year": year, "title": panel.title},
         filters={"area": area.code, "year": year, "panel": panel.key},
         rows=count,
     )

@@ -9,25 +9,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.services import export_record
 from zhaoshang.core.xlsx import write_table
 
 from .selectors import IndicatorRow, indicator_rows, sibling_table
 
-SHEET = "指标完成情况"
+SHEET = gettext_lazy("Indicator completion")
 HEADERS = (
-    "区域",
-    "区划代码",
-    "年度",
-    "指标",
-    "单位",
-    "目标",
-    "完成",
-    "完成率(%)",
-    "时间进度(%)",
-    "排名",
-    "参与排名数",
+    pgettext_lazy("indicator table", "Area"),
+    gettext_lazy("Area code"),
+    pgettext_lazy("indicator table", "Year"),
+    gettext_lazy("Indicator"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Target"),
+    gettext_lazy("Completed"),
+    gettext_lazy("Completion (%)"),
+    gettext_lazy("Time elapsed (%)"),
+    gettext_lazy("Rank"),
+    gettext_lazy("Areas ranked"),
 )
 
 
@@ -57,11 +59,12 @@ def table_lines(user: User, area: Area, year: int) -> Iterator[tuple[Any, ...]]:
 
 
 def export_table(*, user: User, area: Area, year: int, target: str | IO[bytes]) -> int:
-    count = write_table(target, sheet=SHEET, headers=HEADERS, rows=table_lines(user, area, year))
+    sheet, headers = str(SHEET), [str(h) for h in HEADERS]
+    count = write_table(target, sheet=sheet, headers=headers, rows=table_lines(user, area, year))
     export_record(
         acting_user=user,
         object_type="targets.target",
-        description=f"{SHEET} {area.name} {year}",
+        description=f"{sheet} {area.name} {year}",
         filters={"area": area.code, "year": year},
         rows=count,
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.models import Area
@@ -58,7 +59,9 @@ class TargetForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         for ind in indicators:
-            self.fields[ind.code] = figure_field(f"{ind.name}（{ind.unit}）")
+            self.fields[ind.code] = figure_field(
+                gettext("%(name)s (%(unit)s)") % {"name": ind.name, "unit": ind.unit}
+            )
             self.fields[ind.code].initial = plain(current.get(ind.code))
 
 

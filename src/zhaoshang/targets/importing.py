@@ -253,11 +253,32 @@ def template() -> Template:
         help=[
             (
                 "指标",
-                "指标名称或代码；只能导入手工填报的指标（进出口总额、实际利用外资、引进市外资金）",
+                _(
+                    "Indicator name or code; only the manually reported indicators can be "
+                    "imported (进出口总额, 实际利用外资, 引进市外资金)."
+                ),
             ),
-            ("区划代码", "可省略，省略时为导入的区域；也可填其下级区域的代码"),
-            ("年度", "可省略，省略时使用导入时填写的年度"),
-            ("1月…12月", "当月数（不是累计数），单位与指标一致；空格表示不变"),
-            (_("Rules"), "不能填报未来月份、不能为负数；任何一格有错则整个文件都不导入"),
+            (
+                "区划代码",
+                _(
+                    "May be left out: the import's area is used; the code of an area below it "
+                    "is allowed too."
+                ),
+            ),
+            ("年度", _("May be left out: the year given for the import is used.")),
+            (
+                "1月…12月",
+                _(
+                    "The month's own figure (not year to date), in the indicator's unit; "
+                    "a blank cell changes nothing."
+                ),
+            ),
+            (
+                _("Rules"),
+                _(
+                    "No future months, no negative figures; if any cell is wrong, nothing in "
+                    "the file is imported."
+                ),
+            ),
         ],
     )

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoshang.core.models import Area
 from zhaoshang.imports.cells import (
@@ -203,7 +204,10 @@ class LedgerReader:
             if table.unknown_headers:
                 self.outcome.notes.append(
                     _("Sheet “%(sheet)s”: columns not imported: %(cols)s.")
-                    % {"sheet": table.sheet, "cols": "、".join(table.unknown_headers)}
+                    % {
+                        "sheet": table.sheet,
+                        "cols": pgettext("between list items", ", ").join(table.unknown_headers),
+                    }
                 )
             total = max(estimate, seen + table.height)
             headings: str | None = None
