@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from . import selectors
 from .context import request_user
+from .models import Area
+from .schemas import AreaOut, MeOut
 
 router = Router(tags=["core"])
 
 
-class AreaOut(Schema):
-    code: str
-    name: str
-    level: str
-    parent_code: str | None
-
-
-class MeOut(Schema):
-    username: str
-    full_name: str
-    area_code: str | None
-    unit: str | None
-    roles: list[str]
-    language: str
-
-
-def _area_out(area) -> AreaOut:  # type: ignore[no-untyped-def]
+def _area_out(area: Area) -> AreaOut:
     return AreaOut(
         code=area.code,
         name=area.name,
         level=area.level,
-        parent_code=area.parent.code if area.parent_id else None,
+        parent_code=area.parent.code if area.parent is not None else None,
     )
 
 
