@@ -13,7 +13,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from zhaoshang.projects.schemas import Body, Clean
+from zhaoshang.api.schemas import Body, Clean
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Figure = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
