@@ -73,5 +73,4 @@ TRANSLATIONS: dict[str, str] = {
     "%(indicator)s completed": "%(indicator)s完成",
     "%(indicator)s completion": "%(indicator)s完成率",
     "%(indicator)s rank": "%(indicator)s排名",
-    # --- synth command ----------------------------------------------------------------------
 }
