@@ -513,6 +513,7 @@ def test_it_loads_the_demo_once_with_every_stage_and_overdue_milestones():
     from zhaoshang.projects.demo import load_demo as load_projects
 
     load_projects()
+
     def load() -> None:
         workplan.load_demo()
         demo.load_demo()
