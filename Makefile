@@ -18,7 +18,6 @@ install-dev: install
 	$(PIP) -r requirements-dev.txt
 
 migrate: install
-	mkdir -p var/static
 	$(BIN)/zhaoshang migrate --noinput
 
 demo: migrate

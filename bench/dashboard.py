@@ -3,7 +3,7 @@
     .venv/bin/python bench/dashboard.py [--projects 20000] [--areas 150] [--months 24]
                                         [--runs 20] [--postgres postgres://postgres@127.0.0.1:5432/zs_bench]
 
-Builds its own data with ``zhaoshang synth`` (``reports.synth.synthesize``) in a
+Builds its own data with ``bench/synth.py`` (``bench.synth.synthesize``) in a
 temporary SQLite file, then, for a province user, a city user and a county
 user (each on their own area), times each panel's selector (``reports.selectors``
 and ``targets.selectors``) and the same numbers read with hand-written SQL on a
@@ -55,6 +55,7 @@ def _args() -> argparse.Namespace:
 
 
 ARGS = _args()
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench.synth`, run as a script
 WORK = Path(tempfile.mkdtemp(prefix="zs-bench-dashboard-"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "zhaoshang.settings"
 os.environ["DATABASE_URL"] = ARGS.database_url or f"sqlite:///{WORK / 'bench.sqlite3'}"
@@ -87,10 +88,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.synth import SynthResult, synthesize  # noqa: E402
 from zhaoshang.core.models import Area, User  # noqa: E402
 from zhaoshang.projects.selectors import ACTIVE_STAGES, stuck_before  # noqa: E402
 from zhaoshang.reports import panels, selectors  # noqa: E402
-from zhaoshang.reports.synth import SynthResult, synthesize  # noqa: E402
 from zhaoshang.targets.selectors import indicator_rows, sibling_table  # noqa: E402
 
 SUBTREE = "SELECT id FROM core_area WHERE path LIKE %s"
@@ -342,7 +343,7 @@ def _reused() -> SynthResult:
     """The first synthetic province already in the database and its three bench users."""
     province = Area.objects.filter(name__startswith="合成省").order_by("-code").first()
     if province is None:
-        raise SystemExit("--reuse: no synthetic province in this database; run zhaoshang synth")
+        raise SystemExit("--reuse: no synthetic province in this database; run bench/synth.py")
     prefix = province.code[:2]
     users = {
         k: User.objects.get(username=f"syn_{prefix}_{k}") for k in ("province", "city", "county")

@@ -4,6 +4,12 @@ Development (the default) needs nothing set: SQLite under ``var/``, DEBUG on,
 a throwaway secret. ``ZHAOSHANG_ENV=production`` turns on every 等保 2.0 /
 ``check --deploy`` item and refuses to start without a real secret key, so a
 misconfigured server fails loudly instead of running insecurely.
+
+Every path comes from this file's location or from ``ZHAOSHANG_VAR_DIR``, never
+from the current directory: ``zhaoshang migrate`` run from another folder must
+migrate the same database, not make a new empty one there (:func:`var_dir`).
+Importing this module touches nothing on disk; the entry points create the var
+dir when they start (``zhaoshang.vardir``).
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+#: the package: templates, static files and translations ship inside it
 BASE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = Path(os.environ.get("ZHAOSHANG_HOME", Path.cwd())).resolve()
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -53,12 +59,74 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()] if raw else default
 
 
-def envsecret(name: str) -> str:
-    """A secret that must be set: production refuses to start without it."""
+def envsecret(name: str, default: str | None = None) -> str:
+    """A secret from ``NAME``, or the stripped content of the file ``NAME_FILE`` names.
+
+    The file form keeps secrets out of the process environment (Docker and
+    systemd credentials). Both set is an error, and so is a file that cannot be
+    read or is empty: a secret never falls back to the default by accident.
+    With no ``default`` the secret is required (32+ characters).
+    """
     value = os.environ.get(name, "").strip()
+    path = os.environ.get(f"{name}_FILE", "").strip()
+    if value and path:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both")
+    if path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"{name}_FILE: cannot read {path!r} ({exc.strerror or exc})"
+            ) from exc
+        if not value:
+            raise ImproperlyConfigured(f"{name}_FILE: {path!r} is empty")
+    if default is not None:
+        return value or default
     if len(value) < 32:
-        raise ImproperlyConfigured(f"{name} must be set to a random string of 32+ characters")
+        raise ImproperlyConfigured(
+            f"{name} (or {name}_FILE) must be set to a random string of 32+ characters"
+        )
     return value
+
+
+def source_checkout(package_dir: Path) -> Path | None:
+    """The checkout when the package sits at ``<checkout>/src/zhaoshang``, else None."""
+    root = package_dir.parent.parent
+    if package_dir.parent.name == "src" and (root / "pyproject.toml").is_file():
+        return root
+    return None
+
+
+def user_data_dir() -> Path:
+    """The per-user data directory (XDG): ``$XDG_DATA_HOME/zhaoshang`` or ``~/.local/share/…``."""
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "zhaoshang"
+
+
+def var_dir(configured: str, *, checkout: Path | None, production: bool) -> Path:
+    """Where the SQLite file, the job queue, uploads and collected static files live.
+
+    ``ZHAOSHANG_VAR_DIR`` (absolute) when set; else ``<checkout>/var`` in a
+    source checkout, so ``make run`` and ``zhaoshang …`` from any folder share
+    one database. An installed package has no checkout: production must say
+    where its data lives, development falls back to the per-user directory.
+    """
+    if configured:
+        path = Path(configured)
+        if not path.is_absolute():
+            raise ImproperlyConfigured(
+                f"ZHAOSHANG_VAR_DIR must be an absolute path, got {configured!r}"
+            )
+        return path
+    if checkout is not None:
+        return checkout / "var"
+    if production:
+        raise ImproperlyConfigured(
+            "ZHAOSHANG_VAR_DIR must be set in production when zhaoshang is installed as a "
+            "package: the absolute directory for its job queue, uploads and static files"
+        )
+    return user_data_dir()
 
 
 def database_from_url(url: str) -> dict[str, object]:
@@ -69,7 +137,7 @@ def database_from_url(url: str) -> dict[str, object]:
     """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        # sqlite:///relative/to/project.db  or  sqlite:////absolute/path.db
+        # sqlite:///relative/to/PROJECT_DIR.db  or  sqlite:////absolute/path.db
         path = unquote(parts.path)
         name = Path(path[1:]) if path.startswith("//") else PROJECT_DIR / path.lstrip("/")
         return {
@@ -108,24 +176,27 @@ if ENV not in {"development", "production"}:
     raise ImproperlyConfigured("ZHAOSHANG_ENV must be 'development' or 'production'")
 PRODUCTION = ENV == "production"
 
+CHECKOUT_DIR = source_checkout(BASE_DIR)
+VAR_DIR = var_dir(envstr("ZHAOSHANG_VAR_DIR"), checkout=CHECKOUT_DIR, production=PRODUCTION)
+#: what a relative ``sqlite:///name.db`` is relative to: the checkout, else the var dir
+PROJECT_DIR = CHECKOUT_DIR or VAR_DIR
+
 DEBUG = envbool("ZHAOSHANG_DEBUG", not PRODUCTION)
-SECRET_KEY = (
-    envsecret("ZHAOSHANG_SECRET_KEY")
-    if PRODUCTION
-    else envstr("ZHAOSHANG_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
+SECRET_KEY = envsecret(
+    "ZHAOSHANG_SECRET_KEY",
+    None if PRODUCTION else "dev-only-insecure-key-change-me-0123456789abcdef",
 )
 ALLOWED_HOSTS = envlist(
     "ZHAOSHANG_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = envlist("ZHAOSHANG_CSRF_TRUSTED_ORIGINS", [])
 
-VAR_DIR = Path(envstr("ZHAOSHANG_VAR_DIR", str(PROJECT_DIR / "var")))
 DATABASES = {
     "default": database_from_url(
-        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhaoshang.sqlite3'}")
+        envsecret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhaoshang.sqlite3'}")
     )
 }
-REDIS_URL = envstr("REDIS_URL", "")
+REDIS_URL = envsecret("REDIS_URL", "")
 
 INSTALLED_APPS = [
     "zhaoshang.core",
@@ -258,10 +329,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # SqliteHuey opens its file as soon as djhuey loads, from any working directory
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        # opens its file as soon as djhuey loads, in any process: it makes its own directory
+        "huey_class": "zhaoshang.vardir.SqliteHuey",
         "name": "zhaoshang",
         "filename": str(VAR_DIR / "huey.sqlite3"),
     }

@@ -1,4 +1,4 @@
-"""``zhaoshang synth`` on a tiny scale: the expected rows, its refusal of real data, one audit."""
+"""``bench/synth.py`` on a tiny scale: the expected rows, its refusal of real data, one audit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from bench.synth import Command, month_window, synthesize
 from zhaoshang.construction.models import (
     InvestmentRollup,
     KeyPlanRollup,
@@ -18,7 +19,6 @@ from zhaoshang.construction.models import (
 from zhaoshang.core.models import Area, AuditEvent
 from zhaoshang.projects.models import Project, StageEvent
 from zhaoshang.reports import selectors
-from zhaoshang.reports.synth import month_window, synthesize
 from zhaoshang.targets.models import Actual, Target
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ TODAY = dt.date(2026, 6, 15)
 def test_it_refuses_a_database_with_real_areas_and_writes_nothing():
     areas, audits = Area.objects.count(), AuditEvent.objects.count()
     with pytest.raises(CommandError, match="非合成数据"):
-        call_command("synth", "--areas", "5", "--projects", "20", "--months", "2")
+        call_command(Command(), "--areas", "5", "--projects", "20", "--months", "2")
     assert Area.objects.count() == areas
     assert AuditEvent.objects.count() == audits
     assert not Project.objects.filter(code__startswith="SYN-").exists()
@@ -103,6 +103,6 @@ def test_it_ends_the_window_with_this_month():
 
 
 def test_it_runs_as_a_command_with_force(capsys):
-    call_command("synth", "--areas", "5", "--projects", "20", "--months", "2", "--force")
+    call_command(Command(), "--areas", "5", "--projects", "20", "--months", "2", "--force")
     out = capsys.readouterr().out
     assert "monthly_reports" in out and "40" in out

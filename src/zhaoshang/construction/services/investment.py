@@ -428,7 +428,7 @@ def rollups_rebuild(*, area_ids: Iterable[int], year: int) -> None:
 
     Four set-based statements per chunk of areas (two DELETEs, two INSERT …
     SELECT … GROUP BY), so it costs the same few round trips for one project
-    or for a province-scale bulk load (``zhaoshang synth`` calls it after
+    or for a province-scale bulk load (``bench/synth.py`` calls it after
     inserting). A project counts once per year, under its highest list
     (``LEVEL_RANK``) with that entry's plan; only current report versions of
     projects in that year's lists are summed. Plain SQL that SQLite and

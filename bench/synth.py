@@ -1,4 +1,13 @@
-"""A province-scale synthetic dataset for benchmarks (``zhaoshang synth``).
+"""A province-scale synthetic dataset for benchmarks.
+
+    .venv/bin/python bench/synth.py [--areas 150] [--projects 200000] [--months 24]
+                                    [--seed 2026] [--force]
+
+writes it into the configured database (``DATABASE_URL``, else the var dir's
+SQLite file: see docs/deploy.md), from any working directory. It is benchmark
+tooling, not a feature: it lives here, outside the installed package, and is no
+``zhaoshang`` command. ``bench/dashboard.py`` and the tests import it as
+``bench.synth`` (with Django set up) and call :func:`synthesize`.
 
 1 province, ~16 cities and the rest counties (``areas`` in all), a bureau and a
 few users, clusters, ``projects`` projects with stages, stage events, key-list
@@ -21,14 +30,28 @@ any other area unless ``force`` is set.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+if __name__ == "__main__":  # run as a script: Django first, the models below need it
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
+    import django
+
+    from zhaoshang import vardir
+
+    vardir.prepare()
+    django.setup()
+
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,7 +141,7 @@ class _Writer:
                 return count
             marks = ", ".join("?" * len(columns))
             # table and columns are this module's constants, never input
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
             for batch in _batches(rows, BATCH):
                 raw.executemany(sql, batch)
                 count += len(batch)
@@ -455,7 +478,7 @@ def synthesize(
             )
         )
     today = today or timezone.localdate()
-    rng = random.Random(seed)  # noqa: S311 - repeatable synthetic data, not security
+    rng = random.Random(seed)
     say = progress or (lambda _message: None)
     w = _Writer()
     window = month_window(today, months)
@@ -566,3 +589,64 @@ def _analyze() -> int:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return 0
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    """``python bench/synth.py``; the tests run it with ``call_command(Command(), ...)``."""
+
+    help = (
+        "Generate synthetic areas, projects, key lists, monthly reports, milestones and "
+        "targets for benchmarks (the database in DATABASE_URL); refuses real data unless --force."
+    )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.prog = "python bench/synth.py"
+        return parser
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--areas", type=int, default=150, help="areas in all (default 150)")
+        parser.add_argument(
+            "--projects", type=int, default=200_000, help="projects (default 200000)"
+        )
+        parser.add_argument("--months", type=int, default=24, help="months of reports (default 24)")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (repeatable)")
+        parser.add_argument(
+            "--force", action="store_true", help="write even if the database holds real data"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        name = connection.settings_dict["NAME"]
+        self.stdout.write(f"synth → {connection.vendor} {name}")
+        try:
+            result = synthesize(
+                areas=options["areas"],
+                projects=options["projects"],
+                months=options["months"],
+                seed=options["seed"],
+                force=options["force"],
+                progress=self.stdout.write,
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        total = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"done in {total:.1f} s: province {result.province.code} {result.province.name}"
+            )
+        )
+        for key, count in result.counts.items():
+            self.stdout.write(f"  {key:<22}{count:>12}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run :class:`Command` as Django runs a command: a refusal prints and exits 1."""
+    Command().run_from_argv(["synth.py", "synth", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

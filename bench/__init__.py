@@ -1,0 +1,1 @@
+"""Benchmarks (run as scripts) and the synthetic-data generator they share (``bench.synth``)."""
