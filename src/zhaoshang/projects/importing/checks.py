@@ -22,6 +22,7 @@ from django.db import models
 from zhaoshang.imports.cells import CellError
 
 from .. import services
+from ..lifecycle import PROJECT
 from ..models import Project
 
 #: a screen's answer when only the field's validators can tell
@@ -170,29 +171,24 @@ def field_screens(names: tuple[str, ...]) -> dict[str, Screen | None]:
 class Gates:
     """``services.gate_errors`` + ``services.check_chain`` for new projects, memoised.
 
-    For a new project they read only: the stage, whether the contract date,
-    contracted amount and start date are given, and the cluster, sub-bureau
-    and lead cadre (the other chain members are empty). Rows sharing those
-    share the answer; each distinct combination is asked of the services once.
+    For a new project they read only: the stage, the fields the stage's gates
+    in ``lifecycle.PROJECT`` read, and the cluster, sub-bureau and lead cadre
+    (the other chain members are empty). The key holds the verdict of each of
+    the stage's gate rules, taken from that same table, so a gate added there
+    can never be answered from the cache of a row it does not fit. Rows
+    sharing a key share the answer; each key is asked of the services once.
     """
+
+    #: what ``services.check_chain`` reads of a new project
+    CHAIN = ("cluster", "sub_bureau", "lead_cadre")
 
     def __init__(self, probe: Project) -> None:
         self.probe = probe
         self.cache: dict[tuple[Any, ...], dict[str, str]] = {}
 
     def problems(self, stage: str, values: dict[str, Any]) -> dict[str, str]:
-        cluster = values.get("cluster")
-        unit = values.get("sub_bureau")
-        cadre = values.get("lead_cadre")
-        key = (
-            stage,
-            values.get("contract_date") is None,
-            bool(values.get("contracted_amount")),
-            values.get("start_date") is None,
-            cluster.pk if cluster is not None else None,
-            unit.pk if unit is not None else None,
-            cadre.pk if cadre is not None else None,
-        )
+        chain = tuple(getattr(values.get(name), "pk", None) for name in self.CHAIN)
+        key = (stage, PROJECT.verdicts(stage, values.get), chain)
         found = self.cache.get(key)
         if found is None:
             found = self.cache[key] = self._ask(stage, values)
@@ -200,12 +196,8 @@ class Gates:
 
     def _ask(self, stage: str, values: dict[str, Any]) -> dict[str, str]:
         probe = self.probe
-        probe.contract_date = values.get("contract_date")
-        probe.contracted_amount = values.get("contracted_amount")
-        probe.start_date = values.get("start_date")
-        probe.cluster = values.get("cluster")
-        probe.sub_bureau = values.get("sub_bureau")
-        probe.lead_cadre = values.get("lead_cadre")
+        for name in (*PROJECT.gate_fields(), *self.CHAIN):
+            setattr(probe, name, values.get(name))
         problems = {k: str(v) for k, v in services.gate_errors(probe, stage, reason="—").items()}
         try:
             services.check_chain(probe)
