@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxLengthValidator, MinValueValidator
 from django.db import models
 
+from zhaoshang.core.lifecycle import Rule
 from zhaoshang.imports.cells import CellError
 
 from .. import services
@@ -185,10 +186,17 @@ class Gates:
     def __init__(self, probe: Project) -> None:
         self.probe = probe
         self.cache: dict[tuple[Any, ...], dict[str, str]] = {}
+        #: ``PROJECT.rules_at`` per stage, read from the table once an import (µs a row)
+        self.rules: dict[str, tuple[Rule, ...]] = {}
 
     def problems(self, stage: str, values: dict[str, Any]) -> dict[str, str]:
-        chain = tuple(getattr(values.get(name), "pk", None) for name in self.CHAIN)
-        key = (stage, PROJECT.verdicts(stage, values.get), chain)
+        rules = self.rules.get(stage)
+        if rules is None:
+            rules = self.rules[stage] = PROJECT.rules_at(stage)
+        get = values.get
+        verdicts = tuple([rule.problem(get) is None for rule in rules])  # = PROJECT.verdicts
+        chain = tuple(getattr(get(name), "pk", None) for name in self.CHAIN)
+        key = (stage, verdicts, chain)
         found = self.cache.get(key)
         if found is None:
             found = self.cache[key] = self._ask(stage, values)
