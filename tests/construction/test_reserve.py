@@ -404,6 +404,17 @@ def test_it_hides_reserve_pages_from_the_outsider(item):
     assert ReserveItem.objects.get(pk=item.pk).stage == S.SCREENING
 
 
+def test_it_shows_what_the_next_stage_still_needs_on_the_item_page(item, staff):
+    url = f"/construction/reserve/{item.pk}/"
+    assert "next-needs" not in client().get(url).content.decode()
+    walk(item, staff, S.RESERVED)
+    page = client().get(url).content.decode()
+    assert "进入下一阶段“纳入重点”还需：申报重点级别" in page
+    assert client("xp_staff").get(url).status_code == 404
+    reserve_update(acting_user=staff, item=item, expected_version=item.version, target_level="city")
+    assert "next-needs" not in client().get(url).content.decode()
+
+
 def test_it_shows_the_board_with_cards_and_move_forms_in_few_queries(
     item, staff, django_assert_max_num_queries
 ):

@@ -21,6 +21,7 @@ from tests.imports.ledgers import (
     messy_ledger,
     simple_ledger,
 )
+from zhaoshang.core.lifecycle import DateOrder, Required
 from zhaoshang.core.models import Area, AuditEvent, User
 from zhaoshang.core.snapshots import snapshot
 from zhaoshang.imports.kinds import ImportOutcome, no_progress
@@ -28,6 +29,7 @@ from zhaoshang.projects.choices import KeyRegion, Stage
 from zhaoshang.projects.exports import export_projects
 from zhaoshang.projects.importing import SPEC, import_ledger
 from zhaoshang.projects.ledger import LEDGER_COLUMNS
+from zhaoshang.projects.lifecycle import PROJECT
 from zhaoshang.projects.models import Project, StageEvent
 
 pytestmark = pytest.mark.django_db
@@ -254,6 +256,41 @@ def test_it_needs_the_contracted_amount_when_the_file_has_that_column(tmp_path: 
 
     assert [(e.row, e.column) for e in outcome.errors] == [(3, "签约金额（万元）")]
     assert not Project.objects.filter(name="有金额项目").exists()
+
+
+def test_it_reports_a_gate_added_to_the_lifecycle_table_past_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memo of gate answers keys on the table's rules: the second row differs only there."""
+    land = Required("land_area", "用地面积", "签约须填写用地面积。")
+    monkeypatch.setitem(PROJECT.gates, Stage.SIGNED, (*PROJECT.gates[Stage.SIGNED], land))
+    headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）", "用地面积（亩）"]
+    rows = [
+        ["有用地项目", "签约", dt.date(2026, 1, 5), 800, 50],
+        ["缺用地项目", "签约", dt.date(2026, 1, 5), 800, ""],
+    ]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, rows))
+
+    found = [(e.row, e.column, e.message) for e in outcome.errors]
+    assert found == [(3, "用地面积（亩）", "签约须填写用地面积。")]
+    assert not Project.objects.filter(name="有用地项目").exists()
+
+
+def test_it_reports_a_date_order_added_to_the_lifecycle_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = DateOrder("contract_date", "start_date", "开工日期不能早于签约日期。")
+    gates = PROJECT.gates[Stage.CONSTRUCTION]
+    monkeypatch.setitem(PROJECT.gates, Stage.CONSTRUCTION, (*gates, order))
+    headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）", "开工日期"]
+    rows = [
+        ["按序项目", "开工", dt.date(2026, 1, 5), 800, dt.date(2026, 2, 1)],
+        ["倒序项目", "开工", dt.date(2026, 1, 5), 800, dt.date(2025, 12, 1)],
+    ]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, rows))
+
+    found = [(e.row, e.column, e.message) for e in outcome.errors]
+    assert found == [(3, "开工日期", "开工日期不能早于签约日期。")]
 
 
 def test_it_refuses_a_new_project_that_starts_paused(tmp_path: Path) -> None:

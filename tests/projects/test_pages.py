@@ -61,6 +61,32 @@ def test_it_scopes_every_project_page(project):
     )
 
 
+def test_it_shows_what_the_next_stage_still_needs(client_for, project, user_named):
+    staff, url = user_named("yc_staff"), f"/projects/{project.pk}/"
+    client = client_for("yc_staff")
+    assert "next-needs" not in client.get(url).content.decode()  # 线索 → 意向 needs nothing
+    for stage in ("intention", "negotiation"):
+        services.project_transition(acting_user=staff, project=project, to_stage=stage)
+    page = client.get(url).content.decode()
+    assert "进入下一阶段“签约”还需：签约日期、签约金额" in page
+    assert client_for("xp_staff").get(url).status_code == 404
+    services.project_update(
+        acting_user=staff,
+        project=project,
+        expected_version=project.version,
+        contract_date=TODAY,
+    )
+    page = client.get(url).content.decode()
+    assert "进入下一阶段“签约”还需：签约金额" in page and "签约日期、" not in page
+    services.project_update(
+        acting_user=staff,
+        project=project,
+        expected_version=project.version,
+        contracted_amount=Decimal("1200"),
+    )
+    assert "next-needs" not in client.get(url).content.decode()
+
+
 def test_it_lists_only_visible_projects(client_for, project, xiping_project):
     page = client_for("yc_staff").get("/projects/").content.decode()
     assert "驿城测试项目" in page and "西平测试项目" not in page

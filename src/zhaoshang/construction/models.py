@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.models import Area, Unit
+from zhaoshang.core.models import Area, StageLog, Unit, stage_fields
 from zhaoshang.projects.models import Cluster, Project, money
 
 from .choices import ListLevel, MilestoneStatus, ReserveStage
@@ -295,7 +295,7 @@ class ReserveItem(models.Model):
         return self.name
 
 
-class ReserveEvent(models.Model):
+class ReserveEvent(StageLog):
     """One move of a reserve item between stages (``from_stage`` blank for the first)."""
 
     item = models.ForeignKey(
@@ -304,27 +304,8 @@ class ReserveEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
     )
-    from_stage = models.CharField(
-        _("from stage"), max_length=16, blank=True, choices=ReserveStage.choices
-    )
-    to_stage = models.CharField(_("to stage"), max_length=16, choices=ReserveStage.choices)
-    event_date = models.DateField(_("date it happened"))
-    recorded_at = models.DateTimeField(_("recorded at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    note = models.TextField(_("note"), blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    from_stage, to_stage = stage_fields(ReserveStage.choices)
 
-    class Meta:
+    class Meta(StageLog.Meta):
         verbose_name = _("reserve stage event")
         verbose_name_plural = _("reserve stage events")
-        ordering = ["event_date", "recorded_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.event_date} {self.from_stage or '—'} → {self.to_stage}"

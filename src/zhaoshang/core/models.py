@@ -288,3 +288,43 @@ class ApiToken(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+def stage_fields(choices: Any) -> tuple[models.CharField[Any, Any], models.CharField[Any, Any]]:
+    """``from_stage`` and ``to_stage`` of a ``StageLog``, with its machine's stage choices."""
+    return (
+        models.CharField(_("from stage"), max_length=16, blank=True, choices=choices),
+        models.CharField(_("to stage"), max_length=16, choices=choices),
+    )
+
+
+class StageLog(models.Model):
+    """One move of something with stages (``core.lifecycle``): who, when, why.
+
+    ``from_stage`` is blank for the first row (where the record started);
+    ``event_date`` is when it really happened, ``recorded_at`` when it was
+    entered. A subclass adds the foreign key to what moved and gives both
+    stage columns its choices with ``from_stage, to_stage = stage_fields(...)``.
+    """
+
+    from_stage = models.CharField(_("from stage"), max_length=16, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=16)
+    event_date = models.DateField(_("date it happened"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["event_date", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_date} {self.from_stage or '—'} → {self.to_stage}"

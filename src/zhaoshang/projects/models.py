@@ -15,7 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.models import Area, Unit
+from zhaoshang.core.models import Area, StageLog, Unit, stage_fields
 
 from .choices import (
     ActivityKind,
@@ -356,26 +356,13 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class StageEvent(models.Model):
+class StageEvent(StageLog):
     """One move of a project between stages (``from_stage`` blank for the first)."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="stage_events"
     )
-    from_stage = models.CharField(_("from stage"), max_length=16, blank=True, choices=Stage.choices)
-    to_stage = models.CharField(_("to stage"), max_length=16, choices=Stage.choices)
-    event_date = models.DateField(_("date it happened"))
-    recorded_at = models.DateTimeField(_("recorded at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    note = models.TextField(_("note"), blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    from_stage, to_stage = stage_fields(Stage.choices)
     evidence = models.ForeignKey(
         Attachment,
         verbose_name=_("evidence"),
@@ -385,10 +372,9 @@ class StageEvent(models.Model):
         related_name="+",
     )
 
-    class Meta:
+    class Meta(StageLog.Meta):
         verbose_name = _("stage event")
         verbose_name_plural = _("stage events")
-        ordering = ["event_date", "recorded_at", "id"]
         indexes = [
             models.Index(fields=["project", "event_date"], name="projects_event_date"),
             # Covering: 新签约/新开工项目数 count events of a stage in a year by project.
@@ -396,9 +382,6 @@ class StageEvent(models.Model):
                 fields=["to_stage", "event_date", "project"], name="projects_event_stage_cov"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.event_date} {self.from_stage or '—'} → {self.to_stage}"
 
 
 class Activity(models.Model):

@@ -16,6 +16,7 @@ from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import area_scope_path, get_visible_or_404, scope_to_user
 
 from .choices import MAIN_STAGES, Stage
+from .lifecycle import PROJECT
 from .models import Activity, Cluster, Enterprise, Project
 
 ACTIVE_STAGES = tuple(s for s in MAIN_STAGES if s != Stage.PRODUCTION)
@@ -173,6 +174,11 @@ def time_in_stages(project: Project, today: dt.date | None = None) -> list[tuple
     for (stage, start), (_next, end) in zip(events, [*events[1:], (None, today)], strict=True):
         spent[stage] += max((end - start).days, 0)
     return [(stage, spent[stage]) for stage in Stage.values if stage in spent]
+
+
+def next_stage_needs(project: Project) -> str:
+    """What the next main stage still needs, from the gates of ``lifecycle.PROJECT``, or ""."""
+    return PROJECT.next_hint(project)
 
 
 CHAIN_PARTS = (

@@ -25,7 +25,8 @@ from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot
 from zhaoshang.core.versions import bump_version
 
-from .choices import MAIN_STAGES, Stage, stage_rank
+from .choices import MAIN_STAGES, Stage
+from .lifecycle import PROJECT
 from .models import Activity, Attachment, Enterprise, EnterpriseLink, Project, StageEvent
 
 MAX_TRACKERS = 2
@@ -121,50 +122,11 @@ def check_chain(project: Project) -> None:
         raise ValidationError(errors)
 
 
-def gate_errors(project: Project, to_stage: str, *, reason: str) -> dict[str, str]:
-    """Fields a stage needs, as {field: message}; empty when the move may proceed."""
-    errors: dict[str, str] = {}
-    if stage_rank(to_stage) >= stage_rank(Stage.SIGNED) and to_stage in MAIN_STAGES:
-        if project.contract_date is None:
-            errors["contract_date"] = _("Signing needs the contract date.")
-        if not project.contracted_amount:
-            errors["contracted_amount"] = _("Signing needs the contracted amount.")
-    constructing = stage_rank(to_stage) >= stage_rank(Stage.CONSTRUCTION)
-    if constructing and to_stage in MAIN_STAGES and project.start_date is None:
-        errors["start_date"] = _("Construction needs the start date.")
-    if to_stage in (Stage.PAUSED, Stage.TERMINATED) and not reason.strip():
-        errors["reason"] = _("Pausing or terminating a project needs a reason.")
-    return errors
-
-
-def _previous_stage_before_pause(project: Project) -> str | None:
-    last = project.stage_events.filter(to_stage=Stage.PAUSED).order_by("-event_date", "-id").first()
-    return last.from_stage if last else None
-
-
-def transition_error(project: Project, to_stage: str, *, reason: str) -> str | None:
-    """Why a move is illegal in itself (not for lack of data), or None."""
-    here = project.stage
-    if to_stage not in Stage.values:
-        return _("Unknown stage “%(stage)s”.") % {"stage": to_stage}
-    if to_stage == here:
-        return _("The project is already at this stage.")
-    if here == Stage.TERMINATED:
-        return _("A terminated project cannot move any more.")
-    if here == Stage.PAUSED and to_stage != Stage.TERMINATED:
-        resume = _previous_stage_before_pause(project)
-        if to_stage != resume:
-            return _("A paused project can only resume at “%(stage)s” or be terminated.") % {
-                "stage": Stage(resume).label if resume else "—"
-            }
-        return None
-    if to_stage in MAIN_STAGES and stage_rank(to_stage) > stage_rank(here) + 1:
-        return _("Stages cannot be skipped: the next stage is “%(stage)s”.") % {
-            "stage": Stage(MAIN_STAGES[stage_rank(here) + 1]).label
-        }
-    if to_stage in MAIN_STAGES and stage_rank(to_stage) < stage_rank(here) and not reason.strip():
-        return _("Moving a project back to an earlier stage needs a reason.")
-    return None
+#: The data a stage needs, as {field: message}; empty when the move may proceed.
+#: The table is ``lifecycle.PROJECT.gates``, which the importer and the pages read too.
+gate_errors = PROJECT.gate_errors
+#: Why a move is illegal in itself (not for lack of data), or None.
+transition_error = PROJECT.move_error
 
 
 @transaction.atomic

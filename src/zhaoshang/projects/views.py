@@ -151,6 +151,7 @@ def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]
         **project_panels(user, project, today),
         "project": project,
         "stuck": selectors.is_stuck(project),
+        "next_needs": selectors.next_stage_needs(project),
         "stages": [(Stage(s).label, d) for s, d in selectors.time_in_stages(project, today)],
         "timeline": selectors.timeline(project),
         "chain_gaps": selectors.chain_gaps(project),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
 
 from ..choices import RESERVE_MAIN, ReserveStage
+from ..lifecycle import RESERVE
 from ..models import ReserveEvent, ReserveItem
 
 #: Board columns, left to right: the main line, then 否决 in its own column.
@@ -83,9 +84,12 @@ class BoardColumn:
 
 
 def next_stage(stage: str) -> str | None:
-    if stage not in RESERVE_MAIN or stage == RESERVE_MAIN[-1]:
-        return None
-    return RESERVE_MAIN[RESERVE_MAIN.index(stage) + 1]
+    return RESERVE.next_stage(stage)
+
+
+def next_stage_needs(item: ReserveItem) -> str:
+    """What the next stage still needs, from the gates of ``lifecycle.RESERVE``, or ""."""
+    return RESERVE.next_hint(item)
 
 
 def reserve_board(

@@ -29,7 +29,8 @@ from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import Cluster, Project
 from zhaoshang.projects.services import event_date_checked
 
-from ..choices import CITY_OR_ABOVE, RESERVE_MAIN, ReserveStage
+from ..choices import CITY_OR_ABOVE, ReserveStage
+from ..lifecycle import RESERVE
 from ..models import ReserveEvent, ReserveItem
 from .workplan import _audit_change
 
@@ -37,7 +38,8 @@ from .workplan import _audit_change
 RESERVE_FIELDS = frozenset(
     {"name", "investor_name", "cluster", "total_investment", "description", "target_level"}
 )
-CLOSED = (ReserveStage.INCLUDED, ReserveStage.REJECTED)
+#: Stages nothing may leave (纳入, 否决), from the machine.
+CLOSED = tuple(RESERVE.final)
 
 
 def _check_item(item: ReserveItem) -> None:
@@ -114,29 +116,6 @@ def reserve_update(
     return item
 
 
-def transition_error(item: ReserveItem, to_stage: str, *, reason: str) -> str | None:
-    """Why a move is illegal in itself (not for lack of data), or None."""
-    here = item.stage
-    if to_stage not in ReserveStage.values:
-        return _("Unknown stage “%(stage)s”.") % {"stage": to_stage}
-    if to_stage == here:
-        return _("The item is already at this stage.")
-    if here == ReserveStage.REJECTED:
-        return _("A rejected item cannot move any more.")
-    if here == ReserveStage.INCLUDED:
-        return _("An item included in a key list cannot move any more.")
-    if to_stage == ReserveStage.REJECTED:
-        return None if reason.strip() else _("Rejecting an item needs a reason.")
-    rank, target = RESERVE_MAIN.index(here), RESERVE_MAIN.index(to_stage)
-    if target > rank + 1:
-        return _("Stages cannot be skipped: the next stage is “%(stage)s”.") % {
-            "stage": ReserveStage(RESERVE_MAIN[rank + 1]).label
-        }
-    if target < rank and not reason.strip():
-        return _("Moving an item back to an earlier stage needs a reason.")
-    return None
-
-
 def _event(
     item: ReserveItem,
     actor: User | None,
@@ -177,14 +156,13 @@ def reserve_transition(
     already applied for. Any refusal raises ValidationError and changes nothing.
     """
     require_area(acting_user, Capability.WRITE, item.area)
-    illegal = transition_error(item, to_stage, reason=reason)
+    illegal = RESERVE.move_error(item, to_stage, reason=reason)
     if illegal:
         raise ValidationError({"to_stage": illegal})
     level = target_level or item.target_level
-    if to_stage == ReserveStage.INCLUDED and level not in CITY_OR_ABOVE:
-        raise ValidationError(
-            {"target_level": _("Inclusion needs the key list: city or provincial.")}
-        )
+    missing = RESERVE.gate_errors(item, to_stage, reason=reason, values={"target_level": level})
+    if missing:
+        raise ValidationError(missing)
     if target_level and target_level not in CITY_OR_ABOVE:
         raise ValidationError(
             {"target_level": _("A reserve item applies for the city or the provincial list.")}

@@ -105,6 +105,7 @@ def _detail_context(user: User, item: ReserveItem, **forms: Any) -> dict[str, An
         "item": item,
         "events": selectors.reserve_timeline(item),
         "days_in_stage": selectors.days_in_stage(item, today),
+        "next_needs": selectors.next_stage_needs(item),
         "can_write": can(user, Capability.WRITE),
         "open": item.stage not in services.CLOSED,
         "can_promote": item.stage == ReserveStage.INCLUDED and item.project_id is None,

@@ -19,9 +19,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxLengthValidator, MinValueValidator
 from django.db import models
 
+from zhaoshang.core.lifecycle import Rule
 from zhaoshang.imports.cells import CellError
 
 from .. import services
+from ..lifecycle import PROJECT
 from ..models import Project
 
 #: a screen's answer when only the field's validators can tell
@@ -170,29 +172,31 @@ def field_screens(names: tuple[str, ...]) -> dict[str, Screen | None]:
 class Gates:
     """``services.gate_errors`` + ``services.check_chain`` for new projects, memoised.
 
-    For a new project they read only: the stage, whether the contract date,
-    contracted amount and start date are given, and the cluster, sub-bureau
-    and lead cadre (the other chain members are empty). Rows sharing those
-    share the answer; each distinct combination is asked of the services once.
+    For a new project they read only: the stage, the fields the stage's gates
+    in ``lifecycle.PROJECT`` read, and the cluster, sub-bureau and lead cadre
+    (the other chain members are empty). The key holds the verdict of each of
+    the stage's gate rules, taken from that same table, so a gate added there
+    can never be answered from the cache of a row it does not fit. Rows
+    sharing a key share the answer; each key is asked of the services once.
     """
+
+    #: what ``services.check_chain`` reads of a new project
+    CHAIN = ("cluster", "sub_bureau", "lead_cadre")
 
     def __init__(self, probe: Project) -> None:
         self.probe = probe
         self.cache: dict[tuple[Any, ...], dict[str, str]] = {}
+        #: ``PROJECT.rules_at`` per stage, read from the table once an import (µs a row)
+        self.rules: dict[str, tuple[Rule, ...]] = {}
 
     def problems(self, stage: str, values: dict[str, Any]) -> dict[str, str]:
-        cluster = values.get("cluster")
-        unit = values.get("sub_bureau")
-        cadre = values.get("lead_cadre")
-        key = (
-            stage,
-            values.get("contract_date") is None,
-            bool(values.get("contracted_amount")),
-            values.get("start_date") is None,
-            cluster.pk if cluster is not None else None,
-            unit.pk if unit is not None else None,
-            cadre.pk if cadre is not None else None,
-        )
+        rules = self.rules.get(stage)
+        if rules is None:
+            rules = self.rules[stage] = PROJECT.rules_at(stage)
+        get = values.get
+        verdicts = tuple([rule.problem(get) is None for rule in rules])  # = PROJECT.verdicts
+        chain = tuple(getattr(get(name), "pk", None) for name in self.CHAIN)
+        key = (stage, verdicts, chain)
         found = self.cache.get(key)
         if found is None:
             found = self.cache[key] = self._ask(stage, values)
@@ -200,12 +204,8 @@ class Gates:
 
     def _ask(self, stage: str, values: dict[str, Any]) -> dict[str, str]:
         probe = self.probe
-        probe.contract_date = values.get("contract_date")
-        probe.contracted_amount = values.get("contracted_amount")
-        probe.start_date = values.get("start_date")
-        probe.cluster = values.get("cluster")
-        probe.sub_bureau = values.get("sub_bureau")
-        probe.lead_cadre = values.get("lead_cadre")
+        for name in (*PROJECT.gate_fields(), *self.CHAIN):
+            setattr(probe, name, values.get(name))
         problems = {k: str(v) for k, v in services.gate_errors(probe, stage, reason="—").items()}
         try:
             services.check_chain(probe)
