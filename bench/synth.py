@@ -54,7 +54,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AreaLevel, AuditAction, RoleCode, UnitKind
 from zhaoshang.core.models import Area, Role, Unit, User
@@ -167,7 +166,7 @@ def _free_prefix() -> int:
     for prefix in range(99, 9, -1):
         if f"{prefix}0000" not in used:
             return prefix
-    raise ValidationError({"areas": _("No province code is free for the synthetic data.")})
+    raise ValidationError({"areas": "没有可用的合成省代码"})
 
 
 def _make_areas(total: int) -> tuple[Area, list[Area], list[Area]]:
@@ -467,15 +466,10 @@ def synthesize(
 ) -> SynthResult:
     """Build the dataset; refuses a database with real (non-synthetic) areas unless ``force``."""
     if areas < 3 or projects < 1 or not 1 <= months <= 120:
-        raise ValidationError(
-            _("Invalid synthetic size: at least 3 areas, at least 1 project, 1–120 months.")
-        )
+        raise ValidationError("合成规模无效：地区数至少 3，项目数至少 1，月数 1–120。")
     if has_real_data() and not force:
         raise ValidationError(
-            _(
-                "This database holds real (non-synthetic) areas; nothing was written. "
-                "Add --force if you really mean it."
-            )
+            "该数据库已有非合成数据（行政区划），拒绝写入；确需写入请加 --force。"
         )
     today = today or timezone.localdate()
     rng = random.Random(seed)

@@ -12,12 +12,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import CityFactory, CountyFactory, ProvinceFactory, UserFactory
 from zhaoshang.core.choices import RoleCode
 from zhaoshang.core.policy import (
+    OUT_OF_REACH,
     Capability,
     area_scope_path,
     can,
@@ -150,13 +150,13 @@ def test_it_reaches_the_users_area_and_below_only(tree):
     assert not can_reach(cadre, tree.other_city)
 
 
-def test_it_answers_404_for_a_sibling_district(tree):
+def test_it_refuses_a_write_into_a_sibling_district_or_above(tree):
     staff = UserFactory(area=tree.county, roles=[RoleCode.STAFF])
     require_area(staff, Capability.WRITE, tree.county)
-    with pytest.raises(Http404):
-        require_area(staff, Capability.WRITE, tree.sibling)
-    with pytest.raises(Http404):
-        require_area(staff, Capability.WRITE, tree.city)
+    for outside in (tree.sibling, tree.city):
+        with pytest.raises(ValidationError) as refused:
+            require_area(staff, Capability.WRITE, outside)
+        assert refused.value.message_dict == {"area": [str(OUT_OF_REACH)]}
 
 
 def test_it_refuses_a_reader_in_their_own_area(tree):
