@@ -15,13 +15,17 @@ from.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from .models import StageLog, User
 
 Text = str | Promise
 Getter = Callable[[str], Any]
@@ -258,3 +262,33 @@ def _getter(record: Any, values: Mapping[str, Any] | None) -> Getter:
     if not values:
         return lambda name: getattr(record, name)
     return lambda name: values[name] if name in values else getattr(record, name)
+
+
+L = TypeVar("L", bound=StageLog)
+
+
+def log_move(
+    log: type[L],
+    *,
+    from_stage: str,
+    to_stage: str,
+    event_date: dt.date,
+    actor: User | None,
+    note: str = "",
+    reason: str = "",
+    **owner: Any,
+) -> L:
+    """Record one move in a stage log, entered now; ``owner`` names what moved (and extras).
+
+    The one writer of ``StageLog`` rows, so every machine's log reads alike.
+    """
+    return log._default_manager.create(
+        from_stage=from_stage,
+        to_stage=to_stage,
+        event_date=event_date,
+        recorded_at=timezone.now(),
+        actor=actor,
+        note=note,
+        reason=reason,
+        **owner,
+    )

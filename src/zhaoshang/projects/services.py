@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
+from zhaoshang.core.lifecycle import log_move
 from zhaoshang.core.models import Area, Unit, User
 from zhaoshang.core.policy import Capability, require_area, within
 from zhaoshang.core.services import audit_record
@@ -162,12 +163,12 @@ def project_create(
     project.last_progress_on = event_date_checked(event_date, None)
     project.save()
     _set_chain_members(project, trackers=list(trackers), units=list(cooperating_units))
-    StageEvent.objects.create(
+    log_move(
+        StageEvent,
         project=project,
         from_stage="",
         to_stage=stage,
         event_date=project.last_progress_on,
-        recorded_at=timezone.now(),
         actor=acting_user,
         note=note,
     )
@@ -323,12 +324,12 @@ def project_transition(
     )
     project.stage = to_stage
     project.last_progress_on = later(project.last_progress_on, when)
-    event = StageEvent.objects.create(
+    event = log_move(
+        StageEvent,
         project=project,
         from_stage=from_stage,
         to_stage=to_stage,
         event_date=when,
-        recorded_at=timezone.now(),
         actor=acting_user,
         note=note,
         reason=reason,

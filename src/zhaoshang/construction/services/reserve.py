@@ -15,10 +15,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
+from zhaoshang.core.lifecycle import log_move
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.policy import Capability, require_area
 from zhaoshang.core.services import audit_record
@@ -82,7 +82,15 @@ def reserve_create(
     _check_item(item)
     when = event_date_checked(event_date, None)
     item.save()
-    _event(item, acting_user, "", ReserveStage.SCREENING, when, note=note)
+    log_move(
+        ReserveEvent,
+        item=item,
+        from_stage="",
+        to_stage=ReserveStage.SCREENING,
+        event_date=when,
+        actor=acting_user,
+        note=note,
+    )
     audit_record(
         acting_user=acting_user, action=AuditAction.CREATE, instance=item, after=snapshot(item)
     )
@@ -114,28 +122,6 @@ def reserve_update(
     bump_version(item, expected_version, **values)
     _audit_change(acting_user, item, before)
     return item
-
-
-def _event(
-    item: ReserveItem,
-    actor: User | None,
-    from_stage: str,
-    to_stage: str,
-    when: dt.date,
-    *,
-    note: str = "",
-    reason: str = "",
-) -> ReserveEvent:
-    return ReserveEvent.objects.create(
-        item=item,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        event_date=when,
-        recorded_at=timezone.now(),
-        actor=actor,
-        note=note,
-        reason=reason,
-    )
 
 
 @transaction.atomic
@@ -176,7 +162,16 @@ def reserve_transition(
     bump_version(item, expected_version, **values)
     for field, value in values.items():
         setattr(item, field, value)
-    event = _event(item, acting_user, from_stage, to_stage, when, note=note, reason=reason.strip())
+    event = log_move(
+        ReserveEvent,
+        item=item,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        event_date=when,
+        actor=acting_user,
+        note=note,
+        reason=reason.strip(),
+    )
     audit_record(
         acting_user=acting_user,
         action=AuditAction.UPDATE,
