@@ -47,6 +47,21 @@ def snapshot_value(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=_Encoder))
 
 
+def snapshot_column(values: list[Any]) -> list[Any]:
+    """:func:`snapshot_value` of each value of one column, for bulk writers.
+
+    A column's values share a type, so its encoder is looked up once; a value
+    of another type still gets the general rules.
+    """
+    kind = next((type(v) for v in values if v is not None), None)
+    encode = _BY_TYPE.get(kind) if kind is not None else None
+    if encode is None:
+        return [snapshot_value(v) for v in values]
+    return [
+        None if v is None else encode(v) if type(v) is kind else snapshot_value(v) for v in values
+    ]
+
+
 def json_datetime(value: dt.datetime) -> str:
     """A datetime as ``DjangoJSONEncoder`` writes it (milliseconds, "Z" for UTC)."""
     text = value.isoformat()
@@ -65,3 +80,10 @@ class _Encoder(DjangoJSONEncoder):
             return super().default(o)
         except TypeError:
             return str(o)
+
+
+_BY_TYPE: dict[type, Any] = {
+    Decimal: str,
+    dt.date: dt.date.isoformat,
+    dt.datetime: json_datetime,
+}

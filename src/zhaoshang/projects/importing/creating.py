@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.choices import AuditAction, AuditResult
 from zhaoshang.core.context import current_ip
 from zhaoshang.core.models import Area, AuditEvent, User
-from zhaoshang.core.snapshots import json_datetime, snapshot_attnames, snapshot_value
+from zhaoshang.core.snapshots import json_datetime, snapshot_attnames, snapshot_column
 
 from ..models import Project, StageEvent
 from .raw import CopyStream, RawInsert
@@ -173,7 +173,7 @@ class FastCreate:
         """
         columns = list(python)
         for i in (*_DECIMALS, *_DATES):
-            columns[i] = [snapshot_value(x) for x in python[i]]
+            columns[i] = snapshot_column(python[i])
         stamp = json_datetime(now)
         for i in _DATETIMES:
             columns[i] = [stamp] * len(ids)
