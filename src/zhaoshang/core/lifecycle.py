@@ -24,6 +24,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .models import StageLog, User
 
@@ -255,7 +256,8 @@ class Machine:
             return ""
         stage, labels = needs
         hint = str(self.wording.next_needs)
-        return hint % {"stage": self.label(stage), "fields": "、".join(labels)}
+        between = pgettext("between list items", ", ")
+        return hint % {"stage": self.label(stage), "fields": between.join(labels)}
 
 
 def _getter(record: Any, values: Mapping[str, Any] | None) -> Getter:
