@@ -78,6 +78,23 @@ def test_it_records_each_move_with_who_when_and_an_audit_row(project, staff):
     assert audit.after["stage"] == Stage.INTENTION and audit.before == {"stage": Stage.LEAD}
 
 
+def test_it_audits_the_gate_data_written_with_a_move(project, staff):
+    walk_to_signed(project, staff)
+    audit = AuditEvent.objects.latest("id")
+    signed_on = (TODAY - dt.timedelta(days=50)).isoformat()
+    assert audit.before == {
+        "stage": Stage.NEGOTIATION,
+        "contract_date": None,
+        "contracted_amount": None,
+    }
+    assert audit.after["stage"] == Stage.SIGNED
+    assert (audit.after["contract_date"], audit.after["contracted_amount"]) == (signed_on, "5000")
+    move(project, staff, Stage.LANDED, start_date=TODAY)  # a value the gate does not need yet
+    audit = AuditEvent.objects.latest("id")
+    assert audit.before == {"stage": Stage.SIGNED, "start_date": None}
+    assert audit.after["start_date"] == TODAY.isoformat()
+
+
 def test_it_refuses_skipping_a_stage(project, staff):
     assert_refused(project, staff, Stage.NEGOTIATION, "to_stage", "不能跳过")
 

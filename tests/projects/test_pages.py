@@ -266,6 +266,25 @@ def test_it_accepts_a_real_docx(client_for, project, settings, tmp_path):
     assert response.status_code == 302
 
 
+def test_it_leaves_no_evidence_file_behind_when_the_move_is_refused(
+    client_for, project, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/transition/",
+        {
+            "to_stage": "negotiation",  # skips 意向: refused
+            "event_date": "2026-01-05",
+            "version": project.version,
+            "evidence": _upload("批复.png", PNG),
+        },
+    )
+    assert response.status_code == 400
+    assert "不能跳过" in response.content.decode()
+    assert not Attachment.objects.filter(project=project).exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
 def _upload(name: str, content: bytes):  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,3 +65,22 @@ def check_upload(*, name: str, content: bytes) -> tuple[str, str]:
             {"file": _("The file's content is not a real .%(ext)s file.") % {"ext": ext}}
         )
     return ALLOWED[ext], hashlib.sha256(content).hexdigest()
+
+
+@contextmanager
+def kept_only_if_committed() -> Iterator[list[Any]]:
+    """Stored files listed here are deleted again if the block fails.
+
+    A file is written to storage before its row commits; when the transaction
+    around it is then refused (an illegal stage move with evidence attached),
+    the row is rolled back and the file would stay on disk with nothing
+    pointing at it. Use outside ``transaction.atomic()``; append each stored
+    ``Attachment``.
+    """
+    stored: list[Any] = []
+    try:
+        yield stored
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise

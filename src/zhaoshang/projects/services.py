@@ -23,7 +23,7 @@ from zhaoshang.core.lifecycle import log_move
 from zhaoshang.core.models import Area, Unit, User
 from zhaoshang.core.policy import Capability, require_area, within
 from zhaoshang.core.services import audit_record
-from zhaoshang.core.snapshots import snapshot
+from zhaoshang.core.snapshots import snapshot, snapshot_value
 from zhaoshang.core.versions import bump_version
 
 from .choices import MAIN_STAGES, Stage
@@ -291,19 +291,23 @@ def project_transition(
 ) -> StageEvent:
     """Move a project to another stage, recording who, when and why.
 
-    Gate data (contract date and amount, start date) may come with the move;
+    Gate data (contract date and amount, start date) may come with the move
+    and is recorded in its audit row (old → new);
     any refusal raises ValidationError and changes nothing.
     """
     require_area(acting_user, Capability.WRITE, project.area)
     illegal = transition_error(project, to_stage, reason=reason)
     if illegal:
         raise ValidationError({"to_stage": illegal})
-    for field, value in (
-        ("contract_date", contract_date),
-        ("contracted_amount", contracted_amount),
-        ("start_date", start_date),
-    ):
-        if value is not None:
+    gate_data = {
+        "contract_date": contract_date,
+        "contracted_amount": contracted_amount,
+        "start_date": start_date,
+    }
+    before = {"stage": project.stage}
+    for field, value in gate_data.items():
+        if value is not None and value != getattr(project, field):
+            before[field] = snapshot_value(getattr(project, field))
             setattr(project, field, value)
     errors = gate_errors(project, to_stage, reason=reason)
     if errors:
@@ -339,8 +343,13 @@ def project_transition(
         acting_user=acting_user,
         action=AuditAction.UPDATE,
         instance=project,
-        before={"stage": from_stage},
-        after={"stage": to_stage, "event_date": when.isoformat(), "reason": reason},
+        before=before,
+        after={
+            "stage": to_stage,
+            "event_date": when.isoformat(),
+            "reason": reason,
+            **{f: snapshot_value(getattr(project, f)) for f in before if f != "stage"},
+        },
     )
     return event
 

@@ -28,6 +28,7 @@ from zhaoshang.core.web import apply_errors, query_without_page, require_page, x
 
 from . import selectors, services
 from .choices import Stage
+from .files import kept_only_if_committed
 from .forms import (
     ActivityForm,
     AttachmentForm,
@@ -174,7 +175,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
+            with kept_only_if_committed() as stored, transaction.atomic():
                 evidence = None
                 if data["evidence"]:
                     evidence = services.attachment_add(
@@ -183,6 +184,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
                         name=data["evidence"].name,
                         content=data["evidence"].read(),
                     )
+                    stored.append(evidence)
                 services.project_transition(
                     acting_user=user,
                     project=project,
