@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.helpers import assert_visibility
+from zhaoshang.core.models import Area
 from zhaoshang.projects import services
 from zhaoshang.projects.models import Attachment, Enterprise, Project, StageEvent
 
@@ -353,3 +354,21 @@ def test_it_filters_the_city_list_by_area(client_for, project, xiping_project):
     assert "西平测试项目" in page and "驿城测试项目" not in page
     outside = client_for("yc_staff").get("/projects/?area=411721").content.decode()
     assert "西平测试项目" not in outside
+
+
+def test_it_shows_only_the_links_whose_other_side_the_viewer_sees(
+    client_for, enterprise, user_named
+):
+    city = user_named("zmd_city")
+    xiping = Area.objects.get(code="411721")
+    other = services.enterprise_save(
+        acting_user=city,
+        enterprise=Enterprise(area=xiping, name="西平链接企业", region_code="411721"),
+    )
+    links = ((enterprise, other, "supplier_of"), (other, enterprise, "customer_of"))
+    for source, target, kind in links:
+        services.enterprise_link_add(acting_user=city, source=source, target=target, kind=kind)
+    url = f"/enterprises/{enterprise.pk}/"
+    assert "西平链接企业" not in client_for("yc_staff").get(url).content.decode()
+    assert "西平链接企业" in client_for("zmd_city").get(url).content.decode()
+    assert client_for("xp_staff").get(url).status_code == 404

@@ -66,6 +66,16 @@ def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
     )
 
 
+def enterprise_links(user: Any, enterprise: Enterprise) -> dict[str, QuerySet[Any]]:
+    """An enterprise's links whose other side the user may see (a city user may link a
+    district's enterprise to another county's; the district sees only its own side)."""
+    visible = enterprises_visible_to(user).values("pk")
+    return {
+        "links_out": enterprise.links_out.filter(target__in=visible).select_related("target"),
+        "links_in": enterprise.links_in.filter(source__in=visible).select_related("source"),
+    }
+
+
 def clusters_visible_to(user: Any) -> QuerySet[Cluster]:
     return scope_to_user(Cluster.objects.select_related("area", "sub_bureau"), user)
 

@@ -390,8 +390,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enterprise": enterprise,
             "form": form,
             "can_write": can(user, Capability.WRITE),
-            "links_out": enterprise.links_out.select_related("target"),
-            "links_in": enterprise.links_in.select_related("source"),
+            **selectors.enterprise_links(user, enterprise),
             "projects": selectors.projects_visible_to(user).filter(investor=enterprise),
         },
     )
