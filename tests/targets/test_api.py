@@ -212,3 +212,9 @@ def test_it_refuses_a_reader_and_hides_actuals_from_a_sibling():
         outsider="xp_staff",
         others={"zmd_city": 200},
     )
+
+
+def test_it_gives_a_computed_actual_at_the_indicators_decimals(seed_demo) -> None:
+    """万元 summed and divided into 亿元 has six digits; the indicator shows three."""
+    key = by_code(get_rows("yc_staff", "411702", 2026))["key_project_investment"]
+    assert key["actual"] == "57.875"  # 578,747.03 万元, not 57.874703

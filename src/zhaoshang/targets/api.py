@@ -40,7 +40,7 @@ def _row_out(row: selectors.IndicatorRow) -> dict[str, Any]:
         "name": row.name,
         "unit": row.unit,
         "target": plain(row.target),
-        "actual": plain(row.actual),
+        "actual": plain(row.shown_actual),
         "completion_pct": None if row.completion_pct is None else str(row.completion_pct),
         "rank": row.rank,
         "of": row.of,

@@ -41,7 +41,7 @@ def _line(area: Area, year: int, row: IndicatorRow) -> tuple[Any, ...]:
         row.name,
         row.unit,
         row.target,
-        row.actual,
+        row.shown_actual,
         row.completion_pct,
         row.time_elapsed_pct,
         row.rank,

@@ -56,6 +56,15 @@ class IndicatorRow:
     time_elapsed_pct: Decimal
 
     @property
+    def shown_actual(self) -> Decimal:
+        """The actual at the indicator's decimals, as the API and exports give it.
+
+        A computed actual carries the division's digits (万元 → 亿元: 57.874703);
+        ranking and completion use it whole, people read it rounded (57.875).
+        """
+        return self.actual.quantize(Decimal(1).scaleb(-self.decimals), ROUND_HALF_UP)
+
+    @property
     def behind(self) -> bool:
         """Completion lags the share of the year gone (60% done in October is behind)."""
         return self.completion_pct is not None and self.completion_pct < self.time_elapsed_pct
