@@ -192,3 +192,22 @@ def test_it_uploads_with_a_year_field_and_offers_a_template(tmp_path, projects) 
     template = client.get("/imports/investments/template.xlsx")
     assert template.status_code == 200 and template.content[:2] == b"PK"
     assert signed_in_client("yc_viewer").get("/imports/investments/").status_code == 404
+
+
+def test_it_reports_each_problem_once_under_its_own_column(tmp_path, projects) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        ["项目名称", "年度", "月份", "完成投资（万元）", "1月", "2月"],
+        ["导入乙项目", 2024, None, None, 1, 2],  # in no 2024 list: once, not once a month
+        ["导入甲项目", YEAR, "十三月", 5, None, None],  # unreadable month: not also "empty"
+        ["导入甲项目", YEAR, 3, "abc", None, None],  # unreadable amount: not also "empty"
+    ]
+    path = workbook(tmp_path / "once.xlsx", rows)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import", "investments", str(path), "--area", "411702", stderr=err)
+    lines = [line for line in err.getvalue().splitlines() if line.startswith("第")]
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("第2行 [项目名称]") and "2024" in lines[0]
+    assert lines[1].startswith("第3行 [月份]")
+    assert lines[2].startswith("第4行 [完成投资（万元）]")
+    assert not MonthlyInvestment.objects.exists()

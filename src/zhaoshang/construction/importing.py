@@ -149,6 +149,7 @@ class _Sheet:
         self.errors = ctx.outcome.errors
         self.cols = table.columns
         self.amount_readers: dict[str, Callable[[Any], Decimal | None]] = {}
+        self.unlisted: set[int] = set()  # rows already told their project is in no list
         for key, found in table.columns.items():
             if key == "amount" or key.startswith("m"):
                 family = UNIT_FAMILIES["cny"]
@@ -168,6 +169,8 @@ class _Sheet:
     def read(self, number: int, cells: list[Any]) -> list[ReportRow]:
         project_id = self._project(number, cells)
         year = self._read(number, cells, "year", _year)
+        if year is UNREADABLE:
+            return []
         year = year or self.ctx.year
         if year is None:
             self.errors.add(
@@ -181,17 +184,19 @@ class _Sheet:
         if "month" in self.cols or "amount" in self.cols:
             month = self._read(number, cells, "month", _month)
             amount = self._read(number, cells, "amount", self.amount_readers.get("amount"))
-            if month is not None or amount is not None:
+            unread = UNREADABLE in (month, amount)  # already reported on its own cell
+            if not unread and (month is not None or amount is not None):
                 pairs.append((month or 0, "month", amount))
         for n in range(1, 13):
             key = f"m{n}"
             if key in self.cols:
                 value = self._read(number, cells, key, self.amount_readers[key])
-                if value is not None:
+                if value is not None and value is not UNREADABLE:
                     pairs.append((n, key, value))
         if project_id is None:
             return []
-        return [r for r in (self._report(number, project_id, year, *p) for p in pairs) if r]
+        reports = [self._report(number, project_id, year, *p) for p in pairs]
+        return [r for r in reports if r is not None]
 
     def _read(self, number: int, cells: list[Any], key: str, coerce: Any) -> Any:
         raw = self.cell(cells, key)
@@ -203,7 +208,7 @@ class _Sheet:
             self.errors.add(
                 number, self.header(key), str(exc), value=shown(raw), sheet=self.table.sheet
             )
-            return None
+            return UNREADABLE
 
     def _project(self, number: int, cells: list[Any]) -> int | None:
         code = to_name(self.cell(cells, "code"))
@@ -258,7 +263,9 @@ class _Sheet:
             )
             return None
         if (project_id, year) not in self.ctx.listed:
-            self.errors.add(number, self.header("name"), not_listed_message(year), sheet=sheet)
+            if number not in self.unlisted:  # one error a row, not one a month
+                self.unlisted.add(number)
+                self.errors.add(number, self.header("name"), not_listed_message(year), sheet=sheet)
             return None
         slot = (project_id, year, month)
         if slot in self.ctx.seen:
@@ -275,6 +282,8 @@ class _Sheet:
 
 
 FOUR = Decimal("0.0001")
+#: what ``_Sheet._read`` gives for a cell it could not read (its error is already reported)
+UNREADABLE: Any = object()
 
 
 def _amount_reader(family: dict[str, Decimal], factor: Decimal) -> Callable[[Any], Decimal | None]:
