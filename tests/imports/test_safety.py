@@ -34,7 +34,7 @@ def test_it_refuses_a_zip_bomb_before_inflating_anything(
     bomb = zip_bomb(tmp_path / "台账.xlsx", inflated_mb=60)
     assert bomb.stat().st_size < 200_000
     inflated: list[str] = []
-    monkeypatch.setattr(safety, "_inflate_bounded", lambda archive: inflated.append("opened"))
+    monkeypatch.setattr(safety, "inflate_bounded", lambda archive: inflated.append("opened"))
 
     message = refusal(bomb)
 

@@ -372,3 +372,21 @@ def test_it_shows_only_the_links_whose_other_side_the_viewer_sees(
     assert "西平链接企业" not in client_for("yc_staff").get(url).content.decode()
     assert "西平链接企业" in client_for("zmd_city").get(url).content.decode()
     assert client_for("xp_staff").get(url).status_code == 404
+
+
+def test_it_refuses_an_office_file_that_would_inflate_like_a_zip_bomb(
+    client_for, project, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as docx:
+        docx.writestr("[Content_Types].xml", "<Types/>")
+        docx.writestr("word/document.xml", b"\x00" * (8 * 1024 * 1024))  # 8 MB of zeros, ~8 KB
+    assert len(buffer.getvalue()) < 64 * 1024
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/attachments/", {"file": _upload("协议.docx", buffer.getvalue())}
+    )
+    assert response.status_code == 400
+    assert "不是正常的 Office 文档" in response.content.decode()
+    assert not Attachment.objects.filter(project=project).exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

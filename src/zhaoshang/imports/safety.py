@@ -73,7 +73,7 @@ def check_workbook(source: str | Path | IO[bytes], *, size: int | None = None) -
     try:
         with _open_zip(source) as archive:
             facts = _check_directory(archive, size)
-            _inflate_bounded(archive)
+            inflate_bounded(archive)
     except zipfile.BadZipFile as exc:
         raise ImportFileError(
             _("The file is damaged and cannot be read as an Excel workbook (%(detail)s).")
@@ -123,6 +123,28 @@ def _not_xlsx_message(head: bytes) -> str:
 def _check_directory(archive: zipfile.ZipFile, size: int) -> WorkbookFacts:
     """Everything that can be judged from the central directory, before inflating a byte."""
     members = archive.infolist()
+    total = check_members(archive)
+    names = {member.filename for member in members}
+    if not all(part in names for part in REQUIRED_PARTS):
+        if "word/document.xml" in names:
+            raise ImportFileError(_("This is a Word document, not an Excel workbook (.xlsx)."))
+        raise ImportFileError(_("The file is a zip archive but not an Excel workbook (.xlsx)."))
+    sheets = tuple(
+        sorted(
+            (n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")),
+            key=_natural,
+        )
+    )
+    return WorkbookFacts(size=size, uncompressed=total, entries=len(members), sheet_parts=sheets)
+
+
+def check_members(archive: zipfile.ZipFile) -> int:
+    """The central-directory checks any Office file (.xlsx, .docx) gets; the declared total.
+
+    Too many parts, encryption, a total or a part that would inflate beyond the
+    limits: refused before a byte is inflated. Evidence uploads use it too.
+    """
+    members = archive.infolist()
     if len(members) > MAX_ENTRIES:
         raise ImportFileError(
             _("The workbook holds %(n)d parts; at most %(max)d are accepted.")
@@ -156,18 +178,7 @@ def _check_directory(archive: zipfile.ZipFile, size: int) -> WorkbookFacts:
                     "ratio": member.file_size // max(member.compress_size, 1),
                 }
             )
-    names = {member.filename for member in members}
-    if not all(part in names for part in REQUIRED_PARTS):
-        if "word/document.xml" in names:
-            raise ImportFileError(_("This is a Word document, not an Excel workbook (.xlsx)."))
-        raise ImportFileError(_("The file is a zip archive but not an Excel workbook (.xlsx)."))
-    sheets = tuple(
-        sorted(
-            (n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")),
-            key=_natural,
-        )
-    )
-    return WorkbookFacts(size=size, uncompressed=total, entries=len(members), sheet_parts=sheets)
+    return total
 
 
 def _natural(name: str) -> tuple[int, str]:
@@ -175,7 +186,7 @@ def _natural(name: str) -> tuple[int, str]:
     return (int(digits[-1]) if digits else 0, name)
 
 
-def _inflate_bounded(archive: zipfile.ZipFile) -> None:
+def inflate_bounded(archive: zipfile.ZipFile) -> None:
     """Inflate each member once, never past its declared size, verifying its CRC.
 
     ``ZipExtFile`` stops at the declared size and raises BadZipFile on a CRC

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from zhaoshang.imports.safety import ImportFileError, check_members, inflate_bounded
 
 #: extension → (content type, how to recognise the bytes)
 ALLOWED = {
@@ -64,7 +67,26 @@ def check_upload(*, name: str, content: bytes) -> tuple[str, str]:
         raise ValidationError(
             {"file": _("The file's content is not a real .%(ext)s file.") % {"ext": ext}}
         )
+    if real in OOXML_MARKER:
+        _check_archive(content)
     return ALLOWED[ext], hashlib.sha256(content).hexdigest()
+
+
+def _check_archive(content: bytes) -> None:
+    """An Office file is a zip: the same bomb checks as an imported workbook (imports.safety)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            check_members(archive)
+            inflate_bounded(archive)
+    except (ImportFileError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ValidationError(
+            {
+                "file": _(
+                    "The file is not a normal Office document (it would unpack far beyond "
+                    "its size, or it is damaged) and was refused."
+                )
+            }
+        ) from exc
 
 
 @contextmanager
