@@ -189,12 +189,19 @@ def test_it_checks_a_date_order_rule_from_its_stage_on() -> None:
 
 
 def test_it_lists_the_fields_the_gates_read_at_a_stage() -> None:
-    assert PROJECT.gate_fields(Stage.NEGOTIATION) == ()
-    assert PROJECT.gate_fields(Stage.LANDED) == ("contract_date", "contracted_amount")
-    assert PROJECT.gate_fields() == ("contract_date", "contracted_amount", "start_date")
+    dates = ("contract_date", "start_date", "production_date")  # order and not-future, always
+    assert PROJECT.gate_fields(Stage.NEGOTIATION) == dates
+    assert PROJECT.gate_fields(Stage.LANDED) == (*dates, "contracted_amount")
+    assert PROJECT.gate_fields() == (*dates, "contracted_amount")
     assert RESERVE.gate_fields(R.INCLUDED) == ("target_level",)
     values = {"contract_date": TODAY, "contracted_amount": Decimal("0")}
-    assert PROJECT.verdicts(Stage.CONSTRUCTION, values.get) == (True, False, False)
+    date_rules = (True,) * 6  # no start or production date yet: nothing out of order
+    assert PROJECT.verdicts(Stage.CONSTRUCTION, lambda f: values.get(f)) == (
+        *date_rules,
+        True,
+        False,
+        False,
+    )
 
 
 # --- the next-stage hint ----------------------------------------------------------------

@@ -780,3 +780,36 @@ def test_it_refuses_writes_before_the_totp_step(project, user_named: Callable[[s
     response = call(client, "put", f"{PROJECTS}/{project.pk}", {"version": 1, "name": "未验证"})
     assert response.status_code == 403 and response.data["code"] == "otp_verify"
     assert Project.objects.get(pk=project.pk).version == 1
+
+
+# --- dates that make sense (签约日期 ≤ 开工日期 ≤ 投产日期, none in the future) -------------
+
+
+def test_it_refuses_dates_out_of_order_or_in_the_future_naming_each_field(project):
+    url = f"{PROJECTS}/{project.pk}"
+    before, total = stored(project), counts()
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    response = call(as_("yc_staff"), "put", url, {"version": 1, "contract_date": tomorrow})
+    assert_invalid(response, "contract_date", "不能晚于今天")
+    body = {
+        "version": 1,
+        "contract_date": (TODAY - dt.timedelta(days=10)).isoformat(),
+        "start_date": (TODAY - dt.timedelta(days=20)).isoformat(),
+        "production_date": (TODAY - dt.timedelta(days=30)).isoformat(),
+    }
+    response = call(as_("yc_staff"), "put", url, body)
+    assert_invalid(response, "start_date", "开工日期不能早于签约日期")
+    assert_invalid(response, "production_date", "投产日期不能早于开工日期")
+    assert (stored(project), counts()) == (before, total)
+    body["start_date"], body["production_date"] = body["production_date"], body["start_date"]
+    body["contract_date"] = (TODAY - dt.timedelta(days=40)).isoformat()
+    assert call(as_("yc_staff"), "put", url, body).status_code == 200
+
+
+def test_it_refuses_an_enterprise_founded_in_the_future(enterprise):
+    url = f"{ENTERPRISES}/{enterprise.pk}"
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    total = counts()
+    response = call(as_("yc_staff"), "put", url, {"founded_on": tomorrow})
+    assert_invalid(response, "founded_on", "不能晚于今天")
+    assert counts() == total

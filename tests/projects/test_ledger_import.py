@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from tests.imports.ledgers import (
@@ -281,6 +282,7 @@ def test_it_reports_a_date_order_added_to_the_lifecycle_table(
 ) -> None:
     order = DateOrder("contract_date", "start_date", "开工日期不能早于签约日期。")
     gates = PROJECT.gates[Stage.CONSTRUCTION]
+    monkeypatch.setitem(PROJECT.gates, Stage.LEAD, ())  # the table holds only what we add
     monkeypatch.setitem(PROJECT.gates, Stage.CONSTRUCTION, (*gates, order))
     headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）", "开工日期"]
     rows = [
@@ -416,3 +418,24 @@ def test_it_skips_the_example_row_of_the_template(tmp_path: Path) -> None:
     outcome = run(path)
 
     assert outcome.ok and outcome.total_rows == 0 and outcome.created == 0
+
+
+def test_it_refuses_ledger_dates_out_of_order_or_in_the_future(tmp_path: Path) -> None:
+    headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）", "开工日期", "投产日期"]
+    future = timezone.localdate() + dt.timedelta(days=30)
+    rows = [
+        [
+            "按序投产项目",
+            "投产",
+            dt.date(2025, 1, 5),
+            800,
+            dt.date(2025, 3, 1),
+            dt.date(2026, 1, 9),
+        ],
+        ["开工早于签约", "开工", dt.date(2025, 1, 5), 800, dt.date(2024, 12, 1), None],
+        ["未来签约项目", "签约", future, 800, None, None],
+    ]
+    outcome = run(simple_ledger(tmp_path / "dates.xlsx", headers, rows))
+    found = [(e.row, e.column) for e in outcome.errors]
+    assert found == [(3, "开工日期"), (4, "签约日期")]
+    assert not Project.objects.filter(name__in=[r[0] for r in rows]).exists()

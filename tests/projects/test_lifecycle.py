@@ -316,3 +316,28 @@ def test_it_refuses_future_activities_and_outsiders(staff, user_named):
             date=TODAY,
             project=services.project_create(acting_user=staff, area=staff.area, name="本区项目"),
         )
+
+
+def test_it_records_the_production_date_when_a_project_goes_into_production(project, staff):
+    walk_to_signed(project, staff)
+    move(project, staff, Stage.LANDED)
+    move(project, staff, Stage.CONSTRUCTION, start_date=TODAY - dt.timedelta(days=50))
+    move(project, staff, Stage.PRODUCTION, event_date=TODAY - dt.timedelta(days=3))
+    project.refresh_from_db()
+    assert project.production_date == TODAY - dt.timedelta(days=3)
+    audit = AuditEvent.objects.latest("id")
+    assert audit.before["production_date"] is None
+    assert audit.after["production_date"] == (TODAY - dt.timedelta(days=3)).isoformat()
+
+
+def test_it_refuses_a_start_date_before_the_contract_date_on_a_move(project, staff):
+    walk_to_signed(project, staff)  # signed 50 days ago
+    move(project, staff, Stage.LANDED)
+    assert_refused(
+        project,
+        staff,
+        Stage.CONSTRUCTION,
+        "start_date",
+        "开工日期不能早于签约日期",
+        start_date=TODAY - dt.timedelta(days=60),
+    )

@@ -77,7 +77,28 @@ class DateOrder:
         return None
 
 
-Rule = Required | DateOrder
+@dataclass(frozen=True)
+class NotFuture:
+    """A date that records what happened (签约, 开工, 投产) cannot be after today (Asia/Shanghai).
+
+    A planned date is another field; this one says what already happened.
+    """
+
+    field: str
+    message: Text
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,)
+
+    def problem(self, get: Getter) -> tuple[str, Text] | None:
+        value = get(self.field)
+        if value is not None and value > timezone.localdate():
+            return (self.field, self.message)
+        return None
+
+
+Rule = Required | DateOrder | NotFuture
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 线索→意向→洽谈→签约→落地→开工→投产; 暂缓 resumes only where it stopped (or
 ends in 终止), 终止 is final, both need a reason. 签约 and every later stage
-need the contract date and amount, 开工 and later the start date. No
-date-order rule between the project's dates is enforced today, so none is
-declared; one would be a ``DateOrder`` in ``gates``.
+need the contract date and amount, 开工 and later the start date. At every
+main stage the dates that record what happened are not in the future and run
+签约日期 ≤ 开工日期 ≤ 投产日期 (DOMAIN.md §2), on every entry path: the
+services, the ledger importer and the API all read these gates.
 
 A missing reason is reported on ``reason`` (the move form's reason box, the
 ledger's notes column), not as an illegal move.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.lifecycle import Machine, Required, Side, Wording, given
+from zhaoshang.core.lifecycle import DateOrder, Machine, NotFuture, Required, Side, Wording, given
 
 from .choices import MAIN_STAGES, Stage
 
@@ -29,6 +30,27 @@ PROJECT = Machine(
     },
     final={Stage.TERMINATED: _("A terminated project cannot move any more.")},
     gates={
+        # From the first stage on: dates record what happened, in the order it happened.
+        Stage.LEAD: (
+            NotFuture("contract_date", _("The contract date cannot be in the future.")),
+            NotFuture("start_date", _("The start date cannot be in the future.")),
+            NotFuture("production_date", _("The production date cannot be in the future.")),
+            DateOrder(
+                "contract_date",
+                "start_date",
+                _("The start date cannot be before the contract date."),
+            ),
+            DateOrder(
+                "start_date",
+                "production_date",
+                _("The production date cannot be before the start date."),
+            ),
+            DateOrder(
+                "contract_date",
+                "production_date",
+                _("The production date cannot be before the contract date."),
+            ),
+        ),
         Stage.SIGNED: (
             Required(
                 "contract_date",

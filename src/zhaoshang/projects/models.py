@@ -26,7 +26,12 @@ from .choices import (
     Method,
     Stage,
 )
-from .validators import validate_industry_code, validate_region_code, validate_uscc
+from .validators import (
+    validate_industry_code,
+    validate_not_future,
+    validate_region_code,
+    validate_uscc,
+)
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
@@ -88,7 +93,9 @@ class Enterprise(models.Model):
         _("industry code"), max_length=5, blank=True, validators=[validate_industry_code]
     )
     registered_capital = money(_("registered capital (10k yuan)"), null=True, blank=True)
-    founded_on = models.DateField(_("founding date"), null=True, blank=True)
+    founded_on = models.DateField(
+        _("founding date"), null=True, blank=True, validators=[validate_not_future]
+    )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     is_leading = models.BooleanField(_("leading enterprise"), default=False)

@@ -291,19 +291,24 @@ def project_transition(
 ) -> StageEvent:
     """Move a project to another stage, recording who, when and why.
 
-    Gate data (contract date and amount, start date) may come with the move
-    and is recorded in its audit row (old → new);
+    Gate data (contract date and amount, start date) may come with the move;
+    a move to 投产 records its date as the production date. Both are in the
+    move's audit row (old → new);
     any refusal raises ValidationError and changes nothing.
     """
     require_area(acting_user, Capability.WRITE, project.area)
     illegal = transition_error(project, to_stage, reason=reason)
     if illegal:
         raise ValidationError({"to_stage": illegal})
-    gate_data = {
+    gate_data: dict[str, Any] = {
         "contract_date": contract_date,
         "contracted_amount": contracted_amount,
         "start_date": start_date,
     }
+    last = project.stage_events.order_by("-event_date", "-id").first()
+    when = event_date_checked(event_date, last.event_date if last else None)
+    if to_stage == Stage.PRODUCTION and project.production_date is None:
+        gate_data["production_date"] = when  # 投产 happened on the day of the move
     before = {"stage": project.stage}
     for field, value in gate_data.items():
         if value is not None and value != getattr(project, field):
@@ -314,8 +319,6 @@ def project_transition(
         raise ValidationError(errors)
     if evidence is not None and evidence.project_id != project.pk:
         raise ValidationError({"evidence": _("The evidence file belongs to another project.")})
-    last = project.stage_events.order_by("-event_date", "-id").first()
-    when = event_date_checked(event_date, last.event_date if last else None)
     from_stage = project.stage
     bump_version(
         project,
@@ -324,6 +327,7 @@ def project_transition(
         contract_date=project.contract_date,
         contracted_amount=project.contracted_amount,
         start_date=project.start_date,
+        production_date=project.production_date,
         last_progress_on=later(project.last_progress_on, when),
     )
     project.stage = to_stage

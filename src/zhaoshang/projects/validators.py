@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
@@ -63,3 +65,9 @@ def validate_industry_code(value: str) -> None:
             ),
             code="industry_code",
         )
+
+
+def validate_not_future(value: dt.date) -> None:
+    """A date that records what happened (an enterprise's founding) cannot be after today."""
+    if value > timezone.localdate():
+        raise ValidationError(_("This date cannot be in the future."), code="future")
