@@ -408,7 +408,7 @@ def test_it_recognises_every_header_the_export_writes() -> None:
 
 
 def test_it_skips_the_example_row_of_the_template(tmp_path: Path) -> None:
-    from zhaoshang.imports.workbooks import write_template
+    from zhaoshang.imports.exports import write_template
     from zhaoshang.projects.importing import template
 
     path = tmp_path / "template.xlsx"

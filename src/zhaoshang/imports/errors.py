@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from zhaoshang.core.xlsx import XLSX_TYPE, write_table
+from zhaoshang.core.xlsx import write_table
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,6 @@ class ErrorCollector:
     def lines(self) -> list[str]:
         with_sheet = self.several_sheets
         return [error.line(with_sheet=with_sheet) for error in self.sorted()]
-
-
-REPORT_CONTENT_TYPE = XLSX_TYPE
 
 
 def write_error_report(target: str | Path | IO[bytes], errors: ErrorCollector) -> int:

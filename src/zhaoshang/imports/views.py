@@ -20,14 +20,15 @@ from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
 from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.services import export_record
+from zhaoshang.core.xlsx import XLSX_TYPE
 
 from . import selectors, services, tasks
 from .choices import ImportKind
-from .errors import REPORT_CONTENT_TYPE, RowError
+from .errors import RowError
+from .exports import write_template
 from .forms import UploadForm
 from .kinds import KINDS, template_for
 from .models import ImportJob
-from .workbooks import write_template
 
 ERRORS_SHOWN = 200
 
@@ -109,7 +110,7 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = template_for(_kind_or_404(kind))
     buffer = io.BytesIO()
     write_template(buffer, spec)
-    response = HttpResponse(buffer.getvalue(), content_type=REPORT_CONTENT_TYPE)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{spec.file_name}"'
     return response
 
@@ -174,5 +175,5 @@ def job_errors(request: HttpRequest, pk: int) -> FileResponse:
         job.error_report.open("rb"),
         as_attachment=True,
         filename=f"import-{job.pk}-errors.xlsx",
-        content_type=REPORT_CONTENT_TYPE,
+        content_type=XLSX_TYPE,
     )

@@ -1,4 +1,8 @@
-"""The downloadable import template: the ledger headers, an example row, a help sheet."""
+"""Excel the import pages hand out: each kind's downloadable template.
+
+A template holds a kind's headers, example rows and a help sheet. (The error
+report of a refused import is part of the job's result: ``errors.write_error_report``.)
+"""
 
 from __future__ import annotations
 
