@@ -428,3 +428,25 @@ def test_it_shows_a_long_work_plan_in_few_queries(project, staff, django_assert_
     assert r.status_code == 200
     assert r.content.decode().count('class="overdue"') == 20
     assert r.context["summary"] == {"total": 20, "done": 0, "overdue": 20}
+
+
+def test_it_shows_a_milestone_done_after_its_due_date_with_the_working_days_late(
+    project, staff
+):
+    from tests.helpers import signed_in_client
+
+    late = make(project, staff, title="迟到的节点", due_date=dt.date(2026, 9, 30))
+    milestone_complete(acting_user=staff, milestone=late, done_date=dt.date(2026, 10, 13))
+    on_time = make(project, staff, title="按时的节点", due_date=dt.date(2026, 10, 30))
+    milestone_complete(acting_user=staff, milestone=on_time, done_date=dt.date(2026, 10, 29))
+    # 国庆 2026: 10-01..10-07 off, 10-10 (Sat) a make-up day: 10-08, 09, 10, 12, 13 = 5
+    assert selectors.late_working_days(Milestone.objects.get(pk=late.pk)) == 5
+    assert selectors.late_working_days(Milestone.objects.get(pk=on_time.pk)) is None
+    client = signed_in_client("yc_staff")
+    for url in ("/construction/milestones/", f"/construction/projects/{project.pk}/workplan/"):
+        body = client.get(url).content.decode()
+        assert body.count("逾期完成 5 个工作日") == 1, url
+    api = client.get(f"/api/v1/milestones/{late.pk}").json()
+    assert (api["done_late"], api["done_late_working_days"]) == (True, 5)
+    assert client.get(f"/api/v1/milestones/{on_time.pk}").json()["done_late"] is False
+    assert signed_in_client("xp_staff").get(f"/api/v1/milestones/{late.pk}").status_code == 404

@@ -31,3 +31,12 @@ def is_workday(day: dt.date) -> bool:
 def working_days_in_month(year: int, month: int) -> int:
     days = calendar.monthrange(year, month)[1]
     return sum(is_workday(dt.date(year, month, d)) for d in range(1, days + 1))
+
+
+def working_days_after(start: dt.date, end: dt.date) -> int:
+    """Working days ``d`` with ``start < d ≤ end``: the start day is not counted (次日起算).
+
+    A ValidationError (``calendar_year_missing``) when a year in between has no
+    official holiday calendar yet.
+    """
+    return sum(is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))

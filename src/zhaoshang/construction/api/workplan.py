@@ -51,6 +51,8 @@ def _milestone_out(m: Milestone) -> MilestoneOut:
         status_label=str(MilestoneStatus(m.status).label),
         done_date=m.done_date,
         overdue=bool(getattr(m, "is_overdue", workplan_selectors.is_overdue(m))),
+        done_late=m.done_date is not None and m.done_date > m.due_date,
+        done_late_working_days=workplan_selectors.late_working_days(m),
         note=m.note,
         version=m.version,
         updated_at=m.updated_at,

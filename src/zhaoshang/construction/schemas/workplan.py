@@ -45,6 +45,11 @@ class MilestoneOut(Schema):
     status_label: str
     done_date: dt.date | None
     overdue: bool = Field(description="due date passed and not done (calendar days)")
+    done_late: bool = Field(description="done after its due date (逾期完成)")
+    done_late_working_days: int | None = Field(
+        description="working days after the due date it was done (None: on time, open, "
+        "or a year whose holiday calendar is not published)"
+    )
     note: str
     version: int
     updated_at: dt.datetime

@@ -8,11 +8,14 @@ SQL so it can be filtered, sorted and paged without a query per row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from zhaoshang.core.calendar import working_days_after
 from zhaoshang.core.models import Area
 from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
 
@@ -38,6 +41,28 @@ def overdue_q(today: dt.date | None = None) -> Q:
 def is_overdue(milestone: Milestone, today: dt.date | None = None) -> bool:
     today = today or timezone.localdate()
     return milestone.status != MilestoneStatus.DONE and milestone.due_date < today
+
+
+def late_working_days(milestone: Milestone) -> int | None:
+    """Working days a done milestone was completed after its due date (逾期完成), else None.
+
+    0 when it was done late on non-working days only; None as well when the
+    calendar of a year in between is not published yet (it cannot be counted).
+    """
+    done, due = milestone.done_date, milestone.due_date
+    if done is None or done <= due:
+        return None
+    try:
+        return working_days_after(due, done)
+    except ValidationError:
+        return None
+
+
+def mark_lateness(milestones: Iterable[Milestone]) -> None:
+    """Set ``done_late`` and ``done_late_days`` on each milestone shown (a page, a plan)."""
+    for m in milestones:
+        m.done_late = m.done_date is not None and m.done_date > m.due_date  # type: ignore[attr-defined]
+        m.done_late_days = late_working_days(m)  # type: ignore[attr-defined]
 
 
 def milestones_visible_to(user: Any) -> QuerySet[Milestone]:
@@ -105,15 +130,17 @@ def milestone_or_404(user: Any, pk: int) -> Milestone:
 
 
 def project_milestones(project: Any, today: dt.date | None = None) -> list[Milestone]:
-    """One project's work plan in due order, each with ``is_overdue``; one query.
+    """One project's work plan in due order, with ``is_overdue`` and lateness; one query.
 
     The caller has already fetched ``project`` through a scoped selector.
     """
-    return list(
+    milestones = list(
         with_overdue(Milestone.objects.filter(project=project), today)
         .select_related("leader", "unit")
         .order_by("due_date", "id")
     )
+    mark_lateness(milestones)
+    return milestones
 
 
 def plan_summary(milestones: list[Milestone]) -> dict[str, int]:

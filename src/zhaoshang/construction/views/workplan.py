@@ -46,6 +46,7 @@ def milestone_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.milestone_list(user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    selectors.mark_lateness(page.object_list)
     return render(
         request,
         "construction/milestone_list.html",
