@@ -177,12 +177,8 @@ class LedgerReader:
             )
         if key in ("contract_date", "start_date", "production_date"):
             return _date
-        if key in ("code", "name"):
-            return to_name
-        if key == "land_parcel":
-            return to_text
-        if key == "notes":
-            return _notes
+        if key in TEXT_READERS:
+            return TEXT_READERS[key]
         coercers: dict[str, Callable[[Any], Any]] = {
             "investor": look.investor,
             "stage": look.stages,
@@ -492,6 +488,17 @@ def _date(raw: Any) -> dt.date | None:
 
 def _notes(raw: Any) -> str:
     return to_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+
+
+#: how each plain-text column's cell is read; ``planning`` reads a project's stored text the
+#: same way to tell whether a row changes it (a note saved as “无”, with Windows line ends or
+#: surrounding spaces is exported as it is and reads back as what the cell says)
+TEXT_READERS: dict[str, Callable[[Any], str]] = {
+    "code": to_name,
+    "name": to_name,
+    "land_parcel": to_text,
+    "notes": _notes,
+}
 
 
 def _section_stage(section: str) -> str | None:
