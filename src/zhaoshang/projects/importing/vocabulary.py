@@ -147,6 +147,20 @@ ABROAD = (
     "俄罗斯",
 )
 CLUSTER_SUFFIXES = ("产业集群", "集群", "产业")
+#: generic endings of a unit's name, longest first: an abbreviation (“新能源汽车分局”) names the
+#: unit whose name contains what is left (“新能源汽车” → 新能源汽车装备专业招商分局)
+UNIT_SUFFIXES = (
+    "专业招商分局",
+    "专业招商局",
+    "招商分局",
+    "招商局",
+    "办事处",
+    "办公室",
+    "分局",
+    "局",
+    "办",
+    "室",
+)
 #: the stage's own date, used as the real-world date of the stage event when it is known
 STAGE_DATE_FIELD: dict[str, str] = {
     Stage.SIGNED: "contract_date",
@@ -229,6 +243,14 @@ def name_key(name: str) -> str:
     return choice_key(name)
 
 
+def unit_stem(key: str) -> str:
+    """A unit name's key without its generic ending, if at least two characters remain."""
+    for suffix in UNIT_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+            return key[: -len(suffix)]
+    return key
+
+
 def _cluster_key(name: str) -> str:
     key = choice_key(name)
     for suffix in CLUSTER_SUFFIXES:
@@ -289,17 +311,25 @@ class Lookups:
         if not text:
             return None
         key = name_key(text)
-        found = self.units.get(key)
-        if found is None and len(key) >= 2:
-            # “新能源汽车分局” for “新能源汽车装备专业招商分局”: accepted when only one unit fits
-            fits = [u for k, u in self.units.items() if key in k]
-            found = fits[0] if len(fits) == 1 else None
-        if found is None:
+        found = self.units.get(key)  # the full name (names compare as name_key) wins
+        if found is not None:
+            return found
+        stem = unit_stem(key)  # “新能源汽车分局” → 新能源汽车, in 新能源汽车装备专业招商分局
+        fits = [u for k, u in self.units.items() if stem in k] if len(stem) >= 2 else []
+        if len(fits) == 1:
+            return fits[0]
+        if fits:
             raise CellError(
-                _("No unit “%(value)s” in this area. Known units: %(choices)s.")
-                % {"value": text, "choices": brief_list(self.unit_names)}
+                _(
+                    "“%(value)s” could be any of these units: %(choices)s. "
+                    "Write the unit's full name."
+                )
+                % {"value": text, "choices": brief_list(sorted(u.name for u in fits))}
             )
-        return found
+        raise CellError(
+            _("No unit “%(value)s” in this area. Known units: %(choices)s.")
+            % {"value": text, "choices": brief_list(self.unit_names)}
+        )
 
     def person(self, raw: Any) -> User | None:
         text = to_line(raw)
