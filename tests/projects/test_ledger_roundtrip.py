@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
+from django.utils.translation import gettext
 
+from tests.factories import UserFactory
+from tests.imports.ledgers import simple_ledger
 from zhaoshang.core.models import Area, AuditEvent, User
 from zhaoshang.imports.kinds import ImportOutcome, no_progress
 from zhaoshang.projects import services
@@ -17,6 +21,8 @@ from zhaoshang.projects.importing import import_ledger
 from zhaoshang.projects.models import Enterprise, Project
 
 pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
 
 
 def export_area(path: Path, username: str = "yc_staff") -> int:
@@ -80,3 +86,42 @@ def test_stored_values_the_ledger_reads_differently_come_back_unchanged(tmp_path
 
     assert_round_trip(tmp_path / "台账.xlsx")
     assert Project.objects.get(name="往返企业同名项目").investor_id is None
+
+
+def test_a_lead_cadre_named_by_others_too_or_disabled_comes_back_unchanged(tmp_path: Path) -> None:
+    """The name settles on the project's own lead cadre; elsewhere it is still refused."""
+    yicheng = Area.objects.get(code="411702")
+    _first, second = (
+        UserFactory(area=yicheng, full_name="王同名", title="", roles=[]) for _ in range(2)
+    )
+    gone = UserFactory(area=yicheng, full_name="李离职", title="", roles=[])
+    staff = User.objects.get(username="yc_staff")
+    for name, lead in (("往返同名领导项目", second), ("往返停用领导项目", gone)):
+        services.project_create(
+            acting_user=staff, area=yicheng, name=name, lead_cadre=lead, event_date=TODAY
+        )
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+
+    assert_round_trip(tmp_path / "台账.xlsx")
+    assert Project.objects.get(name="往返同名领导项目").lead_cadre == second
+
+    headers = ["项目名称", "牵头领导", "总投资（万元）"]
+    rows = [
+        ["往返新项目一", "王同名", 10],
+        ["往返新项目二", "李离职", 10],
+        ["往返新项目三", "李离职", "很多"],  # listed with the other cell's error
+    ]
+    outcome = import_back(simple_ledger(tmp_path / "新.xlsx", headers, rows), dry_run=False)
+
+    shared = gettext(
+        "%(n)d people are called “%(value)s”; the ledger cannot tell which one is meant."
+    ) % {"n": 2, "value": "王同名"}
+    disabled = gettext(
+        "The account of “%(value)s” is disabled: they can only stay on the projects "
+        "they already lead."
+    ) % {"value": "李离职"}
+    found = [(e.row, e.column, e.message) for e in outcome.errors if e.column == "牵头领导"]
+    assert found == [(2, "牵头领导", shared), (3, "牵头领导", disabled), (4, "牵头领导", disabled)]
+    assert [e.row for e in outcome.errors if e.column != "牵头领导"] == [4]
+    assert not Project.objects.filter(name__startswith="往返新项目").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -262,6 +263,16 @@ def _cluster_key(name: str) -> str:
 # --- the area's reference data, read once ---------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A 牵头领导 cell only the row's project can settle (``Lookups.settle``): several
+    active people bear the name, or a disabled account does."""
+
+    text: str
+    active: tuple[User, ...]
+    former: tuple[User, ...]
+
+
 class Lookups:
     """Clusters, units, people and enterprises of the area, so rows need no queries."""
 
@@ -274,14 +285,18 @@ class Lookups:
         codes = [code for code in area.path.split("/") if code]
         people: dict[str, list[User]] = defaultdict(list)
         usernames: dict[str, User] = {}
-        for person in User.objects.filter(area__code__in=codes, is_active=True).select_related(
-            "area"
-        ):
+        former: dict[str, list[User]] = defaultdict(list)  # inactive, by full name and username
+        for person in User.objects.filter(area__code__in=codes).select_related("area"):
+            if not person.is_active:
+                for key in {name_key(person.full_name), name_key(person.username)} - {""}:
+                    former[key].append(person)
+                continue
             if person.full_name:
                 people[name_key(person.full_name)].append(person)
             usernames[name_key(person.username)] = person
         self.people = dict(people)
         self.usernames = usernames
+        self.former = dict(former)
         self.people_names = sorted({p[0].full_name for p in self.people.values()})
         enterprises: dict[str, int | None] = {}
         for pk, name in Enterprise.objects.filter(area=area).values_list("pk", "name"):
@@ -331,7 +346,7 @@ class Lookups:
             % {"value": text, "choices": brief_list(self.unit_names)}
         )
 
-    def person(self, raw: Any) -> User | None:
+    def person(self, raw: Any) -> User | Named | None:
         text = to_line(raw)
         if not text:
             return None
@@ -347,12 +362,10 @@ class Lookups:
                 for p in ps
                 if p.title and plain == name_key(p.full_name + p.title)
             ]
-        if len(matches) > 1:
-            raise CellError(
-                _("%(n)d people are called “%(value)s”; the ledger cannot tell which one is meant.")
-                % {"n": len(matches), "value": text}
-            )
-        if not matches:
+        former = self.former.get(plain, [])
+        if len(matches) == 1 and not former:
+            return matches[0]
+        if not matches and not former:
             raise CellError(
                 _(
                     "Nobody called “%(value)s” works in this area or above it. "
@@ -360,7 +373,31 @@ class Lookups:
                 )
                 % {"value": text, "choices": brief_list(self.people_names)}
             )
-        return matches[0]
+        return Named(text, tuple(matches), tuple(former))
+
+    def settle(self, named: Named, current: int | None) -> User:
+        """The person a shared or former name means for a project led by ``current`` (a pk).
+
+        The project's own lead cadre when the name is theirs (the row leaves the
+        chain as it is), else the only active person of that name.
+        """
+        for person in (*named.active, *named.former):
+            if person.pk == current:
+                return person
+        if len(named.active) == 1:
+            return named.active[0]
+        if named.active:
+            raise CellError(
+                _("%(n)d people are called “%(value)s”; the ledger cannot tell which one is meant.")
+                % {"n": len(named.active), "value": named.text}
+            )
+        raise CellError(
+            _(
+                "The account of “%(value)s” is disabled: they can only stay on the projects "
+                "they already lead."
+            )
+            % {"value": named.text}
+        )
 
     def region(self, raw: Any) -> tuple[str, str | None, str | None]:
         """(key region, province code or None, country or None); None means “not said”."""
