@@ -430,9 +430,7 @@ def test_it_shows_a_long_work_plan_in_few_queries(project, staff, django_assert_
     assert r.context["summary"] == {"total": 20, "done": 0, "overdue": 20}
 
 
-def test_it_shows_a_milestone_done_after_its_due_date_with_the_working_days_late(
-    project, staff
-):
+def test_it_shows_a_milestone_done_after_its_due_date_with_the_working_days_late(project, staff):
     from tests.helpers import signed_in_client
 
     late = make(project, staff, title="迟到的节点", due_date=dt.date(2026, 9, 30))

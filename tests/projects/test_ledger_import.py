@@ -23,8 +23,9 @@ from tests.imports.ledgers import (
     simple_ledger,
 )
 from zhaoshang.core.lifecycle import DateOrder, Required
-from zhaoshang.core.models import Area, AuditEvent, User
+from zhaoshang.core.models import Area, AuditEvent, Unit, User
 from zhaoshang.core.snapshots import snapshot
+from zhaoshang.imports.cells import brief_list
 from zhaoshang.imports.kinds import ImportOutcome, no_progress
 from zhaoshang.projects.choices import KeyRegion, Stage
 from zhaoshang.projects.exports import export_projects
@@ -439,3 +440,87 @@ def test_it_refuses_ledger_dates_out_of_order_or_in_the_future(tmp_path: Path) -
     found = [(e.row, e.column) for e in outcome.errors]
     assert found == [(3, "开工日期"), (4, "签约日期")]
     assert not Project.objects.filter(name__in=[r[0] for r in rows]).exists()
+
+
+# --- abbreviated unit names ----------------------------------------------------------------
+
+UNIT_HEADERS = ["项目名称", "责任分局"]
+
+
+def sub_bureaus() -> dict[str, str | None]:
+    projects = Project.objects.filter(name__startswith="单位简称").select_related("sub_bureau")
+    return {p.name: p.sub_bureau.name if p.sub_bureau else None for p in projects}
+
+
+def test_it_resolves_a_unit_written_short_when_only_one_unit_fits(tmp_path: Path) -> None:
+    rows = [
+        ["单位简称一", "新能源汽车分局"],  # 新能源汽车 + 装备专业招商分局
+        ["单位简称二", "专用车招商局"],  # 专用车 + 运输装备专业招商局
+        ["单位简称三", "商务局"],
+        ["单位简称四", "驻外办"],  # 驿城区驻外招商办事处
+        ["单位简称五", "效能监察室"],
+    ]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", UNIT_HEADERS, rows))
+
+    assert outcome.errors.lines() == []
+    assert sub_bureaus() == {
+        "单位简称一": "新能源汽车装备专业招商分局",
+        "单位简称二": "专用车运输装备专业招商局",
+        "单位简称三": "驿城区商务局",
+        "单位简称四": "驿城区驻外招商办事处",
+        "单位简称五": "区纪委效能监察室",
+    }
+
+
+def test_it_refuses_a_short_unit_name_that_fits_several_and_names_them(tmp_path: Path) -> None:
+    rows = [["单位简称一", "新能源汽车分局"], ["单位简称二", "督查室"]]
+    audits = project_audits()
+
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", UNIT_HEADERS, rows))
+
+    offices = ["区委督查室", "区政府目标督查室"]
+    message = gettext(
+        "“%(value)s” could be any of these units: %(choices)s. Write the unit's full name."
+    )
+    assert [(e.row, e.column, e.value, e.message) for e in outcome.errors] == [
+        (3, "责任分局", "督查室", message % {"value": "督查室", "choices": brief_list(offices)})
+    ]
+    assert "区委督查室" in outcome.errors.lines()[0] and "全称" in outcome.errors.lines()[0]
+    assert sub_bureaus() == {} and project_audits() == audits
+
+
+def test_a_full_unit_name_wins_over_a_longer_unit_it_begins(tmp_path: Path) -> None:
+    area = Area.objects.get(code="411702")
+    office = Unit.objects.get(area=area, name="新能源汽车装备专业招商分局")
+    Unit.objects.create(
+        area=area, name="新能源汽车装备专业招商分局深圳联络组", kind=office.kind, parent=office
+    )
+    rows = [
+        ["单位简称一", "新能源汽车装备专业招商分局"],
+        ["单位简称二", "新能源汽车装备专业招商分局 深圳联络组"],
+    ]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", UNIT_HEADERS, rows))
+
+    assert outcome.errors.lines() == []
+    assert sub_bureaus() == {
+        "单位简称一": "新能源汽车装备专业招商分局",
+        "单位简称二": "新能源汽车装备专业招商分局深圳联络组",
+    }
+
+    short = run(
+        simple_ledger(tmp_path / "s.xlsx", UNIT_HEADERS, [["单位简称三", "新能源汽车分局"]])
+    )
+    assert [e.value for e in short.errors] == ["新能源汽车分局"]
+    assert "新能源汽车装备专业招商分局深圳联络组" in short.errors.lines()[0]
+
+
+def test_a_unit_name_that_fits_none_is_refused_as_before(tmp_path: Path) -> None:
+    rows = [["单位简称一", "电商物流分局"]]  # 电商现代物流专业招商分局: not a part of it
+
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", UNIT_HEADERS, rows))
+
+    names = sorted(Unit.objects.filter(area__code="411702").values_list("name", flat=True))
+    assert [e.message for e in outcome.errors] == [
+        gettext("No unit “%(value)s” in this area. Known units: %(choices)s.")
+        % {"value": "电商物流分局", "choices": brief_list(names)}
+    ]

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import User
+from zhaoshang.imports.cells import to_line
 
 from .. import services
 from ..choices import MAIN_STAGES, Stage, stage_rank
 from ..models import Project, StageEvent
 from .checks import Gates
-from .rows import LedgerReader, Row
+from .rows import TEXT_READERS, LedgerReader, Row
 from .vocabulary import MATCH_CHUNK, MONEY_DEFAULT_ZERO, STAGE_DATE_FIELD, TITLES, ZERO
 
 
@@ -131,6 +132,7 @@ class Planner:
             projects = (
                 Project.objects.filter(pk__in=[r.project_id for r in chunk])
                 .select_related(
+                    "investor",
                     "cluster",
                     "sub_bureau",
                     "lead_cadre__area",
@@ -166,11 +168,15 @@ class Planner:
                 if getattr(project, name) != 0:
                     changes[name] = ZERO
             elif getattr(project, name) != value:
-                changes[name] = value
+                reader = TEXT_READERS.get(name)
+                if reader is None or reader(getattr(project, name)) != value:
+                    changes[name] = value  # a text as stored that reads as the cell is unchanged
         if row.investor is not None:
             enterprise_id, text = row.investor
             changes.pop("investor_name", None)
-            if enterprise_id is not None:
+            if text == to_line(project.investor_display):
+                pass  # the cell says what the ledger shows (linked or as written): no change
+            elif enterprise_id is not None:
                 if project.investor_id != enterprise_id:
                     changes["investor_id"] = enterprise_id
             elif project.investor_name != text:

@@ -49,6 +49,7 @@ from .vocabulary import (
     UNITS,
     VALIDATED_FIELDS,
     Lookups,
+    Named,
     name_key,
     stage_in_heading,
 )
@@ -115,11 +116,16 @@ class LedgerReader:
         self.lookups = Lookups(area)
         self.present: set[str] = set()  # ledger keys some sheet has a column for
         self.headers: dict[str, str] = {}
-        existing = Project.objects.filter(area=area).values_list("pk", "code", "name")
+        existing = Project.objects.filter(area=area).values_list(
+            "pk", "code", "name", "lead_cadre_id"
+        )
         self.by_code: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = defaultdict(list)
         self.codeless_by_name: dict[str, list[int]] = defaultdict(list)
-        for pk, code, name in existing:
+        self.leads: dict[int, int] = {}  # project → its lead cadre, to settle a ``Named``
+        for pk, code, name, lead in existing:
+            if lead is not None:
+                self.leads[pk] = lead
             key = name_key(name)
             self.by_name[key].append(pk)
             if code:
@@ -177,12 +183,8 @@ class LedgerReader:
             )
         if key in ("contract_date", "start_date", "production_date"):
             return _date
-        if key in ("code", "name"):
-            return to_name
-        if key == "land_parcel":
-            return to_text
-        if key == "notes":
-            return _notes
+        if key in TEXT_READERS:
+            return TEXT_READERS[key]
         coercers: dict[str, Callable[[Any], Any]] = {
             "investor": look.investor,
             "stage": look.stages,
@@ -262,6 +264,7 @@ class LedgerReader:
             else:  # _KEY_LEVEL
                 values[key] = value or KeyLevel.NONE
         if bad:
+            self._failed(row)
             return None
         return self._finish(row, suspect, section_stage)
 
@@ -312,6 +315,7 @@ class LedgerReader:
             self.errors.add(
                 number, self.header("name"), _("The project name is empty."), sheet=sheet
             )
+            self._failed(row)
             return None
         if row.region is not None and row.region[2]:
             values["source_country"] = row.region[2]
@@ -320,11 +324,42 @@ class LedgerReader:
             values["investor_name"] = row.investor[1]
             suspect = suspect or self._unsure("investor_name", row.investor[1])
         if suspect and not self._validate(row):
+            self._failed(row)
             return None
         row.stage = row.stage or section_stage
         if not self._match(row):
+            self._failed(row)
+            return None
+        named = values.get("lead_cadre")
+        if type(named) is Named and not self._settle(row, named, row.project_id):
             return None
         return row
+
+    def _failed(self, row: Row) -> None:
+        """A row found wrong before its match: its lead cadre's problem is listed as well."""
+        named = row.values.get("lead_cadre")
+        if type(named) is Named:
+            self._settle(row, named, self._existing(row.values))
+
+    def _settle(self, row: Row, named: Named, project_id: int | None) -> bool:
+        current = self.leads.get(project_id) if project_id is not None else None
+        try:
+            row.values["lead_cadre"] = self.lookups.settle(named, current)
+        except CellError as exc:
+            header = self.header("lead_cadre")
+            self.errors.add(row.number, header, str(exc), value=named.text, sheet=row.sheet)
+            return False
+        return True
+
+    def _existing(self, values: dict[str, Any]) -> int | None:
+        """The project a row's number or name points at, if just one (``_match`` without
+        claiming it: for a row that has errors already)."""
+        code = values.get("code", "")
+        if code and code in self.by_code:
+            return self.by_code[code]
+        key = name_key(values.get("name", ""))
+        same = self.codeless_by_name.get(key, []) if code else self.by_name.get(key, [])
+        return same[0] if len(same) == 1 else None
 
     def _unsure(self, name: str, value: Any) -> bool:
         screen = self.screens.get(name)
@@ -492,6 +527,17 @@ def _date(raw: Any) -> dt.date | None:
 
 def _notes(raw: Any) -> str:
     return to_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+
+
+#: how each plain-text column's cell is read; ``planning`` reads a project's stored text the
+#: same way to tell whether a row changes it (a note saved as “无”, with Windows line ends or
+#: surrounding spaces is exported as it is and reads back as what the cell says)
+TEXT_READERS: dict[str, Callable[[Any], str]] = {
+    "code": to_name,
+    "name": to_name,
+    "land_parcel": to_text,
+    "notes": _notes,
+}
 
 
 def _section_stage(section: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -147,6 +148,20 @@ ABROAD = (
     "俄罗斯",
 )
 CLUSTER_SUFFIXES = ("产业集群", "集群", "产业")
+#: generic endings of a unit's name, longest first: an abbreviation (“新能源汽车分局”) names the
+#: unit whose name contains what is left (“新能源汽车” → 新能源汽车装备专业招商分局)
+UNIT_SUFFIXES = (
+    "专业招商分局",
+    "专业招商局",
+    "招商分局",
+    "招商局",
+    "办事处",
+    "办公室",
+    "分局",
+    "局",
+    "办",
+    "室",
+)
 #: the stage's own date, used as the real-world date of the stage event when it is known
 STAGE_DATE_FIELD: dict[str, str] = {
     Stage.SIGNED: "contract_date",
@@ -229,6 +244,14 @@ def name_key(name: str) -> str:
     return choice_key(name)
 
 
+def unit_stem(key: str) -> str:
+    """A unit name's key without its generic ending, if at least two characters remain."""
+    for suffix in UNIT_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+            return key[: -len(suffix)]
+    return key
+
+
 def _cluster_key(name: str) -> str:
     key = choice_key(name)
     for suffix in CLUSTER_SUFFIXES:
@@ -238,6 +261,16 @@ def _cluster_key(name: str) -> str:
 
 
 # --- the area's reference data, read once ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A 牵头领导 cell only the row's project can settle (``Lookups.settle``): several
+    active people bear the name, or a disabled account does."""
+
+    text: str
+    active: tuple[User, ...]
+    former: tuple[User, ...]
 
 
 class Lookups:
@@ -252,14 +285,18 @@ class Lookups:
         codes = [code for code in area.path.split("/") if code]
         people: dict[str, list[User]] = defaultdict(list)
         usernames: dict[str, User] = {}
-        for person in User.objects.filter(area__code__in=codes, is_active=True).select_related(
-            "area"
-        ):
+        former: dict[str, list[User]] = defaultdict(list)  # inactive, by full name and username
+        for person in User.objects.filter(area__code__in=codes).select_related("area"):
+            if not person.is_active:
+                for key in {name_key(person.full_name), name_key(person.username)} - {""}:
+                    former[key].append(person)
+                continue
             if person.full_name:
                 people[name_key(person.full_name)].append(person)
             usernames[name_key(person.username)] = person
         self.people = dict(people)
         self.usernames = usernames
+        self.former = dict(former)
         self.people_names = sorted({p[0].full_name for p in self.people.values()})
         enterprises: dict[str, int | None] = {}
         for pk, name in Enterprise.objects.filter(area=area).values_list("pk", "name"):
@@ -289,19 +326,27 @@ class Lookups:
         if not text:
             return None
         key = name_key(text)
-        found = self.units.get(key)
-        if found is None and len(key) >= 2:
-            # “新能源汽车分局” for “新能源汽车装备专业招商分局”: accepted when only one unit fits
-            fits = [u for k, u in self.units.items() if key in k]
-            found = fits[0] if len(fits) == 1 else None
-        if found is None:
+        found = self.units.get(key)  # the full name (names compare as name_key) wins
+        if found is not None:
+            return found
+        stem = unit_stem(key)  # “新能源汽车分局” → 新能源汽车, in 新能源汽车装备专业招商分局
+        fits = [u for k, u in self.units.items() if stem in k] if len(stem) >= 2 else []
+        if len(fits) == 1:
+            return fits[0]
+        if fits:
             raise CellError(
-                _("No unit “%(value)s” in this area. Known units: %(choices)s.")
-                % {"value": text, "choices": brief_list(self.unit_names)}
+                _(
+                    "“%(value)s” could be any of these units: %(choices)s. "
+                    "Write the unit's full name."
+                )
+                % {"value": text, "choices": brief_list(sorted(u.name for u in fits))}
             )
-        return found
+        raise CellError(
+            _("No unit “%(value)s” in this area. Known units: %(choices)s.")
+            % {"value": text, "choices": brief_list(self.unit_names)}
+        )
 
-    def person(self, raw: Any) -> User | None:
+    def person(self, raw: Any) -> User | Named | None:
         text = to_line(raw)
         if not text:
             return None
@@ -317,12 +362,10 @@ class Lookups:
                 for p in ps
                 if p.title and plain == name_key(p.full_name + p.title)
             ]
-        if len(matches) > 1:
-            raise CellError(
-                _("%(n)d people are called “%(value)s”; the ledger cannot tell which one is meant.")
-                % {"n": len(matches), "value": text}
-            )
-        if not matches:
+        former = self.former.get(plain, [])
+        if len(matches) == 1 and not former:
+            return matches[0]
+        if not matches and not former:
             raise CellError(
                 _(
                     "Nobody called “%(value)s” works in this area or above it. "
@@ -330,7 +373,31 @@ class Lookups:
                 )
                 % {"value": text, "choices": brief_list(self.people_names)}
             )
-        return matches[0]
+        return Named(text, tuple(matches), tuple(former))
+
+    def settle(self, named: Named, current: int | None) -> User:
+        """The person a shared or former name means for a project led by ``current`` (a pk).
+
+        The project's own lead cadre when the name is theirs (the row leaves the
+        chain as it is), else the only active person of that name.
+        """
+        for person in (*named.active, *named.former):
+            if person.pk == current:
+                return person
+        if len(named.active) == 1:
+            return named.active[0]
+        if named.active:
+            raise CellError(
+                _("%(n)d people are called “%(value)s”; the ledger cannot tell which one is meant.")
+                % {"n": len(named.active), "value": named.text}
+            )
+        raise CellError(
+            _(
+                "The account of “%(value)s” is disabled: they can only stay on the projects "
+                "they already lead."
+            )
+            % {"value": named.text}
+        )
 
     def region(self, raw: Any) -> tuple[str, str | None, str | None]:
         """(key region, province code or None, country or None); None means “not said”."""
