@@ -232,6 +232,7 @@ MIDDLEWARE = [
     "zhaoshang.core.middleware.UserLanguageMiddleware",
     "zhaoshang.core.middleware.SessionTimeoutMiddleware",
     "zhaoshang.core.middleware.AccountPolicyMiddleware",
+    "zhaoshang.core.middleware.BusyDatabaseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -13,13 +13,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from zhaoshang.core.middleware import busy_response, is_busy
 from zhaoshang.core.versions import ConflictError
 
 logger = logging.getLogger("zhaoshang.api")
@@ -98,6 +99,13 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return error(request, 403, "forbidden", str(exc) or _("You may not do this."))
+
+    @api.exception_handler(OperationalError)
+    def busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        """The database could not take the write in time (another large write): 503, retry."""
+        if not is_busy(exc):
+            return server_error(request, exc)
+        return busy_response(request)
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

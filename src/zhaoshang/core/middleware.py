@@ -1,18 +1,20 @@
-"""Request-wide policies: headers, session timeouts, language, account policy.
+"""Request-wide policies: headers, session timeouts, language, account policy, a busy database.
 
 Each middleware does one thing. Order matters and is set in settings.MIDDLEWARE.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -27,6 +29,7 @@ SESSION_SEEN = "_zs_seen"
 SEEN_RESOLUTION_SECONDS = 60
 
 Handler = Callable[[HttpRequest], HttpResponse]
+logger = logging.getLogger("zhaoshang.busy")
 
 
 class SecurityHeadersMiddleware:
@@ -144,3 +147,50 @@ def _otp_page(request: HttpRequest, target: str) -> bool:
 def _to_login(request: HttpRequest, message: str) -> HttpResponse:
     messages.warning(request, message)
     return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
+
+
+#: seconds a client is asked to wait when the database is busy (HTTP ``Retry-After``)
+BUSY_RETRY_AFTER = 5
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for "the database could not take this write in time" (SQLite's single writer
+    waited out its timeout; PostgreSQL's ``lock_timeout``), as opposed to a real fault."""
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc).lower()
+    return "database is locked" in text or "lock timeout" in text or "locknotavailable" in text
+
+
+class BusyDatabaseMiddleware:
+    """A write that cannot get the database in time answers 503 with ``Retry-After``.
+
+    On SQLite one large import holds the only write lock for its write phase; a
+    clerk's save meanwhile waits ``timeout`` seconds and then fails. That is not
+    a server fault: the page says so in Chinese, asks to retry, and nothing was
+    written (the transaction rolled back). The API answers the same as JSON.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_busy(exception):
+            return None
+        logger.warning("database busy on %s %s: %s", request.method, request.path, exception)
+        return busy_response(request)
+
+
+def busy_response(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"code": "busy", "message": str(_("The system is busy; please try again shortly."))},
+            status=503,
+        )
+    else:
+        response = render(request, "core/busy.html", {"retry_after": BUSY_RETRY_AFTER}, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
