@@ -341,3 +341,31 @@ def test_it_refuses_a_start_date_before_the_contract_date_on_a_move(project, sta
         "开工日期不能早于签约日期",
         start_date=TODAY - dt.timedelta(days=60),
     )
+
+
+def test_it_reports_every_problem_of_a_new_project_at_once(staff):
+    from zhaoshang.core.models import Unit
+
+    before = (Project.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(ValidationError) as refused:
+        services.project_create(
+            acting_user=staff,
+            area=staff.area,
+            name="三处错误的项目",
+            stage=Stage.SIGNED,  # no contract date or amount
+            total_investment=Decimal("-1"),  # a field rule
+            sub_bureau=Unit.objects.filter(area__code="411721").first(),  # the chain
+            start_date=TODAY + dt.timedelta(days=5),  # a date in the future
+        )
+    fields = set(refused.value.message_dict)
+    assert {"total_investment", "sub_bureau", "contract_date", "start_date"} <= fields, fields
+    assert (Project.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_it_judges_a_refused_date_once_not_again_by_the_gates(project, staff):
+    walk_to_signed(project, staff)
+    with pytest.raises(ValidationError) as refused:
+        services.project_update(
+            acting_user=staff, project=project, expected_version=None, contracted_amount="many"
+        )
+    assert len(refused.value.message_dict["contracted_amount"]) == 1

@@ -110,6 +110,13 @@ def enterprise_link_add(
 
 def check_chain(project: Project) -> None:
     """Chain members must come from the project's area or above it (city cadres may lead)."""
+    errors = chain_errors(project)
+    if errors:
+        raise ValidationError(errors)
+
+
+def chain_errors(project: Project) -> dict[str, str]:
+    """:func:`check_chain`'s findings, by field, without raising."""
     errors: dict[str, str] = {}
     for field in ("lead_cadre", "responsible_chief", "frontline_sub_chief"):
         person = getattr(project, field)
@@ -119,8 +126,38 @@ def check_chain(project: Project) -> None:
         errors["sub_bureau"] = _("The sub-bureau must belong to the project's area.")
     if project.cluster is not None and project.cluster.area_id != project.area_id:
         errors["cluster"] = _("The cluster must belong to the project's area.")
-    if errors:
-        raise ValidationError(errors)
+    return errors
+
+
+def project_errors(
+    project: Project,
+    stage: str,
+    *,
+    trackers: list[User] | None = None,
+    units: list[Unit] | None = None,
+) -> dict[str, list[str]]:
+    """Every problem of a project about to be saved at ``stage``, all at once, by field.
+
+    Field rules (``full_clean``), the chain, the lifecycle's gates at the stage
+    and the chain members: a form or a request with three bad fields gets three
+    messages, not the first. A field whose value is already refused is not
+    judged again by the gates (its value cannot be compared).
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        project.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    refused = dict.fromkeys(errors)
+    found = dict(chain_errors(project))
+    if stage in MAIN_STAGES:
+        for field, message in gate_errors(project, stage, reason="—", values=refused).items():
+            if field not in refused:
+                found.setdefault(field, message)
+    found.update(member_errors(project, trackers=trackers or [], units=units or []))
+    for field, message in found.items():
+        errors.setdefault(field, []).append(str(message))
+    return errors
 
 
 #: The data a stage needs, as {field: message}; empty when the move may proceed.
@@ -153,16 +190,17 @@ def project_create(
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     project = Project(area=area, name=name, stage=stage, **fields)
-    project.full_clean()
-    check_chain(project)
-    errors = gate_errors(project, stage, reason="—")
+    trackers, cooperating_units = list(trackers), list(cooperating_units)
+    errors = project_errors(project, stage, trackers=trackers, units=cooperating_units)
     if stage not in MAIN_STAGES:
-        errors["stage"] = _("A new project starts on the main line, not paused or terminated.")
+        errors.setdefault("stage", []).append(
+            _("A new project starts on the main line, not paused or terminated.")
+        )
     if errors:
         raise ValidationError(errors)
     project.last_progress_on = event_date_checked(event_date, None)
     project.save()
-    _set_chain_members(project, trackers=list(trackers), units=list(cooperating_units))
+    _set_chain_members(project, trackers=trackers, units=cooperating_units)
     log_move(
         StageEvent,
         project=project,
@@ -197,15 +235,24 @@ def event_date_checked(value: dt.date | None, previous: dt.date | None) -> dt.da
     return value
 
 
-def _set_chain_members(project: Project, *, trackers: list[User], units: list[Unit]) -> None:
+def member_errors(project: Project, *, trackers: list[User], units: list[Unit]) -> dict[str, str]:
+    """At most two trackers and five cooperating units, all within the project's reach."""
+    errors: dict[str, str] = {}
     if len(trackers) > MAX_TRACKERS:
-        raise ValidationError({"trackers": _("At most two trackers.")})
+        errors["trackers"] = _("At most two trackers.")
+    elif any(not within(u.area, project.area) for u in trackers):
+        errors["trackers"] = _("This person belongs to another area.")
     if len(units) > MAX_COOPERATING_UNITS:
-        raise ValidationError({"cooperating_units": _("At most five cooperating units.")})
-    if any(not within(u.area, project.area) for u in trackers):
-        raise ValidationError({"trackers": _("This person belongs to another area.")})
-    if any(not within(u.area, project.area) for u in units):
-        raise ValidationError({"cooperating_units": _("This unit belongs to another area.")})
+        errors["cooperating_units"] = _("At most five cooperating units.")
+    elif any(not within(u.area, project.area) for u in units):
+        errors["cooperating_units"] = _("This unit belongs to another area.")
+    return errors
+
+
+def _set_chain_members(project: Project, *, trackers: list[User], units: list[Unit]) -> None:
+    errors = member_errors(project, trackers=trackers, units=units)
+    if errors:
+        raise ValidationError(errors)
     project.trackers.set(trackers)
     project.cooperating_units.set(units)
 
@@ -241,27 +288,22 @@ def project_update(
     before = snapshot(project)
     for field, value in changes.items():
         setattr(project, field, value)
-    project.full_clean()
-    check_chain(project)
-    if project.stage in MAIN_STAGES:
-        gate = gate_errors(project, project.stage, reason="—")
-        if gate:
-            raise ValidationError(gate)
+    new_trackers = None if trackers is None else list(trackers)
+    new_units = None if cooperating_units is None else list(cooperating_units)
+    errors = project_errors(project, project.stage, trackers=new_trackers, units=new_units)
+    if errors:
+        raise ValidationError(errors)
     values = {
         f.attname: getattr(project, f.attname)
         for f in Project._meta.concrete_fields
         if f.name in changes
     }
     bump_version(project, expected_version, **values)
-    if trackers is not None or cooperating_units is not None:
+    if new_trackers is not None or new_units is not None:
         _set_chain_members(
             project,
-            trackers=list(trackers if trackers is not None else project.trackers.all()),
-            units=list(
-                cooperating_units
-                if cooperating_units is not None
-                else project.cooperating_units.all()
-            ),
+            trackers=new_trackers if new_trackers is not None else list(project.trackers.all()),
+            units=new_units if new_units is not None else list(project.cooperating_units.all()),
         )
     after = snapshot(project)
     audit_record(
