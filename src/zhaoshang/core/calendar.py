@@ -28,9 +28,15 @@ def is_workday(day: dt.date) -> bool:
         ) from exc
 
 
-def working_days_in_month(year: int, month: int) -> int:
+def working_dates_in_month(year: int, month: int) -> frozenset[dt.date]:
+    """The month's working days; a ValidationError (``calendar_year_missing``) as ``is_workday``."""
     days = calendar.monthrange(year, month)[1]
-    return sum(is_workday(dt.date(year, month, d)) for d in range(1, days + 1))
+    dates = (dt.date(year, month, d) for d in range(1, days + 1))
+    return frozenset(day for day in dates if is_workday(day))
+
+
+def working_days_in_month(year: int, month: int) -> int:
+    return len(working_dates_in_month(year, month))
 
 
 def working_days_after(start: dt.date, end: dt.date) -> int:

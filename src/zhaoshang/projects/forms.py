@@ -185,6 +185,11 @@ class ActivityForm(forms.ModelForm):
             "next_due",
         ]
         widgets = {"date": DATE, "next_due": DATE, "outcome": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "days": _(
+                "Calendar days from the date, rounded up; record the activity once it is over."
+            )
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

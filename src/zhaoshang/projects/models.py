@@ -6,6 +6,8 @@ Data and invariants only; workflow (stage gating, versions, audit) lives in
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -391,8 +393,26 @@ class StageEvent(StageLog):
         ]
 
 
+ACTIVITY_MAX_SPAN = 1000  # dates covered by the longest ``days`` the field holds (999.9)
+
+
+def activity_span(days: Decimal) -> int:
+    """The calendar dates an activity of ``days`` covers: ``days`` rounded up, at least one."""
+    return max(math.ceil(days), 1)
+
+
 class Activity(models.Model):
-    """招商活动: a visit, reception, talks, exhibition or call, with its next step."""
+    """招商活动: a visit, reception, talks, exhibition or call, with its next step.
+
+    ``date`` is the day it starts; ``days`` (用时) the calendar days it lasts,
+    weekends and holidays included, halves allowed. It covers the consecutive
+    dates ``date`` … ``last_date``: ``days`` rounded up, at least ``date``
+    itself (a 0.5-day call covers its date; a 6-day trip from 2026-09-28 covers
+    09-28 … 10-03). ``activity_create`` refuses one covering a date after today.
+
+    The leaders' “二分之一” report counts, per month, the covered dates that are
+    working days of that month, each once however many activities cover it.
+    """
 
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="activities"
@@ -441,3 +461,8 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+    @property
+    def last_date(self) -> dt.date:
+        """The last date the activity covers (``date`` for an activity of a day or less)."""
+        return self.date + dt.timedelta(days=activity_span(self.days) - 1)

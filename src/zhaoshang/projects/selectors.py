@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import RoleCode
 from zhaoshang.core.models import Area, User
@@ -17,7 +20,7 @@ from zhaoshang.core.selectors import area_scope_path, get_visible_or_404, scope_
 
 from .choices import MAIN_STAGES, Stage
 from .lifecycle import PROJECT
-from .models import Activity, Cluster, Enterprise, Project
+from .models import ACTIVITY_MAX_SPAN, Activity, Cluster, Enterprise, Project, activity_span
 
 ACTIVE_STAGES = tuple(s for s in MAIN_STAGES if s != Stage.PRODUCTION)
 SORTS = {
@@ -237,26 +240,46 @@ def leaders_visible_to(user: Any) -> QuerySet[User]:
 
 
 def leader_activity_days(user: Any, year: int, month: int) -> list[dict[str, Any]]:
-    """“二分之一”工作法: per leader, days with investment activity vs working days.
+    """“二分之一”工作法: per leader, the month's working days their activities cover.
 
-    A multi-day activity (an exhibition trip) covers ``days`` consecutive dates;
-    a date counts once however many activities fall on it.
+    An activity covers the dates ``date`` … ``last_date`` (``Activity``); only
+    those that are working days of this month and not after today count, each
+    once however many activities cover it — a trip across a month end counts
+    in each month for its own days, and no leader ever has more days than the
+    month has working days (a share of at most 100%).
+
+    A ValidationError when the month cannot be counted: its year has no
+    official holiday calendar (``calendar_year_missing``) or the month has not
+    begun yet (``month_in_future``).
     """
-    from zhaoshang.core.calendar import working_days_in_month
+    from zhaoshang.core.calendar import working_dates_in_month
 
+    workdays = working_dates_in_month(year, month)
+    today = timezone.localdate()
     first = dt.date(year, month, 1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    working = working_days_in_month(year, month)
+    if first > today:
+        raise ValidationError(
+            _("%(month)s has not begun yet; only past months and the current one are counted.")
+            % {"month": f"{year}-{month:02d}"},
+            code="month_in_future",
+        )
+    last = first.replace(day=calendar.monthrange(year, month)[1])
+    countable = {day for day in workdays if day <= today}
     leaders = list(leaders_visible_to(user))
     covered: dict[int, set[dt.date]] = {leader.pk: set() for leader in leaders}
     activities = Activity.objects.filter(
-        people__in=leaders, date__gte=first - dt.timedelta(days=31), date__lte=last
+        people__in=leaders,
+        date__gte=first - dt.timedelta(days=ACTIVITY_MAX_SPAN - 1),
+        date__lte=last,
     ).values_list("people", "date", "days")
     for person, start, days in activities:
-        for offset in range(max(int(days.to_integral_value()), 1)):
-            day = start + dt.timedelta(days=offset)
-            if first <= day <= last:
+        end = start + dt.timedelta(days=activity_span(days) - 1)
+        day = max(start, first)
+        while day <= min(end, last):
+            if day in countable:
                 covered[person].add(day)
+            day += dt.timedelta(days=1)
+    working = len(workdays)
     return [
         {
             "leader": leader,

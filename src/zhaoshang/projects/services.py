@@ -415,7 +415,12 @@ def activity_create(
     days: Decimal = Decimal("1"),
     **fields: Any,
 ) -> Activity:
-    """Record an investment activity; a future date or an outside person is refused."""
+    """Record an investment activity; a future date or an outside person is refused.
+
+    So is a span that reaches past today (``Activity.last_date``): an activity is
+    recorded after it happened, so every day it counts for (the leaders'
+    “二分之一” report) has passed; a longer trip is recorded when it is over.
+    """
     require_area(acting_user, Capability.WRITE, area)
     if date > timezone.localdate():
         raise ValidationError(
@@ -437,6 +442,16 @@ def activity_create(
         **fields,
     )
     activity.full_clean()
+    if activity.last_date > timezone.localdate():
+        raise ValidationError(
+            {
+                "days": _(
+                    "Days spent reach past today: %(days)s days from %(date)s last until "
+                    "%(end)s. Record an activity once it is over."
+                )
+                % {"days": activity.days, "date": date, "end": activity.last_date}
+            }
+        )
     if activity.next_due and activity.next_due < date:
         raise ValidationError({"next_due": _("The next step cannot be due before the activity.")})
     people = list(people)

@@ -307,7 +307,9 @@ def leader_report(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         rows, error = [], " ".join(exc.messages)
     return render(
-        request, "projects/leader_report.html", {"rows": rows, "month": month, "error": error}
+        request,
+        "projects/leader_report.html",
+        {"rows": rows, "month": month, "error": error, "this_month": today},
     )
 
 
