@@ -13,6 +13,7 @@ import io
 import logging
 import time
 import uuid
+import zipfile
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,7 +34,7 @@ from .choices import JobPhase, JobStatus
 from .errors import write_error_report
 from .kinds import KINDS, ImportOutcome, importer_for
 from .models import ImportJob
-from .safety import ImportFileError, check_workbook, estimate_rows
+from .safety import ImportFileError, check_workbook, count_rows, estimate_rows
 from .selectors import import_areas_for
 
 logger = logging.getLogger(__name__)
@@ -49,9 +50,18 @@ def inline_row_limit() -> int:
 
 
 def runs_inline(source: str | Path | IO[bytes]) -> bool:
-    """Small files run in the request; a file whose size is unknown is treated as large."""
-    rows = estimate_rows(source)
-    return rows is not None and rows <= inline_row_limit()
+    """Small files run in the request; larger ones (and unreadable ones) go to the worker.
+
+    Decided from the rows the sheets really hold, counted while reading them and
+    never past the limit (``safety.count_rows``), not from what their
+    ``<dimension>`` declares: a file that declares ``A1:B2`` and holds 600,000
+    rows stops being read at row ``limit + 1`` and is handed to the worker.
+    """
+    limit = inline_row_limit()
+    try:
+        return count_rows(source, stop_after=limit) <= limit
+    except (zipfile.BadZipFile, OSError):
+        return False  # the worker's run records what is wrong with the file
 
 
 @transaction.atomic
