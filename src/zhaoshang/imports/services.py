@@ -142,9 +142,8 @@ def job_run(*, job: ImportJob, path: str | Path | None = None) -> ImportOutcome:
     audit rows, so a queued job reads the same as an inline one.
     """
     source = Path(path) if path is not None else Path(job.file.path)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, phase=JobPhase.READING, started_at=timezone.now()
-    )
+    job.status, job.phase, job.started_at = JobStatus.RUNNING, JobPhase.READING, timezone.now()
+    job.save(update_fields=["status", "phase", "started_at"])
     user = job.uploaded_by
     token = current_ip.set(job.ip)
     try:
@@ -189,6 +188,22 @@ def _run(job: ImportJob, source: Path) -> ImportOutcome:
     return outcome
 
 
+FINISH_FIELDS = [
+    "status",
+    "phase",
+    "total_rows",
+    "processed_rows",
+    "created_count",
+    "updated_count",
+    "unchanged_count",
+    "error_count",
+    "errors",
+    "notes",
+    "finished_at",
+    "error_report",
+]
+
+
 @transaction.atomic
 def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
     errors = outcome.errors.sorted()
@@ -207,7 +222,9 @@ def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
         buffer = io.BytesIO()
         write_error_report(buffer, outcome.errors)
         job.error_report.save(f"job-{job.pk}-errors.xlsx", ContentFile(buffer.getvalue()), False)
-    job.save()
+    # only what finishing changes: a whole-row save would write back whatever this
+    # in-memory copy held when the job was loaded (``started_at`` None, for one)
+    job.save(update_fields=FINISH_FIELDS)
     audit_record(
         acting_user=job.uploaded_by,
         action=AuditAction.UPDATE,
