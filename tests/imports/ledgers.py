@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -190,3 +191,17 @@ def zip_bomb(path: Path, *, inflated_mb: int = 60) -> Path:
             for _ in range(inflated_mb):
                 member.write(chunk)
     return path
+
+
+def with_dimension(data: bytes, ref: str) -> bytes:
+    """The workbook ``data`` with every sheet's ``<dimension>`` declaring ``ref`` (a lie)."""
+    source, target = io.BytesIO(data), io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for member in old.infolist():
+            content = old.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                content = re.sub(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), content
+                )
+            new.writestr(member, content)
+    return target.getvalue()

@@ -20,8 +20,13 @@ class JobStatus(models.TextChoices):
 
 
 class JobPhase(models.TextChoices):
-    """Where a running job is: rows are read and checked first, then written in one go."""
+    """Where a running job is: rows are read and checked first, then written in one go.
+
+    A finished job is ``done``, or ``interrupted`` when it was failed because its
+    heartbeat stopped (the process running it died).
+    """
 
     READING = "reading", _("Reading and checking rows")
     WRITING = "writing", _("Writing to the database")
     DONE = "done", _("Done")
+    INTERRUPTED = "interrupted", _("Interrupted")

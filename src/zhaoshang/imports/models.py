@@ -19,6 +19,11 @@ class ImportJob(models.Model):
     them; the writing itself is one transaction (all or nothing), shown as the
     ``writing`` phase. ``errors`` keeps the first ``ERRORS_KEPT`` problems for
     the page; the downloadable report holds every one of them.
+
+    ``heartbeat_at`` is the running job's last sign of life, written with its
+    progress; a job whose heartbeat stopped (its worker or web process died) is
+    failed by ``services.jobs_fail_stale`` in the ``interrupted`` phase and may
+    be run again from the same file: the new job's ``rerun_of`` is this one.
     """
 
     ERRORS_KEPT = 1000
@@ -59,6 +64,15 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    rerun_of = models.ForeignKey(
+        "self",
+        verbose_name=_("run again from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reruns",
+    )
 
     class Meta:
         verbose_name = _("import job")
@@ -72,6 +86,11 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def interrupted(self) -> bool:
+        """Failed because its process died mid-way (nothing was written): it may run again."""
+        return self.status == JobStatus.FAILED and self.phase == JobPhase.INTERRUPTED
 
     @property
     def percent(self) -> int:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
@@ -46,14 +48,33 @@ def _kind_or_404(kind: str) -> str:
     return kind
 
 
+def _start(job: ImportJob, *, inline: bool) -> None:
+    """Run a small file's job now, in the request; queue a large one for the worker."""
+    if inline:
+        services.job_run(job=job)
+    else:
+        tasks.job_queue(job=job)
+
+
+def _recent_jobs(user: User) -> list[ImportJob]:
+    jobs = selectors.recent_jobs(user)
+    services.jobs_fail_stale(jobs=jobs)
+    return jobs
+
+
+def _job_or_404(request: HttpRequest, pk: int) -> ImportJob:
+    """The job, failed first if its process died (a dead job is found as soon as it is read)."""
+    job = selectors.job_visible_or_404(request.user, pk)
+    services.jobs_fail_stale(jobs=[job])
+    return job
+
+
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     user = _importer(request)
     kinds = [(kind, ImportKind(kind).label) for kind in KINDS]
-    return render(
-        request, "imports/index.html", {"kinds": kinds, "jobs": selectors.recent_jobs(user)}
-    )
+    return render(request, "imports/index.html", {"kinds": kinds, "jobs": _recent_jobs(user)})
 
 
 @login_required
@@ -84,10 +105,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             upload=data["file"],
             options=form.options(),
         )
-        if inline:
-            services.job_run(job=job)
-        else:
-            tasks.job_queue(job=job)
+        _start(job, inline=inline)
         return redirect("imports:job", pk=job.pk)
     return render(
         request,
@@ -96,7 +114,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             "form": form,
             "kind": kind,
             "kind_label": ImportKind(kind).label,
-            "jobs": selectors.recent_jobs(user),
+            "jobs": _recent_jobs(user),
             "inline_rows": services.inline_row_limit(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -135,9 +153,10 @@ def _facts(job: ImportJob) -> dict[str, Any]:
 @login_required
 @require_GET
 def job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_visible_or_404(request.user, pk)
+    job = _job_or_404(request, pk)
     errors = [RowError.from_dict(e) for e in job.errors[:ERRORS_SHOWN]]
     several_sheets = len({e.sheet for e in errors if e.sheet}) > 1
+    rerun = job.reruns.order_by("-pk").first() if job.interrupted else None
     return render(
         request,
         "imports/job.html",
@@ -146,22 +165,43 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
             "facts": _facts(job),
             "errors": [e.line(with_sheet=several_sheets) for e in errors],
             "more_errors": max(job.error_count - len(errors), 0),
+            "rerun": rerun,
+            "can_rerun": job.interrupted
+            and rerun is None
+            and bool(job.file)
+            and job.uploaded_by_id == request.user.pk
+            and can(request.user, Capability.IMPORT),
         },
     )
+
+
+@login_required
+@require_POST
+def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run an interrupted job again from its stored file, as a new job; its uploader only."""
+    user = _importer(request)
+    job = _job_or_404(request, pk)
+    try:
+        rerun = services.job_rerun(acting_user=user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("imports:job", pk=job.pk)
+    _start(rerun, inline=services.runs_inline(rerun.file.path))
+    return redirect("imports:job", pk=rerun.pk)
 
 
 @login_required
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """What the progress bar polls: a few numbers, one query."""
-    return JsonResponse(_facts(selectors.job_visible_or_404(request.user, pk)))
+    return JsonResponse(_facts(_job_or_404(request, pk)))
 
 
 @login_required
 @require_GET
 def job_errors(request: HttpRequest, pk: int) -> FileResponse:
     """Every error of a job as .xlsx; downloading it is audited like any export."""
-    job = selectors.job_visible_or_404(request.user, pk)
+    job = _job_or_404(request, pk)
     if not job.error_report:
         raise Http404
     export_record(
