@@ -366,6 +366,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 ZHAOSHANG_MAX_UPLOAD_MB = envint("ZHAOSHANG_MAX_UPLOAD_MB", 10)
 #: a project with no stage move and no activity for this many days is "stuck" (六未)
 ZHAOSHANG_STUCK_DAYS = envint("ZHAOSHANG_STUCK_DAYS", 60)
+#: a running import with no heartbeat for this long is failed as interrupted (imports.services)
+ZHAOSHANG_IMPORT_STALE_SECONDS = envint("ZHAOSHANG_IMPORT_STALE_SECONDS", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGGING = {

@@ -46,10 +46,6 @@ logger = logging.getLogger(__name__)
 INLINE_ROW_LIMIT = 2000
 #: how often (seconds) the reading phase writes its progress (and heartbeat) to the job row
 PROGRESS_INTERVAL = 0.5
-#: a running job whose heartbeat is older than this (seconds) is taken for dead: its
-#: worker or web process was killed. Longer than any phase that cannot beat (the
-#: writing transaction of a 20 MB file takes seconds).
-STALE_SECONDS = 300
 
 
 def inline_row_limit() -> int:
@@ -122,7 +118,10 @@ def job_create(
 
 
 def stale_seconds() -> int:
-    return int(getattr(settings, "ZHAOSHANG_IMPORT_STALE_SECONDS", STALE_SECONDS))
+    """How long a running job may stay silent before it is taken for dead (its worker or web
+    process was killed): ``ZHAOSHANG_IMPORT_STALE_SECONDS``, longer than any phase that
+    cannot beat (the writing transaction of a 20 MB file takes seconds)."""
+    return int(settings.ZHAOSHANG_IMPORT_STALE_SECONDS)
 
 
 def _require_importer(acting_user: User | None, area: Area) -> None:
