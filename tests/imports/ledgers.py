@@ -205,3 +205,20 @@ def with_dimension(data: bytes, ref: str) -> bytes:
                 )
             new.writestr(member, content)
     return target.getvalue()
+
+
+def ledger_bytes() -> bytes:
+    """``messy_ledger`` as the bytes of an upload."""
+    buffer = io.BytesIO()
+    messy_ledger(buffer)
+    return buffer.getvalue()
+
+
+def upload_ledger(client: Any, data: bytes, *, area: str = "411702") -> Any:
+    """POST ``data`` as a project ledger to the upload page, as a clerk would."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhaoshang.core.xlsx import XLSX_TYPE
+
+    file = SimpleUploadedFile("台账.xlsx", data, content_type=XLSX_TYPE)
+    return client.post("/imports/projects/", {"area": area, "file": file})

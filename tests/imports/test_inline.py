@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.imports.ledgers import EXPECTED_NAMES, messy_ledger, with_dimension
+from tests.imports.ledgers import (
+    EXPECTED_NAMES,
+    ledger_bytes,
+    upload_ledger,
+    with_dimension,
+)
 from zhaoshang.imports import safety
 from zhaoshang.imports.models import ImportJob
 from zhaoshang.imports.safety import count_rows, estimate_rows
@@ -19,17 +22,6 @@ from zhaoshang.projects.models import Project
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def ledger_bytes() -> bytes:
-    buffer = io.BytesIO()
-    messy_ledger(buffer)
-    return buffer.getvalue()
-
-
-def upload(client: Client, data: bytes) -> Any:
-    file = SimpleUploadedFile("台账.xlsx", data, content_type=XLSX)
-    return client.post("/imports/projects/", {"area": "411702", "file": file})
 
 
 def test_it_counts_rows_while_reading_and_stops_past_the_limit(
@@ -56,7 +48,7 @@ def test_it_hands_a_file_whose_dimension_lies_to_the_worker(
     client = client_for("yc_staff")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        upload(client, with_dimension(ledger_bytes(), "A1:B2"))
+        upload_ledger(client, with_dimension(ledger_bytes(), "A1:B2"))
 
     job = ImportJob.objects.get()
     assert (job.status, job.started_at, len(callbacks)) == ("queued", None, 1)
@@ -70,6 +62,6 @@ def test_it_still_imports_a_small_file_inline_whatever_its_dimension_says(
     client_for: Callable[[str], Client], clusters: None, settings: Any
 ) -> None:
     settings.ZHAOSHANG_IMPORT_INLINE_ROWS = 18
-    upload(client_for("yc_staff"), with_dimension(ledger_bytes(), "A1:P600000"))
+    upload_ledger(client_for("yc_staff"), with_dimension(ledger_bytes(), "A1:P600000"))
 
     assert ImportJob.objects.get().status == "succeeded"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tests.imports.ledgers import EXPECTED_NAMES, messy_ledger
+from tests.imports.ledgers import EXPECTED_NAMES, ledger_bytes, upload_ledger
 from zhaoshang.core.models import Area, AuditEvent, User
 from zhaoshang.imports import services, tasks
 from zhaoshang.imports.models import ImportJob
@@ -23,17 +22,6 @@ pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTERRUPTED = "导入中断，未写入任何数据"
-
-
-def ledger_bytes() -> bytes:
-    buffer = io.BytesIO()
-    messy_ledger(buffer)
-    return buffer.getvalue()
-
-
-def upload(client: Client, data: bytes) -> Any:
-    file = SimpleUploadedFile("台账.xlsx", data, content_type=XLSX)
-    return client.post("/imports/projects/", {"area": "411702", "file": file})
 
 
 def running_job(user: User, *, beat_seconds_ago: float) -> ImportJob:
@@ -74,7 +62,7 @@ def test_it_records_when_a_job_started_and_does_not_overwrite_it(
     client_for: Callable[[str], Client], clusters: None
 ) -> None:
     before = timezone.now()
-    upload(client_for("yc_staff"), ledger_bytes())
+    upload_ledger(client_for("yc_staff"), ledger_bytes())
 
     job = ImportJob.objects.get()
     assert job.status == "succeeded"
@@ -210,7 +198,7 @@ def test_it_refuses_a_rerun_to_outsiders_readers_and_anyone_but_the_uploader(
 def test_it_runs_again_only_an_interrupted_job(
     client_for: Callable[[str], Client], user_named: Callable[[str], User], clusters: None
 ) -> None:
-    upload(client_for("yc_staff"), ledger_bytes())
+    upload_ledger(client_for("yc_staff"), ledger_bytes())
     done = ImportJob.objects.get()
 
     with pytest.raises(ValidationError):
