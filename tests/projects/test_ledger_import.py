@@ -22,7 +22,7 @@ from tests.imports.ledgers import (
     messy_ledger,
     simple_ledger,
 )
-from zhaoshang.core.lifecycle import DateOrder, Required
+from zhaoshang.core.lifecycle import DateOrder, NotFuture, Required
 from zhaoshang.core.models import Area, AuditEvent, Unit, User
 from zhaoshang.core.snapshots import snapshot
 from zhaoshang.imports.cells import brief_list
@@ -233,22 +233,31 @@ def test_it_lists_every_bad_row_not_just_the_first(tmp_path: Path) -> None:
     assert ours() == {}
 
 
+def flagged_note(row: int, *labels: str) -> str:
+    return gettext("Row %(row)d imported, data to complete: %(items)s") % {
+        "row": row,
+        "items": "、".join(labels) if len(labels) > 1 else labels[0],
+    }
+
+
 def test_it_applies_the_stage_gates_of_the_services(tmp_path: Path) -> None:
+    """Past a gate without its data: imported and flagged 资料待补 with what it lacks."""
     no_contract_date = edited(SIGNED_ROWS, 0, 10, "")
     no_start_date = edited(BUILDING_ROWS, 0, 11, "—")
     outcome = run(
         messy_ledger(tmp_path / "台账.xlsx", signed=no_contract_date, building=no_start_date)
     )
 
-    found = {(e.row, e.column): e.message for e in outcome.errors}
-    assert found == {
-        (7, SIGNED_DATE): gettext("Signing needs the contract date."),
-        (10, START_DATE): gettext("Construction needs the start date."),
-    }
-    assert ours() == {}
+    assert outcome.errors.lines() == []
+    assert outcome.created == 6
+    assert flagged_note(7, gettext("Contract date")) in outcome.notes
+    assert flagged_note(10, gettext("Construction start date")) in outcome.notes
+    flagged = {p.name: [r.field for r in PROJECT.missing(p)] for p in ours().values()}
+    assert sorted(flagged.values()) == [[], [], [], [], ["contract_date"], ["start_date"]]
 
 
 def test_it_needs_the_contracted_amount_when_the_file_has_that_column(tmp_path: Path) -> None:
+    """The column is there but blank: no default from 总投资, the project is flagged."""
     headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）", "总投资（万元）"]
     rows = [
         ["有金额项目", "签约", dt.date(2026, 1, 5), 800, 1000],
@@ -256,8 +265,36 @@ def test_it_needs_the_contracted_amount_when_the_file_has_that_column(tmp_path: 
     ]
     outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, rows))
 
-    assert [(e.row, e.column) for e in outcome.errors] == [(3, "签约金额（万元）")]
-    assert not Project.objects.filter(name="有金额项目").exists()
+    assert outcome.errors.lines() == []
+    assert flagged_note(3, gettext("Contracted amount")) in outcome.notes
+    lacking = Project.objects.get(name="缺金额项目")
+    assert not lacking.contracted_amount
+    assert [r.field for r in PROJECT.missing(lacking)] == ["contracted_amount"]
+    assert PROJECT.missing(Project.objects.get(name="有金额项目")) == []
+
+
+def test_it_flags_a_project_in_production_without_its_start_date(tmp_path: Path) -> None:
+    headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）", "开工日期", "投产日期"]
+    rows = [["已投产缺开工项目", "已投产", dt.date(2025, 1, 5), 800, "", dt.date(2026, 1, 5)]]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, rows))
+
+    assert outcome.errors.lines() == []
+    assert outcome.notes[0] == flagged_note(2, gettext("Construction start date"))
+    project = Project.objects.get(name="已投产缺开工项目")
+    assert project.stage == Stage.PRODUCTION
+    assert [r.field for r in PROJECT.missing(project)] == ["start_date"]
+
+
+def test_it_still_refuses_the_whole_file_for_a_value_it_cannot_read(tmp_path: Path) -> None:
+    headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）", "总投资（万元）"]
+    rows = [
+        ["缺金额项目", "签约", dt.date(2026, 1, 5), "", 1000],
+        ["读不懂项目", "洽谈", "", "", "一千万"],
+    ]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, rows))
+
+    assert [(e.row, e.column) for e in outcome.errors] == [(3, "总投资（万元）")]
+    assert not Project.objects.filter(name__in=["缺金额项目", "读不懂项目"]).exists()
 
 
 def test_it_reports_a_gate_added_to_the_lifecycle_table_past_the_cache(
@@ -273,9 +310,29 @@ def test_it_reports_a_gate_added_to_the_lifecycle_table_past_the_cache(
     ]
     outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, rows))
 
+    assert outcome.errors.lines() == []
+    assert [n for n in outcome.notes if "用地面积" in n] == [flagged_note(3, "用地面积")]
+    assert PROJECT.missing(Project.objects.get(name="缺用地项目")) == [land]
+    assert PROJECT.missing(Project.objects.get(name="有用地项目")) == []
+
+
+def test_it_reports_a_not_future_rule_added_to_the_lifecycle_table_past_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule that is not missing data, added to the table, is still an error past the memo."""
+    future = NotFuture("contract_date", "签约日期不能晚于今天。")
+    monkeypatch.setitem(PROJECT.gates, Stage.LEAD, ())  # the table holds only what we add
+    monkeypatch.setitem(PROJECT.gates, Stage.SIGNED, (*PROJECT.gates[Stage.SIGNED], future))
+    headers = ["项目名称", "项目进展", "签约日期", "签约金额（万元）"]
+    rows = [
+        ["按时项目", "签约", dt.date(2026, 1, 5), 800],
+        ["将来项目", "签约", timezone.localdate() + dt.timedelta(days=3), 800],
+    ]
+    outcome = run(simple_ledger(tmp_path / "l.xlsx", headers, rows))
+
     found = [(e.row, e.column, e.message) for e in outcome.errors]
-    assert found == [(3, "用地面积（亩）", "签约须填写用地面积。")]
-    assert not Project.objects.filter(name="有用地项目").exists()
+    assert found == [(3, "签约日期", "签约日期不能晚于今天。")]
+    assert not Project.objects.filter(name="按时项目").exists()
 
 
 def test_it_reports_a_date_order_added_to_the_lifecycle_table(

@@ -257,6 +257,43 @@ class Machine:
             errors[self.reason_field] = str(side.reason)
         return errors
 
+    def missing(
+        self, record: Any, stage: str | None = None, *, values: Mapping[str, Any] | None = None
+    ) -> list[Required]:
+        """The ``Required`` rules ``record`` fails at ``stage`` (its own stage when None).
+
+        Data a stage it already reached still lacks (资料待补): the ledger import
+        lets such a record in and flags it; the ordering rules (``DateOrder``,
+        ``NotFuture``) are never “missing data”, they stay refusals.
+        """
+        get = _getter(record, values)
+        here = getattr(record, self.stage_field) if stage is None else stage
+        return [
+            rule
+            for rule in self.rules_at(here)
+            if isinstance(rule, Required) and rule.problem(get) is not None
+        ]
+
+    def required_fields(self) -> tuple[str, ...]:
+        """Every field some stage's ``Required`` rule reads, in table order."""
+        return tuple(
+            dict.fromkeys(
+                rule.field
+                for rules in self.gates.values()
+                for rule in rules
+                if isinstance(rule, Required)
+            )
+        )
+
+    def requiring(self) -> list[tuple[tuple[str, ...], Required]]:
+        """Each ``Required`` rule with the main stages it holds at (its gate and later)."""
+        return [
+            (self.main[self.main.index(stage) :], rule)
+            for stage, rules in self.gates.items()
+            for rule in rules
+            if isinstance(rule, Required)
+        ]
+
     def next_needs(self, record: Any) -> tuple[str, list[str]] | None:
         """The next main stage and the labels of the fields it still needs, or None."""
         upcoming = self.next_stage(getattr(record, self.stage_field))

@@ -28,7 +28,7 @@ from zhaoshang.core.xlsx import write_table
 
 from .ledger import CHOICE_WORDS, LEDGER_COLUMNS, LedgerColumn
 from .models import Project
-from .selectors import project_list
+from .selectors import incomplete_projects, missing_labels, project_list
 
 LEDGER_SHEET = "招商项目台账"
 OBJECT_TYPE = "projects.project"
@@ -125,6 +125,46 @@ def export_projects(
         rows=rows,
     )
     return rows
+
+
+INCOMPLETE_SHEET = "资料待补项目"
+
+
+def export_incomplete(
+    *, user: User, filters: dict[str, Any] | None, target: str | IO[bytes]
+) -> int:
+    """The 资料待补 list the user sees (after ``filters``) as Excel, audited; the row count.
+
+    Headers and stage names are the fixed Chinese words of the ledger, like
+    ``export_projects``; what is missing is named by the gates' labels.
+    """
+    filters = dict(filters or {})
+    between = "、"
+    stage_words = CHOICE_LABELS["stage"]
+    rows = (
+        (
+            project.code or None,
+            project.name,
+            project.area.name,
+            stage_words.get(project.stage, project.stage),
+            between.join(missing_labels(project)),
+        )
+        for project in incomplete_projects(user, filters).iterator(chunk_size=CHUNK_SIZE)
+    )
+    count = write_table(
+        target,
+        sheet=INCOMPLETE_SHEET,
+        headers=["项目编号", "项目名称", "所属区域", "项目进展", "资料待补"],
+        rows=rows,
+    )
+    export_record(
+        acting_user=user,
+        object_type=OBJECT_TYPE,
+        description=INCOMPLETE_SHEET,
+        filters=_audit_filters(filters),
+        rows=count,
+    )
+    return count
 
 
 def _audit_filters(filters: dict[str, Any]) -> dict[str, Any]:

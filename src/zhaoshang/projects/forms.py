@@ -76,6 +76,22 @@ class ProjectFilterForm(ListFilterForm):
         self.fields["leader"].queryset = leaders_visible_to(user)  # type: ignore[attr-defined]
 
 
+class DataQualityFilterForm(ListFilterForm):
+    """The filter bar of the 资料待补 page: an area of the user's (and everything below it)."""
+
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        required=False,
+        queryset=Area.objects.none(),
+        to_field_name="code",
+        empty_label=_("All"),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas_visible_to(user)  # type: ignore[attr-defined]
+
+
 class ProjectForm(forms.ModelForm):
     """Create/edit a project; the stage moves only through the transition form."""
 

@@ -10,11 +10,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import RoleCode
+from zhaoshang.core.lifecycle import given
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import area_scope_path, get_visible_or_404, scope_to_user
 
@@ -229,6 +231,59 @@ def incomplete_chains(user: Any) -> list[tuple[Project, list[str]]]:
     )
     report = [(p, chain_gaps(p)) for p in projects]
     return [(p, gaps) for p, gaps in report if gaps]
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """A project past a gate without that gate's data (资料待补) and the labels of what it lacks."""
+
+    project: Project
+    missing: list[str]
+
+
+def _lacks(field_name: str, present: Any) -> Q:
+    """SQL for “this field's value does not count” (``Required.present``: ``given`` or ``bool``)."""
+    lacking = Q(**{f"{field_name}__isnull": True})
+    if present is given:
+        return lacking
+    field = Project._meta.get_field(field_name)
+    if isinstance(field, models.CharField | models.TextField):
+        return lacking | Q(**{field_name: ""})
+    if isinstance(field, models.DecimalField | models.IntegerField | models.FloatField):
+        return lacking | Q(**{field_name: 0})
+    return lacking
+
+
+def missing_data_q() -> Q:
+    """Projects at a stage whose ``Required`` gate data is missing, from ``PROJECT``'s table."""
+    found = Q(pk__in=[])
+    for stages, rule in PROJECT.requiring():
+        found |= Q(stage__in=stages) & _lacks(rule.field, rule.present)
+    return found
+
+
+def missing_labels(project: Project) -> list[str]:
+    """What ``project``'s stage still lacks (资料待补), as the gates' labels; [] when nothing."""
+    return [str(rule.label) for rule in PROJECT.missing(project)]
+
+
+def incomplete_projects(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Project]:
+    """The projects of the user's areas flagged 资料待补, one query a page.
+
+    The filter is built from the ``Required`` rules of ``lifecycle.PROJECT``
+    (a rule added there is listed here); ``missing_labels`` names what each
+    lacks in Python over the page. ``filters``: ``area`` (that area and below).
+    """
+    filters = filters or {}
+    projects = projects_visible_to(user).filter(missing_data_q())
+    area = filters.get("area")
+    if area:
+        projects = projects.filter(area__path__startswith=area.path)
+    return (
+        projects.select_related("area")
+        .only("name", "code", "stage", "area__name", "area__path", *PROJECT.required_fields())
+        .order_by("area__path", "stage", "name", "id")
+    )
 
 
 def leaders_visible_to(user: Any) -> QuerySet[User]:

@@ -135,8 +135,13 @@ def project_errors(
     *,
     trackers: list[User] | None = None,
     units: list[Unit] | None = None,
+    still_missing: frozenset[str] = frozenset(),
 ) -> dict[str, list[str]]:
     """Every problem of a project about to be saved at ``stage``, all at once, by field.
+
+    ``still_missing``: fields the stored project already lacked at its stage
+    (资料待补, e.g. imported from a ledger): their missing-data refusal is not
+    raised again, so an unrelated edit of a flagged project saves.
 
     Field rules (``full_clean``), the chain, the lifecycle's gates at the stage
     and the chain members: a form or a request with three bad fields gets three
@@ -151,8 +156,13 @@ def project_errors(
     refused = dict.fromkeys(errors)
     found = dict(chain_errors(project))
     if stage in MAIN_STAGES:
+        tolerated = {
+            rule.field: str(rule.message)
+            for rule in PROJECT.missing(project, stage)
+            if rule.field in still_missing
+        }
         for field, message in gate_errors(project, stage, reason="—", values=refused).items():
-            if field not in refused:
+            if field not in refused and tolerated.get(field) != str(message):
                 found.setdefault(field, message)
     found.update(member_errors(project, trackers=trackers or [], units=units or []))
     for field, message in found.items():
@@ -286,11 +296,14 @@ def project_update(
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     before = snapshot(project)
+    lacking = frozenset(rule.field for rule in PROJECT.missing(project))
     for field, value in changes.items():
         setattr(project, field, value)
     new_trackers = None if trackers is None else list(trackers)
     new_units = None if cooperating_units is None else list(cooperating_units)
-    errors = project_errors(project, project.stage, trackers=new_trackers, units=new_units)
+    errors = project_errors(
+        project, project.stage, trackers=new_trackers, units=new_units, still_missing=lacking
+    )
     if errors:
         raise ValidationError(errors)
     values = {

@@ -14,6 +14,12 @@ urlpatterns = [
     path("projects/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("projects/<int:pk>/activities/new/", views.activity_create, name="activity_create"),
     path("projects/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("projects/data-quality/", views.data_quality, name="data_quality"),
+    path(
+        "projects/data-quality/export.xlsx",
+        views.data_quality_export,
+        name="data_quality_export",
+    ),
     path("projects/reports/chains/", views.chain_report, name="chain_report"),
     path("projects/reports/leaders/", views.leader_report, name="leader_report"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),

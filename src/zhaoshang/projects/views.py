@@ -14,14 +14,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhaoshang.core.context import request_user
-from zhaoshang.core.policy import Capability, can
+from zhaoshang.core.policy import Capability, can, is_official
 from zhaoshang.core.selectors import get_visible_or_404
 from zhaoshang.core.versions import ConflictError
 from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
@@ -32,6 +32,7 @@ from .files import kept_only_if_committed
 from .forms import (
     ActivityForm,
     AttachmentForm,
+    DataQualityFilterForm,
     EnterpriseForm,
     LinkForm,
     ProjectFilterForm,
@@ -153,6 +154,7 @@ def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]
         "project": project,
         "stuck": selectors.is_stuck(project),
         "next_needs": selectors.next_stage_needs(project),
+        "missing_data": selectors.missing_labels(project),
         "stages": [(Stage(s).label, d) for s, d in selectors.time_in_stages(project, today)],
         "timeline": selectors.timeline(project),
         "chain_gaps": selectors.chain_gaps(project),
@@ -288,6 +290,45 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
 def chain_report(request: HttpRequest) -> HttpResponse:
     report = selectors.incomplete_chains(request_user(request))
     return render(request, "projects/chain_report.html", {"report": report})
+
+
+def _data_quality_filters(
+    request: HttpRequest,
+) -> tuple[Any, DataQualityFilterForm, dict[str, Any]]:
+    user = request_user(request)
+    if not is_official(user):
+        raise Http404  # an investor has no areas to check
+    form = DataQualityFilterForm(request.GET or None, user=user)
+    return user, form, form.filters() if form.is_bound else {}
+
+
+@login_required
+@require_GET
+def data_quality(request: HttpRequest) -> HttpResponse:
+    """资料待补项目: every project of the user's areas past a gate without its data."""
+    user, form, filters = _data_quality_filters(request)
+    page = Paginator(selectors.incomplete_projects(user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(p, selectors.missing_labels(p)) for p in page]
+    return render(
+        request,
+        "projects/data_quality.html",
+        {"form": form, "page": page, "rows": rows, "query": query_without_page(request)},
+    )
+
+
+@login_required
+@require_GET
+def data_quality_export(request: HttpRequest) -> HttpResponse:
+    import io
+
+    from .exports import export_incomplete
+
+    user, _form, filters = _data_quality_filters(request)
+    buffer = io.BytesIO()
+    export_incomplete(user=user, filters=filters, target=buffer)
+    return xlsx_response(buffer, "data-quality")
 
 
 @login_required

@@ -47,6 +47,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.policy import import_refusal
@@ -117,6 +118,7 @@ def import_ledger(
         )
     if outcome.errors:
         return outcome
+    flag_notes(outcome, plan.flagged)
     outcome.created, outcome.updated, outcome.unchanged = (
         len(plan.new),
         len(plan.changed),
@@ -134,6 +136,31 @@ def import_ledger(
         if outcome.errors:
             outcome.created = outcome.updated = outcome.unchanged = 0
     return outcome
+
+
+#: at most this many 资料待补 rows are named one by one in the notes (the count names all)
+FLAGGED_LISTED = 200
+
+
+def flag_notes(outcome: ImportOutcome, flagged: list[tuple[int, str, tuple[str, ...]]]) -> None:
+    """One note per row imported with data its stage still lacks, then how many there are."""
+    if not flagged:
+        return
+    between = pgettext("between list items", ", ")
+    sheets = len({sheet for _row, sheet, _labels in flagged}) > 1
+    for number, sheet, labels in sorted(flagged)[:FLAGGED_LISTED]:
+        line = _("Row %(row)d imported, data to complete: %(items)s") % {
+            "row": number,
+            "items": between.join(labels),
+        }
+        outcome.notes.append(f"{sheet} {line}" if sheets else line)
+    outcome.notes.append(
+        _(
+            "%(n)d project(s) were imported with data their stage still needs: they are "
+            "listed on the data-quality page until it is filled in."
+        )
+        % {"n": len(flagged)}
+    )
 
 
 # --- the template ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxLengthValidator, MinValueValidator
 from django.db import models
 
-from zhaoshang.core.lifecycle import Rule
+from zhaoshang.core.lifecycle import Required, Rule
 from zhaoshang.imports.cells import CellError
 
 from .. import services
@@ -169,6 +169,21 @@ def field_screens(names: tuple[str, ...]) -> dict[str, Screen | None]:
     return {name: screen_for(f) for name, f in fields.items() if isinstance(f, models.Field)}
 
 
+def set_aside_missing(problems: dict[str, str], missing: list[Required]) -> tuple[str, ...]:
+    """Take the missing-data refusals out of ``problems``; their labels (资料待补) come back.
+
+    A ledger row past a gate without that gate's data is imported and flagged,
+    not refused: only the ``Required`` rules it fails are set aside, a date out
+    of order or in the future stays an error.
+    """
+    labels: list[str] = []
+    for rule in missing:
+        if problems.get(rule.field) == str(rule.message):
+            del problems[rule.field]
+            labels.append(str(rule.label))
+    return tuple(labels)
+
+
 class Gates:
     """``services.gate_errors`` + ``services.check_chain`` for new projects, memoised.
 
@@ -178,6 +193,8 @@ class Gates:
     the stage's gate rules, taken from that same table, so a gate added there
     can never be answered from the cache of a row it does not fit. Rows
     sharing a key share the answer; each key is asked of the services once.
+    The answer is the errors and, apart, the labels of the data the stage
+    still lacks (``set_aside_missing``): the row is imported and flagged.
     """
 
     #: what ``services.check_chain`` reads of a new project
@@ -185,11 +202,14 @@ class Gates:
 
     def __init__(self, probe: Project) -> None:
         self.probe = probe
-        self.cache: dict[tuple[Any, ...], dict[str, str]] = {}
+        self.cache: dict[tuple[Any, ...], tuple[dict[str, str], tuple[str, ...]]] = {}
         #: ``PROJECT.rules_at`` per stage, read from the table once an import (µs a row)
         self.rules: dict[str, tuple[Rule, ...]] = {}
 
-    def problems(self, stage: str, values: dict[str, Any]) -> dict[str, str]:
+    def problems(
+        self, stage: str, values: dict[str, Any]
+    ) -> tuple[dict[str, str], tuple[str, ...]]:
+        """(errors by field, labels of the missing data) of a new row at ``stage``."""
         rules = self.rules.get(stage)
         if rules is None:
             rules = self.rules[stage] = PROJECT.rules_at(stage)
@@ -202,14 +222,15 @@ class Gates:
             found = self.cache[key] = self._ask(stage, values)
         return found
 
-    def _ask(self, stage: str, values: dict[str, Any]) -> dict[str, str]:
+    def _ask(self, stage: str, values: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]:
         probe = self.probe
         for name in (*PROJECT.gate_fields(), *self.CHAIN):
             setattr(probe, name, values.get(name))
         problems = {k: str(v) for k, v in services.gate_errors(probe, stage, reason="—").items()}
+        missing = set_aside_missing(problems, PROJECT.missing(probe, stage))
         try:
             services.check_chain(probe)
         except ValidationError as exc:
             for field_name, messages in exc.message_dict.items():
                 problems[field_name] = " ".join(messages)
-        return problems
+        return problems, missing

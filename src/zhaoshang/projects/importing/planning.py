@@ -16,8 +16,9 @@ from zhaoshang.imports.cells import to_line
 
 from .. import services
 from ..choices import MAIN_STAGES, Stage, stage_rank
+from ..lifecycle import PROJECT
 from ..models import Project, StageEvent
-from .checks import Gates
+from .checks import Gates, set_aside_missing
 from .rows import TEXT_READERS, LedgerReader, Row
 from .vocabulary import MATCH_CHUNK, MONEY_DEFAULT_ZERO, STAGE_DATE_FIELD, TITLES, ZERO
 
@@ -43,6 +44,8 @@ class Plan:
     changed: list[Change] = field(default_factory=list)
     unchanged: int = 0
     defaulted_amounts: int = 0
+    #: rows written although their stage still lacks data (资料待补): (row, sheet, labels)
+    flagged: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)
 
 
 # --- planning: new rows, changed rows ---------------------------------------------------
@@ -74,7 +77,10 @@ class Planner:
         return self.header("stage")
 
     def _gate(self, row: Row, project: Project, stage: str, reason: str) -> bool:
-        problems = services.gate_errors(project, stage, reason=reason)
+        problems = {
+            k: str(v) for k, v in services.gate_errors(project, stage, reason=reason).items()
+        }
+        missing = set_aside_missing(problems, PROJECT.missing(project, stage))
         try:
             services.check_chain(project)
         except ValidationError as exc:
@@ -82,6 +88,8 @@ class Planner:
                 problems[field_name] = " ".join(messages)
         for field_name, message in problems.items():
             self.errors.add(row.number, self.gate_column(field_name), str(message), sheet=row.sheet)
+        if not problems and missing:
+            self.plan.flagged.append((row.number, row.sheet, missing))
         return not problems
 
     def new(self, row: Row) -> None:
@@ -118,12 +126,14 @@ class Planner:
                 sheet=row.sheet,
             )
             return
-        problems = self.gates.problems(stage, values)
+        problems, missing = self.gates.problems(stage, values)
         for field_name, message in problems.items():
             self.errors.add(row.number, self.gate_column(field_name), message, sheet=row.sheet)
         if not problems:
             row.stage = stage
             self.plan.new.append(row)
+            if missing:
+                self.plan.flagged.append((row.number, row.sheet, missing))
 
     def matched(self, rows: list[Row]) -> None:
         """Compare matched rows with their projects, a chunk of projects at a time."""
