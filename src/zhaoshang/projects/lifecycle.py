@@ -5,7 +5,9 @@ ends in 终止), 终止 is final, both need a reason. 签约 and every later sta
 need the contract date and amount, 开工 and later the start date. At every
 main stage the dates that record what happened are not in the future and run
 签约日期 ≤ 开工日期 ≤ 投产日期 (DOMAIN.md §2), on every entry path: the
-services, the ledger importer and the API all read these gates.
+services, the ledger importer and the API all read these gates. Interactive
+moves are refused for missing data; the ledger imports such a row and flags it
+资料待补 (``PROJECT.missing``), since the bureau's ledger is what it is.
 
 A missing reason is reported on ``reason`` (the move form's reason box, the
 ledger's notes column), not as an illegal move.

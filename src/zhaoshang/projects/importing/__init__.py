@@ -14,11 +14,14 @@ coercion); this module knows what the columns mean for a ``Project``:
   differs (version bump, one audit event listing what changed), a new one is
   created with its first stage event and a create audit event;
 * the rules are those of ``projects.services``: field validators of the
-  model, ``gate_errors`` for the stage (签约 and later need 签约日期 and 签约金额,
-  开工 and later need 开工日期), ``transition_error`` for a stage move of an
-  existing project, ``check_chain`` for the responsibility chain. When the
-  file has no 签约金额 column, a signed project's contracted amount defaults
-  to its total investment.
+  model, the project machine's gates for the stage (``projects.lifecycle``),
+  ``transition_error`` for a stage move of an existing project, ``check_chain``
+  for the responsibility chain. A gate's date rules (order, not in the future)
+  are errors; a gate's *missing data* (签约 and later without 签约日期/签约金额,
+  开工 and later without 开工日期) is not: the row is imported and flagged
+  资料待补 (listed on /projects/data-quality/ until the data is filled). When
+  the file has no 签约金额 column, a signed project's contracted amount
+  defaults to its total investment.
 
 Rows are read and checked first, outside any transaction (so the job's
 progress can be shown); then, if nothing is wrong, everything is written in
