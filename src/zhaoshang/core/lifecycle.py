@@ -299,12 +299,7 @@ class Machine:
         upcoming = self.next_stage(getattr(record, self.stage_field))
         if upcoming is None:
             return None
-        get = _getter(record, None)
-        missing = [
-            str(rule.label)
-            for rule in self.rules_at(upcoming)
-            if isinstance(rule, Required) and rule.problem(get) is not None
-        ]
+        missing = [str(rule.label) for rule in self.missing(record, upcoming)]
         return (upcoming, missing) if missing else None
 
     def next_hint(self, record: Any) -> str:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.choices import AuditAction, AuditResult
 from zhaoshang.core.context import current_ip
 from zhaoshang.core.models import Area, User
-from zhaoshang.core.policy import Capability, can
+from zhaoshang.core.policy import Capability, can, can_reach
 from zhaoshang.core.services import audit_record
 
 from .choices import JobPhase, JobStatus
@@ -38,7 +38,6 @@ from .errors import RowError, write_error_report
 from .kinds import KINDS, ImportOutcome, importer_for
 from .models import ImportJob
 from .safety import ImportFileError, check_workbook, count_rows, estimate_rows
-from .selectors import import_areas_for
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ def _require_importer(acting_user: User | None, area: Area) -> None:
     if acting_user is not None:
         if not can(acting_user, Capability.IMPORT):
             raise ValidationError(_("Your roles do not allow importing data."))
-        if not import_areas_for(acting_user).filter(pk=area.pk).exists():
+        if not can_reach(acting_user, area):
             raise ValidationError({"area": _("You may not import into this area.")})
 
 

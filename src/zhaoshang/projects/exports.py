@@ -21,6 +21,8 @@ from typing import IO, Any
 
 from django.db.models import Case, Expression, F, Model, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.services import export_record
@@ -127,7 +129,13 @@ def export_projects(
     return rows
 
 
-INCOMPLETE_SHEET = "资料待补项目"
+INCOMPLETE_HEADERS = (
+    gettext_lazy("Project number"),
+    gettext_lazy("Project name"),
+    gettext_lazy("Area of the project"),
+    pgettext_lazy("ledger column", "Stage"),
+    gettext_lazy("Missing data"),
+)
 
 
 def export_incomplete(
@@ -135,11 +143,11 @@ def export_incomplete(
 ) -> int:
     """The 资料待补 list the user sees (after ``filters``) as Excel, audited; the row count.
 
-    Headers and stage names are the fixed Chinese words of the ledger, like
-    ``export_projects``; what is missing is named by the gates' labels.
+    A report, not an import format: headers and the sheet go through gettext;
+    stage names are the ledger's words, what is missing the gates' labels.
     """
     filters = dict(filters or {})
-    between = "、"
+    between = pgettext("between list items", ", ")
     stage_words = CHOICE_LABELS["stage"]
     rows = (
         (
@@ -151,16 +159,17 @@ def export_incomplete(
         )
         for project in incomplete_projects(user, filters).iterator(chunk_size=CHUNK_SIZE)
     )
+    sheet = _("Projects with data to complete")
     count = write_table(
         target,
-        sheet=INCOMPLETE_SHEET,
-        headers=["项目编号", "项目名称", "所属区域", "项目进展", "资料待补"],
+        sheet=sheet,
+        headers=[str(h) for h in INCOMPLETE_HEADERS],
         rows=rows,
     )
     export_record(
         acting_user=user,
         object_type=OBJECT_TYPE,
-        description=INCOMPLETE_SHEET,
+        description=sheet,
         filters=_audit_filters(filters),
         rows=count,
     )

@@ -108,15 +108,9 @@ def enterprise_link_add(
 # --- projects ------------------------------------------------------------------
 
 
-def check_chain(project: Project) -> None:
-    """Chain members must come from the project's area or above it (city cadres may lead)."""
-    errors = chain_errors(project)
-    if errors:
-        raise ValidationError(errors)
-
-
 def chain_errors(project: Project) -> dict[str, str]:
-    """:func:`check_chain`'s findings, by field, without raising."""
+    """Chain members must come from the project's area or above it (city cadres may lead);
+    the sub-bureau and cluster from its own area. Findings by field, not raised."""
     errors: dict[str, str] = {}
     for field in ("lead_cadre", "responsible_chief", "frontline_sub_chief"):
         person = getattr(project, field)
@@ -156,13 +150,10 @@ def project_errors(
     refused = dict.fromkeys(errors)
     found = dict(chain_errors(project))
     if stage in MAIN_STAGES:
-        tolerated = {
-            rule.field: str(rule.message)
-            for rule in PROJECT.missing(project, stage)
-            if rule.field in still_missing
-        }
+        lacking = {rule.field for rule in PROJECT.missing(project, stage, values=refused)}
+        tolerated = lacking & still_missing  # still empty, as before the edit: no new refusal
         for field, message in gate_errors(project, stage, reason="—", values=refused).items():
-            if field not in refused and tolerated.get(field) != str(message):
+            if field not in refused and field not in tolerated:
                 found.setdefault(field, message)
     found.update(member_errors(project, trackers=trackers or [], units=units or []))
     for field, message in found.items():

@@ -15,7 +15,7 @@ coercion); this module knows what the columns mean for a ``Project``:
   created with its first stage event and a create audit event;
 * the rules are those of ``projects.services``: field validators of the
   model, the project machine's gates for the stage (``projects.lifecycle``),
-  ``transition_error`` for a stage move of an existing project, ``check_chain``
+  ``transition_error`` for a stage move of an existing project, ``chain_errors``
   for the responsibility chain. A gate's date rules (order, not in the future)
   are errors; a gate's *missing data* (签约 and later without 签约日期/签约金额,
   开工 and later without 开工日期) is not: the row is imported and flagged

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxLengthValidator, MinValueValidator
 from django.db import models
 
@@ -184,8 +183,22 @@ def set_aside_missing(problems: dict[str, str], missing: list[Required]) -> tupl
     return tuple(labels)
 
 
+def project_problems(
+    project: Project, stage: str, *, reason: str
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A ledger row's project at ``stage``: (errors by field, labels of the missing data).
+
+    The gates of ``lifecycle.PROJECT`` and the responsibility chain, as the
+    services judge them, with the missing data set aside (``set_aside_missing``).
+    """
+    problems = {k: str(v) for k, v in services.gate_errors(project, stage, reason=reason).items()}
+    missing = set_aside_missing(problems, PROJECT.missing(project, stage))
+    problems.update({k: str(v) for k, v in services.chain_errors(project).items()})
+    return problems, missing
+
+
 class Gates:
-    """``services.gate_errors`` + ``services.check_chain`` for new projects, memoised.
+    """:func:`project_problems` for new projects, memoised.
 
     For a new project they read only: the stage, the fields the stage's gates
     in ``lifecycle.PROJECT`` read, and the cluster, sub-bureau and lead cadre
@@ -197,7 +210,7 @@ class Gates:
     still lacks (``set_aside_missing``): the row is imported and flagged.
     """
 
-    #: what ``services.check_chain`` reads of a new project
+    #: what ``services.chain_errors`` reads of a new project
     CHAIN = ("cluster", "sub_bureau", "lead_cadre")
 
     def __init__(self, probe: Project) -> None:
@@ -226,11 +239,4 @@ class Gates:
         probe = self.probe
         for name in (*PROJECT.gate_fields(), *self.CHAIN):
             setattr(probe, name, values.get(name))
-        problems = {k: str(v) for k, v in services.gate_errors(probe, stage, reason="—").items()}
-        missing = set_aside_missing(problems, PROJECT.missing(probe, stage))
-        try:
-            services.check_chain(probe)
-        except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                problems[field_name] = " ".join(messages)
-        return problems, missing
+        return project_problems(probe, stage, reason="—")

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +15,8 @@ from zhaoshang.imports.cells import to_line
 
 from .. import services
 from ..choices import MAIN_STAGES, Stage, stage_rank
-from ..lifecycle import PROJECT
 from ..models import Project, StageEvent
-from .checks import Gates, set_aside_missing
+from .checks import Gates, project_problems
 from .rows import TEXT_READERS, LedgerReader, Row
 from .vocabulary import MATCH_CHUNK, MONEY_DEFAULT_ZERO, STAGE_DATE_FIELD, TITLES, ZERO
 
@@ -77,15 +75,7 @@ class Planner:
         return self.header("stage")
 
     def _gate(self, row: Row, project: Project, stage: str, reason: str) -> bool:
-        problems = {
-            k: str(v) for k, v in services.gate_errors(project, stage, reason=reason).items()
-        }
-        missing = set_aside_missing(problems, PROJECT.missing(project, stage))
-        try:
-            services.check_chain(project)
-        except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                problems[field_name] = " ".join(messages)
+        problems, missing = project_problems(project, stage, reason=reason)
         for field_name, message in problems.items():
             self.errors.add(row.number, self.gate_column(field_name), str(message), sheet=row.sheet)
         if not problems and missing:
