@@ -37,6 +37,17 @@ class RoleCode(models.TextChoices):
     INVESTOR = "investor", _("Investor")
 
 
+class PersonRank(models.TextChoices):
+    """人员级别: the ranks the responsibility chain's slots ask for (DOMAIN.md §2)."""
+
+    DISTRICT_LEADER = "district_leader", _("District-level leader")
+    DIVISION = "division", _("Division-level cadre")
+    CHIEF = "chief", _("Bureau chief")
+    SUB_CHIEF = "sub_chief", _("Sub-bureau chief")
+    OFFICER = "officer", _("Investment officer")
+    OTHER = "other", _("Other")
+
+
 class AuditAction(models.TextChoices):
     """What an audit event records."""
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AreaLevel, AuditAction, AuditResult, RoleCode, UnitKind
+from .choices import AreaLevel, AuditAction, AuditResult, PersonRank, RoleCode, UnitKind
 
 AREA_CODE_RE = re.compile(r"^\d{6}(\d{3})?$")
 
@@ -196,6 +196,60 @@ class User(AbstractUser):
 
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes.intersection(codes))
+
+
+class Person(models.Model):
+    """人员: a cadre or officer named in the work, with or without a login account.
+
+    Ledgers, responsibility chains and work plans name people who never log
+    in (the district secretary who leads a project), so chains point here,
+    not at ``User``. ``user`` links the Person of someone who does log in; it
+    is created with the account. Names are not unique: two 陈志远 in one area
+    are told apart by ``post`` (职务).
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="persons"
+    )
+    name = models.CharField(_("name"), max_length=64)
+    post = models.CharField(_("post"), max_length=64, blank=True)
+    rank = models.CharField(
+        _("rank"), max_length=16, choices=PersonRank.choices, default=PersonRank.OTHER
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="persons",
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("login account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["area__path", "name", "id"]
+        indexes = [models.Index(fields=["area", "name"], name="core_person_area_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.post}）" if self.post else self.name
+
+    def clean(self) -> None:
+        if self.unit is not None and self.area_id and self.unit.area_id != self.area_id:
+            raise ValidationError({"unit": _("The unit must belong to the person's area.")})
 
 
 class AuditEvent(models.Model):
