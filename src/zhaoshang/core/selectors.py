@@ -13,7 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .models import Area, AuditEvent, Unit, User
+from .models import Area, AuditEvent, Person, Unit, User
 from .policy import Capability, area_scope_path, can
 
 M = TypeVar("M", bound=Model)
@@ -117,6 +117,26 @@ def people_in_reach(user: User, area: Area) -> QuerySet[User]:
             Q(area__code__in=ancestor_codes(area)) | Q(pk__in=users_visible_to(user).values("pk"))
         )
         .select_related("area")
+    )
+
+
+def persons_visible_to(user: Any) -> QuerySet[Person]:
+    """The 人员库 rows of the user's areas (list, edit and merge pages)."""
+    return scope_to_user(Person.objects.select_related("area", "unit", "user"), user)
+
+
+def persons_in_reach(user: Any, area: Area) -> QuerySet[Person]:
+    """Active Persons the caller may name on ``area``'s work: theirs, and those above the area.
+
+    The same reach as ``people_in_reach``: a district may name a city leader
+    as 牵头 without being able to browse the city's 人员库.
+    """
+    return (
+        Person.objects.filter(active=True)
+        .filter(
+            Q(area__code__in=ancestor_codes(area)) | Q(pk__in=persons_visible_to(user).values("pk"))
+        )
+        .select_related("area", "unit")
     )
 
 
