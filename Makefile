@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --quiet --disable-pip-version-check
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev browser gettext lint pytest migrate demo messages clean
+.PHONY: run dev test install install-dev browser gettext lint pytest migrate demo messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,20 @@ migrate: install
 demo: migrate
 	$(BIN)/zhaoshang demo
 
-# The huey consumer (large imports, later the sweeps) runs in the background and
-# stops with the server.
+# `make run` serves the way production does: gunicorn + whitenoise with DEBUG off
+# (Chinese error pages, never Django's debug page), the huey job worker beside it;
+# both stop together. `make dev` is Django's auto-reloading development server.
+SERVE_ENV := ZHAOSHANG_DEBUG=false
 run: demo
+	$(SERVE_ENV) $(BIN)/zhaoshang collectstatic --noinput -v0
 	@echo "打开 http://$(HOST)/ （Ctrl-C 停止）"
+	$(SERVE_ENV) $(BIN)/zhaoshang run_huey --workers 2 & HUEY_PID=$$!; \
+	  trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
+	  $(SERVE_ENV) $(BIN)/gunicorn zhaoshang.wsgi --bind $(HOST) --workers 2 \
+	    --worker-class gthread --threads 4 --access-logfile - --error-logfile -
+
+dev: demo
+	@echo "开发服务器 http://$(HOST)/ （Ctrl-C 停止）"
 	$(BIN)/zhaoshang run_huey --workers 2 & HUEY_PID=$$!; \
 	  trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/zhaoshang runserver $(HOST)

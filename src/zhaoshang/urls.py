@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 from zhaoshang.api.site import api
 from zhaoshang.core import views as core_views
 
+handler400 = "zhaoshang.core.views.bad_request"
+handler403 = "zhaoshang.core.views.permission_denied"
 handler404 = "zhaoshang.core.views.not_found"
 handler500 = "zhaoshang.core.views.server_error"
 

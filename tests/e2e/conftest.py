@@ -75,7 +75,11 @@ def _healthy(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def served_app() -> Iterator[str]:
-    """A migrated, demo-loaded copy of the app under ``runserver``; yields its base URL."""
+    """A migrated, demo-loaded copy of the app served as ``make run`` does; yields its base URL.
+
+    gunicorn with DEBUG off and whitenoise serving the collected static files,
+    the job worker beside it: the browser tests see what a bureau sees.
+    """
     with tempfile.TemporaryDirectory(prefix="zhaoshang-e2e-") as tmp:
         tmp_dir = Path(tmp).resolve()
         env = {
@@ -83,9 +87,11 @@ def served_app() -> Iterator[str]:
             "DATABASE_URL": f"sqlite:///{tmp_dir / 'e2e.sqlite3'}",
             "ZHAOSHANG_VAR_DIR": str(tmp_dir),
             "PYTHONUNBUFFERED": "1",
+            "ZHAOSHANG_DEBUG": "false",
         }
         _run(["migrate", "--noinput"], env, tmp_dir)
         _run(["demo", "--quiet"], env, tmp_dir)
+        _run(["collectstatic", "--noinput", "-v0"], env, tmp_dir)
 
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
@@ -93,7 +99,18 @@ def served_app() -> Iterator[str]:
         stderr_path = tmp_dir / "server.stderr"
         with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
             server = subprocess.Popen(
-                [str(ZHAOSHANG), "runserver", f"127.0.0.1:{port}", "--noreload"],
+                [
+                    str(ZHAOSHANG.with_name("gunicorn")),
+                    "zhaoshang.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    "4",
+                ],
                 env=env,
                 cwd=tmp_dir,
                 stdout=out,
@@ -117,7 +134,7 @@ def served_app() -> Iterator[str]:
                         else f"not healthy after {SERVER_START_TIMEOUT:.0f} s"
                     )
                     pytest.fail(
-                        f"runserver on {base_url} {state}; stderr:\n"
+                        f"gunicorn on {base_url} {state}; stderr:\n"
                         f"{stderr_path.read_text(errors='replace')}",
                         pytrace=False,
                     )

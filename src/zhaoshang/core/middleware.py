@@ -98,7 +98,7 @@ class UserLanguageMiddleware:
         return response
 
 
-OPEN_PATHS = ("/static/", "/accounts/logout/", "/accounts/language/", "/healthz")
+OPEN_PATHS = ("/static/", "/accounts/logout/", "/accounts/language/", "/healthz", "/readyz")
 
 
 class AccountPolicyMiddleware:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 from typing import Any
 
 import qrcode
@@ -17,8 +18,9 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +35,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from huey.contrib.djhuey import HUEY
 
 from . import selectors, services
 from .context import request_user
@@ -41,6 +44,8 @@ from .forms import AuditFilterForm, LanguageForm, LoginForm, OwnPasswordChangeFo
 from .middleware import LANGUAGE_COOKIE, SESSION_SEEN, SESSION_STARTED
 from .policy import Capability, can
 from .web import xlsx_response
+
+logger = logging.getLogger(__name__)
 
 OTP_KEY_SESSION = "_zs_otp_key"
 
@@ -274,18 +279,93 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
+    """The process answers: for a load balancer's liveness probe (no dependency checked)."""
     return JsonResponse({"status": "ok"})
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):  # an unknown API URL: JSON like every API error
-        return JsonResponse(
-            {"code": "not_found", "message": _("Not found, or not yours to see.")}, status=404
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Database, cache and job queue reachable: a load balancer sends traffic only then.
+
+    Each part is checked separately so the 503 names what failed; a check
+    that raises anything counts as down (the probe must answer, not crash).
+    """
+    checks = {name: _probe(check) for name, check in READINESS_CHECKS.items()}
+    failing = [name for name, ok in checks.items() if not ok]
+    body = {"status": "unavailable" if failing else "ok", "checks": checks, "failing": failing}
+    return JsonResponse(body, status=503 if failing else 200)
+
+
+def _probe(check: Any) -> bool:
+    try:
+        check()
+    except Exception:  # any failure of a dependency means "not ready"
+        logger.warning(
+            "readiness check %s failed", getattr(check, "__name__", check), exc_info=True
         )
-    return render(request, "core/forbidden.html", status=404)
+        return False
+    return True
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    token = random_hex(8)
+    cache.set("zhaoshang:readyz", token, 10)
+    if cache.get("zhaoshang:readyz") != token:
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _job_queue() -> None:
+    HUEY.pending_count()
+
+
+READINESS_CHECKS = {"database": _database, "cache": _cache, "job_queue": _job_queue}
+
+
+def _error_page(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """One error answer for every status: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": message}, status=status)
+    context = {"status": status, "title": ERROR_TITLES[status](), "message": message}
+    return render(request, "core/http_error.html", context, status=status)
+
+
+ERROR_TITLES = {
+    400: lambda: _("Bad request"),
+    403: lambda: _("Not allowed"),
+    404: lambda: _("Not found"),
+}
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(
+        request, 400, "bad_request", _("The request could not be understood. Check the address.")
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 403, "forbidden", _("You are not allowed to do this."))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a stale page or another site: say how to recover, in Chinese."""
+    return _error_page(
+        request,
+        403,
+        "csrf_failed",
+        _("The form has expired or was not sent from this site. Reload the page and try again."),
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 404, "not_found", _("Not found, or not yours to see."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """A page that needs no database: the error may be the database itself."""
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "message": _("Internal error.")}, status=500)
     return render(request, "core/error.html", status=500)
