@@ -296,6 +296,9 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 OTP_TOTP_ISSUER = "招商引资平台"
+#: no doubling delay: the right code works at once after a wrong one; five wrong codes
+#: in a row close the step for 15 minutes instead (core.services.otp_locked_until)
+OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_REQUIRED_ROLES = ("admin", "leader")
 
 # --- secure headers ----------------------------------------------------------
@@ -364,7 +367,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
-ZHAOSHANG_MAX_UPLOAD_MB = envint("ZHAOSHANG_MAX_UPLOAD_MB", 10)
+#: the one upload limit: ledgers to import and evidence files alike
+ZHAOSHANG_MAX_UPLOAD_MB = envint("ZHAOSHANG_MAX_UPLOAD_MB", 20)
 #: a project with no stage move and no activity for this many days is "stuck" (六未)
 ZHAOSHANG_STUCK_DAYS = envint("ZHAOSHANG_STUCK_DAYS", 60)
 #: a running import with no heartbeat for this long is failed as interrupted (imports.services)

@@ -232,3 +232,37 @@ def test_it_switches_language_per_user(client_for, user_named):
     assert "Log out" in client.get("/").content.decode()
     assert client.post("/accounts/language/", {"language": "xx"}).status_code == 302
     assert user_named("yc_staff").language == "en"
+
+
+def _wrong_code(device: TOTPDevice) -> str:
+    right = totp(device.bin_key)
+    return f"{(right + 1) % 1_000_000:06d}"
+
+
+def test_the_right_code_works_at_once_after_a_wrong_one(client, demo_password, user_named):
+    device = TOTPDevice.objects.create(user=user_named("yc_leader"), name="phone", confirmed=True)
+    login(client, "yc_leader", demo_password)
+    wrong = client.post("/accounts/otp/verify/", {"token": _wrong_code(device)})
+    assert wrong.status_code == 200 and "动态口令错误或已过期" in wrong.content.decode()
+    right = client.post("/accounts/otp/verify/", {"token": f"{totp(device.bin_key):06d}"})
+    assert right.status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_five_wrong_codes_in_a_row_close_the_step_for_fifteen_minutes(
+    client, demo_password, user_named
+):
+    device = TOTPDevice.objects.create(user=user_named("yc_leader"), name="phone", confirmed=True)
+    login(client, "yc_leader", demo_password)
+    for _ in range(5):
+        client.post("/accounts/otp/verify/", {"token": _wrong_code(device)})
+    locked = client.post("/accounts/otp/verify/", {"token": f"{totp(device.bin_key):06d}"})
+    assert locked.status_code == 200 and "错误次数过多" in locked.content.decode()
+    assert client.get("/")["Location"].startswith("/accounts/otp/verify/")  # still not in
+    assert events("otp_verify", "yc_leader") == 5  # the refused try was never checked
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(minutes=16)
+    )
+    opened = client.post("/accounts/otp/verify/", {"token": f"{totp(device.bin_key):06d}"})
+    assert opened.status_code == 302

@@ -6,12 +6,15 @@ import io
 import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils.translation import gettext
 
 from tests.imports.ledgers import messy_ledger, zip_bomb
+from zhaoshang.core.models import Area
 from zhaoshang.imports import safety
+from zhaoshang.imports.forms import UploadForm
 from zhaoshang.imports.safety import ImportFileError, check_workbook, estimate_rows
 
 
@@ -52,11 +55,20 @@ def test_it_refuses_a_workbook_too_big_unpacked(
     ) % {"max": 0}
 
 
-def test_it_refuses_a_file_over_the_size_limit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(safety, "MAX_FILE_BYTES", 1000)
-    assert "MB" in refusal(messy_ledger(tmp_path / "l.xlsx"))
+def test_it_refuses_a_file_over_the_one_upload_limit(tmp_path: Path, settings: Any) -> None:
+    settings.ZHAOSHANG_MAX_UPLOAD_MB = 0
+    assert refusal(messy_ledger(tmp_path / "l.xlsx")) == gettext(
+        "The file is %(size)d MB; at most %(max)d MB can be imported."
+    ) % {"size": 1, "max": 0}
+
+
+def test_the_upload_form_states_the_limit_from_the_setting(settings: Any) -> None:
+    settings.ZHAOSHANG_MAX_UPLOAD_MB = 7
+    form = UploadForm(areas=Area.objects.none())
+    assert str(form.fields["file"].help_text).startswith(
+        gettext("At most %(mb)d MB. Download the template to see the recognised headers.")
+        % {"mb": 7}
+    )
 
 
 def test_it_refuses_too_many_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

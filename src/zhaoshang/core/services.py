@@ -320,6 +320,32 @@ def user_unlock(*, acting_user: User, user: User) -> int:
     return cleared
 
 
+#: wrong codes in a row that close the second step for ``OTP_LOCK``
+OTP_MAX_FAILURES = 5
+OTP_LOCK = timedelta(minutes=15)
+
+
+def otp_locked_until(user: User) -> Any:
+    """When the second step opens again after ``OTP_MAX_FAILURES`` wrong codes, else None.
+
+    This replaces django-otp's doubling delay (``OTP_TOTP_THROTTLE_FACTOR = 0``),
+    which refused the right code typed just after a wrong one. django-otp still
+    counts wrong codes on the device row (reset by a right one), so every app
+    process sees the same lock.
+    """
+    device = (
+        TOTPDevice.objects.filter(user=user, confirmed=True)
+        .order_by("-throttling_failure_count")
+        .first()
+    )
+    if device is None or device.throttling_failure_count < OTP_MAX_FAILURES:
+        return None
+    if device.throttling_failure_timestamp is None:
+        return None
+    until = device.throttling_failure_timestamp + OTP_LOCK
+    return until if until > timezone.now() else None
+
+
 def auth_record_otp(*, user: User, enrolled: bool, ok: bool) -> None:
     audit_record(
         acting_user=user,

@@ -182,6 +182,12 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('core:otp_setup')}?next={_next_url(request)}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        locked_until = services.otp_locked_until(user)
+        if locked_until is not None:
+            form.add_error("token", _otp_locked_message(locked_until))
+            return render(
+                request, "core/otp_verify.html", {"form": form, "next": _next_url(request)}
+            )
         device = match_token(user, form.cleaned_data["token"])
         services.auth_record_otp(user=user, enrolled=False, ok=device is not None)
         if device is not None:
@@ -189,6 +195,12 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         form.add_error("token", _("Wrong or expired code."))
     return render(request, "core/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _otp_locked_message(until: Any) -> str:
+    return _("Too many wrong codes in a row. Try again after %(time)s.") % {
+        "time": timezone.localtime(until).strftime("%H:%M")
+    }
 
 
 @require_POST

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.models import Area
@@ -24,7 +25,6 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("Ledger file (.xlsx)"),
-        help_text=_("At most 20 MB. Download the template to see the recognised headers."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
     dry_run = forms.BooleanField(
@@ -36,6 +36,9 @@ class UploadForm(forms.Form):
         self, *args: Any, areas: Any, options: tuple[str, ...] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(mb)d MB. Download the template to see the recognised headers."
+        ) % {"mb": settings.ZHAOSHANG_MAX_UPLOAD_MB}
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ModelChoiceField)
         area_field.queryset = areas

@@ -4,7 +4,7 @@ An .xlsx file is a zip archive. A hostile or broken one can claim gigabytes
 once inflated (a "zip bomb"), or not be a workbook at all. The checks run in
 this order, each with a message a bureau clerk can act on:
 
-1. size on disk ≤ ``MAX_FILE_BYTES`` (20 MB);
+1. size on disk ≤ ``ZHAOSHANG_MAX_UPLOAD_MB`` (the one upload limit, default 20 MB);
 2. the bytes are a zip archive (an old .xls, a CSV or a renamed Word file is named as such);
 3. from the zip's central directory alone — nothing inflated yet — at most
    ``MAX_ENTRIES`` members, ≤ ``MAX_UNCOMPRESSED_BYTES`` (200 MB) declared in
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ENTRIES = 2000
 #: Apache POI's default too: real sheets compress 5–30×, bombs 1000× and more.
@@ -56,6 +56,11 @@ class WorkbookFacts:
     sheet_parts: tuple[str, ...]
 
 
+def max_file_bytes() -> int:
+    """The one upload limit (``ZHAOSHANG_MAX_UPLOAD_MB``), for ledgers and evidence alike."""
+    return int(settings.ZHAOSHANG_MAX_UPLOAD_MB) * 1024 * 1024
+
+
 def _mb(n: int) -> int:
     return n // (1024 * 1024)
 
@@ -66,10 +71,10 @@ def check_workbook(source: str | Path | IO[bytes], *, size: int | None = None) -
         size = Path(source).stat().st_size if isinstance(source, str | Path) else _size_of(source)
     if size == 0:
         raise ImportFileError(_("The file is empty."))
-    if size > MAX_FILE_BYTES:
+    if size > max_file_bytes():
         raise ImportFileError(
             _("The file is %(size)d MB; at most %(max)d MB can be imported.")
-            % {"size": _mb(size) or 1, "max": _mb(MAX_FILE_BYTES)}
+            % {"size": _mb(size) or 1, "max": settings.ZHAOSHANG_MAX_UPLOAD_MB}
         )
     head = _head(source)
     if not head.startswith(ZIP_MAGIC):
