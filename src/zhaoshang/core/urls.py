@@ -15,5 +15,13 @@ urlpatterns = [
     path("accounts/language/", views.language, name="language"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/export.xlsx", views.person_export, name="person_export"),
+    path("people/new/", views.person_create, name="person_create"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/active/", views.person_set_active, name="person_set_active"),
+    path("people/<int:pk>/delete/", views.person_delete, name="person_delete"),
+    path("people/<int:pk>/merge/", views.person_merge, name="person_merge"),
     path("healthz", views.healthz, name="healthz"),
 ]
