@@ -462,3 +462,46 @@ def test_it_exports_the_filtered_list_and_records_it():
     event = AuditEvent.objects.filter(action="export", object_type="core.person").first()
     assert event.after == {"filters": {"has_account": "no"}, "rows": len(rows) - 1}
     assert rows[0][0] == _("Name")
+
+
+# --- admin ---------------------------------------------------------------------------------
+
+
+def test_it_lists_only_the_admins_area_persons_in_the_admin():
+    page = signed_in_client("yc_admin").get("/admin/core/person/").content.decode()
+    assert "王建华" in page and "黄磊" not in page
+
+
+def test_it_creates_a_person_in_the_admin_through_the_service():
+    form = {"area": yicheng().pk, "name": "冯启明", "rank": "other", "active": "on", "_save": "1"}
+    client = signed_in_client("yc_admin")
+    before = counts()
+    refused = client.post("/admin/core/person/add/", {**form, "phone": "phone"})
+    assert refused.status_code == 200 and counts() == before
+    assert client.post("/admin/core/person/add/", form).status_code == 302
+    person = Person.objects.get(name="冯启明")
+    assert AuditEvent.objects.filter(
+        object_type="core.person", object_id=str(person.pk), action="create", username="yc_admin"
+    ).exists()
+
+
+def test_it_creates_the_person_of_a_user_made_in_the_admin(user_named):
+    admin = user_named("yc_admin")
+    response = signed_in_client("yc_admin").post(
+        "/admin/core/user/add/",
+        {
+            "username": "li_si",
+            "usable_password": "true",
+            "password1": "Start#2026pw",
+            "password2": "Start#2026pw",
+            "full_name": "李四",
+            "title": "分局长",
+            "area": str(admin.area_id),
+            "unit": "",
+            "roles": ["sub_chief"],
+            "_save": "1",
+        },
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(user__username="li_si")
+    assert (person.name, person.post, person.rank) == ("李四", "分局长", PersonRank.SUB_CHIEF)

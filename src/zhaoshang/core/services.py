@@ -282,6 +282,13 @@ def rank_for_roles(codes: Iterable[str]) -> str:
     return next((rank for role, rank in RANK_OF_ROLE if role in held), PersonRank.OTHER)
 
 
+def phone_ok(phone: str) -> bool:
+    """Blank, or 7 to 20 digits with an optional leading + and - ( ) or spaces between."""
+    phone = phone.strip()
+    digits = sum(c.isdigit() for c in phone)
+    return not phone or bool(PHONE_RE.match(phone) and PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1])
+
+
 def _person_valid(person: Person) -> None:
     """The model's rules plus a plausible phone, all refusals at once by field."""
     errors: dict[str, Any] = {}
@@ -289,9 +296,7 @@ def _person_valid(person: Person) -> None:
         person.full_clean(exclude=["user"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    phone = person.phone.strip()
-    digits = sum(c.isdigit() for c in phone)
-    if phone and (not PHONE_RE.match(phone) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]):
+    if not phone_ok(person.phone):
         errors.setdefault("phone", []).append(str(BAD_PHONE))
     if errors:
         raise ValidationError(errors)
