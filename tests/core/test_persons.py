@@ -461,7 +461,7 @@ def test_it_exports_the_filtered_list_and_records_it():
     assert "黄磊" not in names
     event = AuditEvent.objects.filter(action="export", object_type="core.person").first()
     assert event.after == {"filters": {"has_account": "no"}, "rows": len(rows) - 1}
-    assert rows[0][0] == _("Name")
+    assert rows[0][:3] == [_("Full name"), _("Post"), _("Cadre rank")]
 
 
 # --- admin ---------------------------------------------------------------------------------

@@ -71,9 +71,9 @@ def _json(value: Any) -> str:
 
 
 PERSON_HEADERS = (
-    gettext_lazy("Name"),
+    gettext_lazy("Full name"),
     gettext_lazy("Post"),
-    gettext_lazy("Rank"),
+    gettext_lazy("Cadre rank"),
     gettext_lazy("Unit"),
     gettext_lazy("Phone"),
     gettext_lazy("Area"),

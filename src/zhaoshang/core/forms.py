@@ -103,7 +103,9 @@ class PersonFilterForm(ListFilterForm):
 
     sorts = PERSON_SORTS
     q = forms.CharField(label=_("Search name, post, unit or phone"), required=False, max_length=100)
-    rank = forms.ChoiceField(label=_("Rank"), required=False, choices=_all(PersonRank.choices))
+    rank = forms.ChoiceField(
+        label=_("Cadre rank"), required=False, choices=_all(PersonRank.choices)
+    )
     area = forms.ModelChoiceField(
         label=_("Area"),
         required=False,
@@ -142,9 +144,9 @@ class PersonForm(forms.Form):
     """
 
     area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=_("Full name"), max_length=64)
     post = forms.CharField(label=_("Post"), max_length=64, required=False)
-    rank = forms.ChoiceField(label=_("Rank"), choices=PersonRank.choices)
+    rank = forms.ChoiceField(label=_("Cadre rank"), choices=PersonRank.choices)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
