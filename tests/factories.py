@@ -27,7 +27,7 @@ from factory.random import randgen
 
 from zhaoshang.core import services as core_services
 from zhaoshang.core.choices import AreaLevel, RoleCode, UnitKind
-from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.models import Enterprise, Project
 from zhaoshang.projects.validators import USCC_CHARSET, uscc_check_char
@@ -170,3 +170,20 @@ class ProjectFactory(DjangoModelFactory[Project]):
     @classmethod
     def _create(cls, model_class: type[Project], *args: Any, **kwargs: Any) -> Project:
         return project_services.project_create(acting_user=None, **kwargs)
+
+
+class PersonFactory(DjangoModelFactory[Person]):
+    """A Person (人员) of the 人员库 without an account, through ``core.services.person_create``."""
+
+    class Meta:
+        model = Person
+
+    area = factory.SubFactory(CountyFactory)
+    name = factory.Faker("name", locale=LOCALE)
+    post = factory.Faker("job", locale=LOCALE)
+    rank = "other"
+    unit = None
+
+    @classmethod
+    def _create(cls, model_class: type[Person], *args: Any, **kwargs: Any) -> Person:
+        return core_services.person_create(acting_user=None, **kwargs)

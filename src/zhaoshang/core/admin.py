@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -24,7 +25,7 @@ from django.utils.translation import ngettext
 
 from . import selectors, services
 from .context import request_user
-from .models import Area, Role, Unit, User
+from .models import Area, Person, Role, Unit, User
 from .policy import Capability, can
 from .snapshots import snapshot
 
@@ -296,3 +297,63 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
             user.is_active = False
             services.user_save(acting_user=request_user(request), user=user)
         messages.success(request, _("Accounts deactivated."))
+
+
+class PersonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["area", "name", "post", "rank", "unit", "phone", "active"]
+
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data.get("phone") or "").strip()
+        if not services.phone_ok(phone):
+            raise forms.ValidationError(str(services.BAD_PHONE))
+        return phone
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    """The 人员库 for administrators; the directory pages are where people usually edit it.
+
+    Writes go through the person services (versioned, audited); a Person is
+    deactivated, not deleted, here (the directory page deletes one nobody names).
+    """
+
+    form = PersonAdminForm
+    list_display = ["name", "post", "rank", "unit", "area", "user", "active"]
+    list_filter = ["rank", "active", "area"]
+    search_fields = ["name", "post", "phone", "unit__name", "user__username"]
+    list_select_related = ["area", "unit", "user"]
+    readonly_fields = ["user", "version"]
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return [*self.readonly_fields, "area"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        acting = request_user(request)
+        if change:
+            stored = Person.objects.select_related("area").get(pk=obj.pk)
+            changes = {
+                f: form.cleaned_data[f] for f in form.changed_data if f in services.PERSON_FIELDS
+            }
+            services.person_update(
+                acting_user=acting, person=stored, expected_version=None, **changes
+            )
+            return
+        data = {k: v for k, v in form.cleaned_data.items() if k != "active"}
+        saved = services.person_create(acting_user=acting, **data)
+        obj.pk, obj.version = saved.pk, saved.version
+        obj._state.adding = False
+
+    @admin.action(description=_("Deactivate the selected persons"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        acting = request_user(request)
+        for person in queryset.filter(active=True).select_related("area"):
+            services.person_update(
+                acting_user=acting, person=person, expected_version=None, active=False
+            )
+        messages.success(request, _("Persons deactivated."))

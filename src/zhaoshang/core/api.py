@@ -1,14 +1,37 @@
-"""Core API: who am I, and the areas I can see."""
+"""Core API: who am I, the areas I can see, and the 人员库 (people).
+
+Reads go through ``core.selectors`` (scoped: outside the caller's areas is
+404), writes through ``core.services``; ``zhaoshang.api.errors`` renders the
+domain's exceptions (422 by field, 403, 404, 409) as JSON.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from . import selectors
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from . import selectors, services
 from .context import request_user
-from .models import Area
-from .schemas import AreaOut, MeOut
+from .models import Area, Person, Unit, User
+from .policy import Capability, area_scope_path, require
+from .schemas import (
+    AreaOut,
+    MeOut,
+    PersonCreate,
+    PersonDetail,
+    PersonFilters,
+    PersonMergeIn,
+    PersonMergeOut,
+    PersonPage,
+    PersonUpdate,
+    ReferenceOut,
+)
 
 router = Router(tags=["core"])
 
@@ -43,3 +66,161 @@ def area_list(request: HttpRequest) -> list[AreaOut]:
 @router.get("/areas/{code}", response=AreaOut, summary="One area (404 outside the user's scope)")
 def area_detail(request: HttpRequest, code: str) -> AreaOut:
     return _area_out(selectors.area_visible_or_404(request.user, code))
+
+
+# --- the person directory (人员库) ------------------------------------------------
+
+
+def _official(request: HttpRequest) -> User:
+    """The caller, if they see any area; an investor's directory is 404, as on the pages."""
+    user = request_user(request)
+    if area_scope_path(user) is None:
+        raise Http404
+    return user
+
+
+def _writer(user: User) -> None:
+    """403 for a role that only reads; asked after the 404 check, before the body is resolved."""
+    require(user, Capability.WRITE)
+
+
+def _person_out(p: Person) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "post": p.post,
+        "rank": p.rank,
+        "rank_label": str(p.get_rank_display()),
+        "unit_id": p.unit_id,
+        "unit": p.unit.name if p.unit else None,
+        "phone": p.phone,
+        "area": p.area.code,
+        "username": p.user.username if p.user else None,
+        "active": p.active,
+        "version": p.version,
+        "updated_at": p.updated_at,
+    }
+
+
+def _person_detail(user: User, pk: int) -> PersonDetail:
+    person = selectors.person_detail_or_404(user, pk)
+    references = [ReferenceOut(**r) for r in selectors.person_references(person)]
+    return PersonDetail(**_person_out(person), references=references)
+
+
+def _unit(user: User, unit_id: int | None) -> Unit | None:
+    """A unit the caller sees, else 422 on ``unit_id`` (the service checks its area)."""
+    if unit_id is None:
+        return None
+    unit = selectors.units_visible_to(user).filter(pk=unit_id).first()
+    if unit is None:
+        raise ValidationError(
+            {"unit_id": _("Not found or not visible to you (id %(id)s).") % {"id": unit_id}}
+        )
+    return unit
+
+
+@contextmanager
+def _api_fields() -> Iterator[None]:
+    """A service's refusal named by the body's field names (``unit`` → ``unit_id``)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        renamed = {API_FIELDS.get(k, k): v for k, v in exc.error_dict.items()}
+        raise ValidationError(renamed) from exc
+
+
+API_FIELDS = {"unit": "unit_id"}
+
+
+@router.get("/people", response=PersonPage, summary="The 人员库 of the caller's areas")
+def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str, Any]:
+    user = _official(request)
+    values = filters.model_dump(exclude={"limit", "offset"})
+    values["rank"] = getattr(values["rank"], "value", values["rank"])
+    for key in ("has_account", "active"):
+        values[key] = None if values[key] is None else ("yes" if values[key] else "no")
+    rows = selectors.person_list(user, values)
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": rows.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [_person_out(p) for p in page],
+    }
+
+
+@router.post("/people", response={201: PersonDetail}, summary="Add a person to the 人员库")
+def person_create(request: HttpRequest, payload: PersonCreate) -> Status[PersonDetail]:
+    user = _official(request)
+    area = selectors.area_visible_or_404(user, payload.area) if payload.area else user.area
+    _writer(user)
+    if area is None:
+        raise ValidationError({"area": _("Name the area (area code) this belongs to.")})
+    with _api_fields():
+        person = services.person_create(
+            acting_user=user,
+            area=area,
+            name=payload.name,
+            post=payload.post,
+            rank=payload.rank.value,
+            unit=_unit(user, payload.unit_id),
+            phone=payload.phone,
+        )
+    return Status(201, _person_detail(user, person.pk))
+
+
+@router.get("/people/{person_id}", response=PersonDetail, summary="One person, and where named")
+def person_detail(request: HttpRequest, person_id: int) -> PersonDetail:
+    return _person_detail(_official(request), person_id)
+
+
+@router.patch(
+    "/people/{person_id}",
+    response=PersonDetail,
+    summary="Change a person (only the fields sent; 409 if version is stale)",
+)
+def person_update(request: HttpRequest, person_id: int, payload: PersonUpdate) -> PersonDetail:
+    user = _official(request)
+    person = selectors.person_detail_or_404(user, person_id)
+    _writer(user)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if "unit_id" in changes:
+        changes["unit"] = _unit(user, changes.pop("unit_id"))
+    if "rank" in changes:
+        changes["rank"] = getattr(changes["rank"], "value", changes["rank"])
+    with _api_fields():
+        services.person_update(
+            acting_user=user, person=person, expected_version=payload.version, **changes
+        )
+    return _person_detail(user, person.pk)
+
+
+@router.post(
+    "/people/{person_id}/merge",
+    response=PersonMergeOut,
+    summary="Fold duplicates into this person (合并重复人员)",
+)
+def person_merge(request: HttpRequest, person_id: int, payload: PersonMergeIn) -> dict[str, Any]:
+    user = _official(request)
+    survivor = selectors.person_detail_or_404(user, person_id)
+    _writer(user)
+    candidates = selectors.merge_candidates(user, survivor, "")
+    found = {p.pk: p for p in candidates.filter(pk__in=set(payload.duplicates))}
+    missing = [i for i in payload.duplicates if i not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "duplicates": _("Not found or not visible to you (id %(id)s).")
+                % {"id": ", ".join(map(str, missing))}
+            }
+        )
+    moved = services.person_merge(
+        acting_user=user,
+        survivor=survivor,
+        duplicates=list(found.values()),
+        expected_version=payload.version,
+    )
+    return {"person": _person_detail(user, survivor.pk), "moved": moved}

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .policy import Capability, can, otp_required
+from .policy import Capability, area_scope_path, can, otp_required
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_can_audit": can(user, Capability.READ_AUDIT),
         "nav_can_admin": can(user, Capability.ADMINISTER),
+        "nav_can_directory": area_scope_path(user) is not None,
     }

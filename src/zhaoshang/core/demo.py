@@ -2,7 +2,8 @@
 
 Henan → Zhumadian → its ten counties/districts (real GB/T 2260 codes), the
 equipment zone under Yicheng, Yicheng's units as the article names them, and
-one user per role plus a city user and a sibling-county user for leak checks.
+one user per role plus a city user and a sibling-county user for leak checks,
+and a few district cadres who have no account (人员库 only).
 
 Idempotent: rows are looked up by natural key and only missing ones are
 created (through the services, so they are audited); a second run writes nothing.
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from . import services
-from .choices import AreaLevel, RoleCode, UnitKind
-from .models import Area, Unit, User
+from .choices import AreaLevel, PersonRank, RoleCode, UnitKind
+from .models import Area, Person, Unit, User
 
 DEMO_PASSWORD = "Zhaoshang@2026"  # noqa: S105 - public demo login, printed by `make run`
 
@@ -149,6 +150,16 @@ USERS = [
 ]
 
 
+# District cadres with no login account (人员库 only): the ledgers name them on chains.
+# (name, post, rank, unit)
+CADRES: list[tuple[str, str, str, str]] = [
+    ("王建华", "区委书记", PersonRank.DISTRICT_LEADER, "中共驿城区委"),
+    ("李明辉", "副区长", PersonRank.DISTRICT_LEADER, "驿城区人民政府"),
+    ("张红梅", "副区长", PersonRank.DISTRICT_LEADER, "驿城区人民政府"),
+    ("杨振东", "区商务局副局长", PersonRank.DIVISION, COMMERCE_BUREAU),
+]
+
+
 def _area(code: str, name: str, level: str, parent: Area | None) -> Area:
     existing = Area.objects.filter(code=code).first()
     if existing is not None:
@@ -203,9 +214,29 @@ def load_users(areas: dict[str, Area], units: dict[str, Unit]) -> list[User]:
     return users
 
 
+def load_cadres(areas: dict[str, Area], units: dict[str, Unit]) -> list[Person]:
+    """Yicheng's cadres without an account, found by name and post (a second run adds none)."""
+    cadres = []
+    for name, post, rank, unit in CADRES:
+        person = Person.objects.filter(area=areas[YICHENG], name=name, post=post).first()
+        if person is None:
+            person = services.person_create(
+                acting_user=None,
+                area=areas[YICHENG],
+                name=name,
+                post=post,
+                rank=rank,
+                unit=units[unit],
+            )
+        cadres.append(person)
+    return cadres
+
+
 @transaction.atomic
 def load_demo() -> list[User]:
     """Load (or complete) the demo; returns the demo users in display order."""
     areas = load_areas()
     units = load_units(areas)
-    return load_users(areas, units)
+    users = load_users(areas, units)
+    load_cadres(areas, units)
+    return users

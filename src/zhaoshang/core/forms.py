@@ -9,7 +9,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditAction, AuditResult
+from .choices import AuditAction, AuditResult, PersonRank
+from .models import Area, Person, Unit, User
+from .selectors import PERSON_SORTS, areas_visible_to, units_visible_to, writable_areas
 
 
 class LoginForm(AuthenticationForm):
@@ -90,3 +92,97 @@ class ListFilterForm(forms.Form):
             for k, v in self.cleaned_data.items()
             if v not in (None, "", False) and (k != "sort" or v in self.sorts)
         }
+
+
+def _all(choices: Any) -> list[tuple[str, Any]]:
+    return [("", _("All")), *choices]
+
+
+class PersonFilterForm(ListFilterForm):
+    """The 人员库 filter bar (``selectors.person_list``)."""
+
+    sorts = PERSON_SORTS
+    q = forms.CharField(label=_("Search name, post, unit or phone"), required=False, max_length=100)
+    rank = forms.ChoiceField(
+        label=_("Cadre rank"), required=False, choices=_all(PersonRank.choices)
+    )
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        required=False,
+        queryset=Area.objects.none(),
+        to_field_name="code",
+        empty_label=_("All"),
+    )
+    has_account = forms.ChoiceField(
+        label=_("Login account"),
+        required=False,
+        choices=_all([("yes", _("With an account")), ("no", _("Without an account"))]),
+    )
+    active = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=_all([("yes", _("Active")), ("no", _("Deactivated"))]),
+    )
+    duplicates = forms.BooleanField(label=_("Possible duplicates only"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[("", _("Area, then name")), *((k, k) for k in PERSON_SORTS)],
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas_visible_to(user)  # type: ignore[attr-defined]
+
+
+class PersonForm(forms.Form):
+    """Create or edit a Person; the area is chosen on create only, among writable areas.
+
+    Units are the user's visible ones; the service refuses a unit of another
+    area than the Person's (on the ``unit`` field), so the rule lives in one place.
+    """
+
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none())
+    name = forms.CharField(label=_("Full name"), max_length=64)
+    post = forms.CharField(label=_("Post"), max_length=64, required=False)
+    rank = forms.ChoiceField(label=_("Cadre rank"), choices=PersonRank.choices)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: User, person: Person | None = None, **kwargs: Any):
+        if person is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "area": person.area,
+                    "name": person.name,
+                    "post": person.post,
+                    "rank": person.rank,
+                    "unit": person.unit,
+                    "phone": person.phone,
+                    "version": person.version,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = writable_areas(user)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units_visible_to(user)  # type: ignore[attr-defined]
+        if person is not None:
+            self.fields["area"].disabled = True
+            self.fields["area"].queryset = Area.objects.filter(pk=person.area_id)  # type: ignore[attr-defined]
+
+
+class PersonMergeForm(forms.Form):
+    """Pick the duplicates to fold into the Person shown (candidates: writable, same name first)."""
+
+    duplicates = forms.ModelMultipleChoiceField(
+        label=_("Duplicates to merge into this person"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duplicates"].queryset = candidates  # type: ignore[attr-defined]

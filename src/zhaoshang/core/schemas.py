@@ -1,8 +1,21 @@
-"""Response shapes of the core API: the signed-in user and the areas they see."""
+"""Shapes of the core API: the signed-in user, the areas they see, the 人员库.
+
+Core sits below ``zhaoshang.api``'s plumbing, so these mirror its conventions
+(``extra="forbid"`` bodies, a checked ``sort``, ``limit``/``offset``, NUL
+refused) without importing it.
+"""
 
 from __future__ import annotations
 
-from ninja import Schema
+import datetime as dt
+from typing import Annotated, Any
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+
+from .choices import PersonRank
+from .selectors import PERSON_SORTS
 
 
 class AreaOut(Schema):
@@ -19,3 +32,115 @@ class MeOut(Schema):
     unit: str | None
     roles: list[str]
     language: str
+
+
+# --- the person directory (人员库) ------------------------------------------------
+
+
+class _NoNul(Schema):
+    """Refuses NUL characters in text (PostgreSQL cannot store them and would answer 500)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(_("NUL characters are not allowed."))
+        return value
+
+
+class PersonFilters(_NoNul):
+    """The 人员库 list's filters (``core.selectors.person_list``)."""
+
+    q: str | None = Field(None, max_length=100, description="name, post, unit or phone contains")
+    rank: PersonRank | None = None
+    area: str | None = Field(None, max_length=9, description="area code (and below it)")
+    has_account: bool | None = Field(None, description="with (true) or without a login account")
+    active: bool | None = None
+    duplicates: bool = Field(False, description="only names held by several persons (疑似重复)")
+    sort: str | None = Field(None, description=f"one of {', '.join(PERSON_SORTS)}")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    @field_validator("sort")
+    @classmethod
+    def _known_sort(cls, value: str | None) -> str | None:
+        if value and value not in PERSON_SORTS:
+            raise ValueError(
+                _("Unknown sort; use one of %(sorts)s.") % {"sorts": ", ".join(PERSON_SORTS)}
+            )
+        return value
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    post: str
+    rank: str
+    rank_label: str
+    unit_id: int | None
+    unit: str | None
+    phone: str
+    area: str = Field(description="area code")
+    username: str | None = Field(description="the login account, if the person has one")
+    active: bool
+    version: int
+    updated_at: dt.datetime
+
+
+class PersonPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[PersonOut]
+
+
+class ReferenceOut(Schema):
+    key: str = Field(description="app_label.model.field")
+    field: str
+    model: str
+    count: int
+
+
+class PersonDetail(PersonOut):
+    references: list[ReferenceOut] = Field(description="where the person is named")
+
+
+class PersonUpdate(_NoNul):
+    """Fields of a Person; on PATCH only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=64)
+    post: str | None = Field(None, max_length=64)
+    rank: PersonRank | None = None
+    unit_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    phone: str | None = Field(None, max_length=32)
+    active: bool | None = None
+    version: int = Field(..., ge=1, le=2**31 - 1, description="the version you read; 409 if stale")
+
+
+class PersonCreate(_NoNul):
+    model_config = ConfigDict(extra="forbid")
+
+    area: str | None = Field(None, max_length=9, description="area code; default: your own")
+    name: str = Field(..., min_length=1, max_length=64)
+    post: str = Field("", max_length=64)
+    rank: PersonRank = PersonRank.OTHER
+    unit_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    phone: str = Field("", max_length=32)
+
+
+class PersonMergeIn(_NoNul):
+    model_config = ConfigDict(extra="forbid")
+
+    duplicates: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        ..., min_length=1, max_length=50, description="ids of the persons folded into this one"
+    )
+    version: int = Field(
+        ..., ge=1, le=2**31 - 1, description="the survivor's version; 409 if stale"
+    )
+
+
+class PersonMergeOut(Schema):
+    person: PersonDetail
+    moved: dict[str, int] = Field(description="rows moved to the survivor, per relation")

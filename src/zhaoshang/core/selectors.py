@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, ForeignObjectRel, Model, Q, QuerySet
 from django.http import Http404
 
 from .models import Area, AuditEvent, Person, Unit, User
@@ -123,6 +123,145 @@ def people_in_reach(user: User, area: Area) -> QuerySet[User]:
 def persons_visible_to(user: Any) -> QuerySet[Person]:
     """The 人员库 rows of the user's areas (list, edit and merge pages)."""
     return scope_to_user(Person.objects.select_related("area", "unit", "user"), user)
+
+
+#: ``sort`` values of the 人员库 list (page and API) and the ordering each means.
+PERSON_SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "post": "post",
+    "-post": "-post",
+    "rank": "rank",
+    "-rank": "-rank",
+    "unit": "unit__name",
+    "-unit": "-unit__name",
+    "area": "area__path",
+    "-area": "-area__path",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+}
+
+
+def person_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
+    """The 人员库 list: scope, search, filters and sorting; one query per page.
+
+    ``q`` matches name, post, unit or phone; ``has_account`` is "yes"/"no";
+    ``duplicates`` keeps the names that occur more than once in the user's
+    areas (疑似重复), sorted so that namesakes sit together.
+    """
+    filters = filters or {}
+    persons = persons_visible_to(user)
+    if filters.get("q"):
+        q = str(filters["q"]).strip()
+        persons = persons.filter(
+            Q(name__icontains=q)
+            | Q(post__icontains=q)
+            | Q(unit__name__icontains=q)
+            | Q(phone__contains=q)
+        )
+    if filters.get("rank"):
+        persons = persons.filter(rank=filters["rank"])
+    if filters.get("area"):
+        persons = persons.filter(area__path__startswith=_area_path(filters["area"]))
+    if filters.get("has_account") in ("yes", "no", True, False):
+        persons = persons.filter(user__isnull=filters["has_account"] in ("no", False))
+    if "active" in filters and filters["active"] in ("yes", "no"):
+        persons = persons.filter(active=filters["active"] == "yes")
+    if filters.get("duplicates"):
+        persons = persons.filter(name__in=duplicate_names(user))
+        return persons.order_by("name", "area__path", "id")
+    sort = PERSON_SORTS.get(filters.get("sort") or "")
+    return persons.order_by(*([sort] if sort else []), "area__path", "name", "id")
+
+
+def _area_path(area: Any) -> str:
+    """An Area's path, or the path of the area with this code ("\0" when unknown: no rows)."""
+    if isinstance(area, Area):
+        return area.path
+    return Area.objects.filter(code=str(area)).values_list("path", flat=True).first() or "\0"
+
+
+def duplicate_names(user: Any) -> QuerySet[Person, Any]:
+    """Names held by more than one Person of the user's areas (疑似重复), as a subquery."""
+    return (
+        scope_to_user(Person.objects.all(), user)
+        .values("name")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("name")
+    )
+
+
+def person_detail_or_404(user: Any, pk: int) -> Person:
+    return get_visible_or_404(persons_visible_to(user), pk=pk)
+
+
+def person_relations() -> list[ForeignObjectRel]:
+    """Every relation pointing at Person (foreign keys, one-to-ones, many-to-manys).
+
+    Found through ``Person._meta`` (its reverse relations, hidden ones with
+    ``related_name="+"`` included), so a higher app's chain or work plan that
+    names Persons shows up here without ``core`` importing it. The rows of an
+    automatic many-to-many table count under their many-to-many field.
+    """
+    return [
+        rel
+        for rel in Person._meta.get_fields(include_hidden=True)
+        if isinstance(rel, ForeignObjectRel)
+        and rel.related_model is not Person
+        and not related_model(rel)._meta.auto_created
+    ]
+
+
+def related_model(rel: ForeignObjectRel) -> type[Model]:
+    """The model on the other side of ``rel`` (resolved: the app registry is ready)."""
+    model = rel.related_model
+    assert not isinstance(model, str)
+    return model
+
+
+def relation_key(rel: ForeignObjectRel) -> str:
+    """``app_label.model.field``: a relation's stable name in audit rows and API answers."""
+    return f"{related_model(rel)._meta.label_lower}.{rel.field.name}"
+
+
+def person_references(person: Person) -> list[dict[str, Any]]:
+    """Where a Person is named: rows per relation (only those with any), one query each."""
+    found = []
+    for rel in person_relations():
+        model = related_model(rel)
+        count = model._base_manager.filter(**{rel.field.name: person}).count()
+        if count:
+            found.append(
+                {
+                    "key": relation_key(rel),
+                    "field": str(rel.field.verbose_name),
+                    "model": str(model._meta.verbose_name_plural),
+                    "count": count,
+                }
+            )
+    return found
+
+
+def merge_candidates(user: Any, survivor: Person, q: str | None = None) -> QuerySet[Person]:
+    """Persons that may be folded into ``survivor``: in its area or below, the caller's to
+    write, namesakes by default (``q`` searches name, post or unit instead)."""
+    if not can(user, Capability.WRITE):
+        return Person.objects.none()
+    persons = persons_visible_to(user).filter(area__path__startswith=survivor.area.path)
+    if q is None:
+        persons = persons.filter(name=survivor.name)
+    elif q.strip():
+        text = q.strip()
+        persons = persons.filter(
+            Q(name__icontains=text) | Q(post__icontains=text) | Q(unit__name__icontains=text)
+        )
+    return persons.exclude(pk=survivor.pk).order_by("name", "area__path", "id")
+
+
+def writable_areas(user: Any) -> QuerySet[Area]:
+    """Areas where ``user`` may create or change Persons: theirs and below, if they write."""
+    return areas_visible_to(user) if can(user, Capability.WRITE) else Area.objects.none()
 
 
 def persons_in_reach(user: Any, area: Area) -> QuerySet[Person]:

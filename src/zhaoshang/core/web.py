@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -48,3 +49,18 @@ def xlsx_response(buffer: io.BytesIO, name: str, *, stamped: bool = True) -> Htt
     stamp = f"-{timezone.localtime():%Y%m%d-%H%M}" if stamped else ""
     response["Content-Disposition"] = f'attachment; filename="{name}{stamp}.xlsx"'
     return response
+
+
+def sort_urls(request: HttpRequest, keys: Iterable[str]) -> dict[str, str]:
+    """Column-header links of a sortable list: each sorts by its key, or reverses it.
+
+    The other filters stay; the page goes back to the first.
+    """
+    current = request.GET.get("sort", "")
+    urls = {}
+    for key in keys:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = f"-{key}" if current == key else key
+        urls[key] = f"?{query.urlencode()}"
+    return urls
