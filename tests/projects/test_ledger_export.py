@@ -311,7 +311,11 @@ def test_it_writes_one_audit_event_per_export_with_filters_and_row_count(user_na
             staff,
             staff.area,
         )
-        assert event.after == {"filters": {"stage": "lead"}, "rows": expected_rows}
+        # the ledger is written for a year (重点项目级别 is that year's): this one by default
+        assert event.after == {
+            "filters": {"stage": "lead", "year": timezone.localdate().year},
+            "rows": expected_rows,
+        }
         assert event.object_repr == LEDGER_SHEET
 
 
@@ -320,7 +324,11 @@ def test_it_records_a_model_filter_by_its_key_and_the_area_narrowing(user_named)
     export("zmd_city", {"sub_bureau": unit}, within=Area.objects.get(code="411702"))
     event = AuditEvent.objects.latest("id")
     assert event.after is not None
-    assert event.after["filters"] == {"sub_bureau": unit.pk, "within": "411702"}
+    assert event.after["filters"] == {
+        "sub_bureau": unit.pk,
+        "within": "411702",
+        "year": timezone.localdate().year,
+    }
     assert event.object_repr == f"{LEDGER_SHEET}（驿城区）"
 
 
@@ -419,7 +427,7 @@ def test_it_exports_from_the_command_line_as_the_given_user(run_cli, tmp_path, u
     assert (event.action, event.user, event.after) == (
         AuditAction.EXPORT,
         user_named("yc_staff"),
-        {"filters": {"within": "411702"}, "rows": len(rows)},
+        {"filters": {"within": "411702", "year": timezone.localdate().year}, "rows": len(rows)},
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx"]
 

@@ -73,6 +73,7 @@ def ledger_row(number: int, **changes: Any) -> list[Any]:
         "lead_cadre": "陈志远",
         "land_parcel": "装备产业集聚区 A-12 地块",
         "notes": "快速导入",
+        "area": "",
     }
     values.update(changes)
     return [values[column.key] for column in LEDGER_COLUMNS]

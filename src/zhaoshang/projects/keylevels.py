@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Expression, QuerySet, Value
+from django.db.models import Expression, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from .models import Project
 KEY_LEVEL_OF_YEAR = "key_level_of_year"
 
 #: ``level_expression(year)``: SQL giving the top level of ``OuterRef("pk")`` in ``year`` or NULL
-LevelExpression = Callable[[int], Expression]
+LevelExpression = Callable[[int], Expression | Subquery]
 #: ``history(project)``: ``(year, level)`` of every year it sits in a list, newest first
 LevelHistory = Callable[[Project], list[tuple[int, str]]]
 #: ``list_url(project, year, level)``: the page of that list (where the level is changed)

@@ -22,7 +22,6 @@ from zhaoshang.projects.models import Project
 from ..choices import MilestoneStatus
 from ..models import Milestone
 from ..services.workplan import milestone_complete, milestone_create, milestone_update
-from .investment import CURRENT_YEAR
 
 YICHENG = "411702"
 LAST_DAY = dt.date(2026, 11, 20)
@@ -45,10 +44,10 @@ def load_demo() -> None:
 
 
 def _key_projects(area: Area) -> list[Project]:
-    names = [row[0] for row in PROJECTS]
+    # the demo's key projects of this year: those the projects demo gives a list level
+    names = [row[0] for row in PROJECTS if row[5]]
     return list(
-        Project.objects.filter(area=area, name__in=names, key_entries__year=CURRENT_YEAR)
-        .distinct()
+        Project.objects.filter(area=area, name__in=names)
         .select_related("area", "lead_cadre", "sub_bureau")
         .prefetch_related("trackers", "cooperating_units")
         .order_by("code", "id")
