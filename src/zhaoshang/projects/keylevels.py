@@ -86,7 +86,8 @@ def key_projects_of(projects: QuerySet[Project], year: int) -> QuerySet[Project]
 
 
 def key_level_of(project: Project, year: int) -> str:
-    """One project's level in ``year`` (the annotation when the row has it, else a query)."""
+    """One project's level in ``year``: the row's ``key_level_of_year`` when a queryset of
+    that same year annotated it (a list page: no query per row), else one query."""
     annotated = getattr(project, KEY_LEVEL_OF_YEAR, None)
     if annotated is not None:
         return str(annotated)
