@@ -52,7 +52,7 @@ from django.db import connection  # noqa: E402
 from zhaoshang.core.demo import load_demo  # noqa: E402
 from zhaoshang.core.models import Area, Unit, User  # noqa: E402
 from zhaoshang.core.xlsx import write_table  # noqa: E402
-from zhaoshang.projects.choices import KeyLevel, KeyRegion, Method, Stage  # noqa: E402
+from zhaoshang.projects.choices import KeyRegion, Method, Stage  # noqa: E402
 from zhaoshang.projects.exports import (  # noqa: E402
     CHUNK_SIZE,
     LEDGER_SHEET,
@@ -96,7 +96,6 @@ def generate(count: int) -> None:
         Enterprise(area=area, name=f"{phrase(rng, 6)}有限公司{i}") for i in range(300)
     )
     regions = [*KeyRegion.values, ""]
-    levels = KeyLevel.values
     stages = Stage.values
     day0 = dt.date(2020, 1, 1)
     batch: list[Project] = []
@@ -132,7 +131,6 @@ def generate(count: int) -> None:
                 contracted_amount=money(rng, 400000) if dated >= 1 else None,
                 start_date=signed + dt.timedelta(days=90) if dated >= 2 else None,
                 production_date=signed + dt.timedelta(days=400) if dated >= 3 else None,
-                key_level=rng.choice(levels),
                 sub_bureau=rng.choice(units) if rng.random() < 0.9 else None,
                 lead_cadre=rng.choice(cadres) if rng.random() < 0.5 else None,
                 notes=notes,

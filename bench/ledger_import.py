@@ -131,6 +131,7 @@ def generate(path: Path, rows: int) -> None:
             "lead_cadre": LEADERS[i % len(LEADERS)],
             "land_parcel": f"集聚区{i % 97}号地块",
             "notes": "" if i % 3 else f"第{i}行备注：推进中",
+            "area": "",
         }
         for col, column in enumerate(LEDGER_COLUMNS):
             value = values[column.key]
@@ -340,7 +341,6 @@ def step_naive(path: Path, db: str, var: Path, deps: Path) -> dict[str, float]:
             "contracted_amount": v["contracted_amount"],
             "start_date": v["start_date"].date() if v["start_date"] else None,
             "production_date": v["production_date"].date() if v["production_date"] else None,
-            "key_level": lookups.key_levels(v["key_level"]) or "",
             "sub_bureau": Unit.objects.get(area=area, name=v["sub_bureau"]),
             "lead_cadre": User.objects.filter(full_name=v["lead_cadre"]).first()
             if v["lead_cadre"]

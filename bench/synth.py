@@ -298,7 +298,7 @@ def _project_rows(
             f"{investment}.0000" if p.contract_on else None,
             p.start_on.isoformat() if p.start_on else None,
             p.progress_on.isoformat() if p.stage == Stage.PRODUCTION else None,
-            "", None, None, None, None, "", 1, p.progress_on.isoformat(), now, now,
+            None, None, None, None, "", 1, p.progress_on.isoformat(), now, now,
         )  # fmt: skip
 
 
@@ -306,7 +306,7 @@ PROJECT_COLUMNS = (
     "id", "area_id", "code", "name", "investor_id", "investor_name", "cluster_id",
     "source_region", "source_province", "source_country", "method", "total_investment",
     "foreign_capital", "out_of_city_capital", "land_area", "land_parcel", "stage",
-    "contract_date", "contracted_amount", "start_date", "production_date", "key_level",
+    "contract_date", "contracted_amount", "start_date", "production_date",
     "sub_bureau_id", "lead_cadre_id", "responsible_chief_id", "frontline_sub_chief_id",
     "notes", "version", "last_progress_on", "created_at", "updated_at",
 )  # fmt: skip

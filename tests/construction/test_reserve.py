@@ -293,7 +293,9 @@ def test_it_promotes_an_included_item_into_a_project_and_the_key_list(item, staf
         cluster,
         staff.area,
     )
-    assert (project.total_investment, project.stage, project.key_level) == (
+    from zhaoshang.projects.keylevels import key_level_of
+
+    assert (project.total_investment, project.stage, key_level_of(project, 2027)) == (
         Decimal("150000"),
         "lead",
         "province",

@@ -16,11 +16,13 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from zhaoshang import cli
+from zhaoshang.construction.services.investment import key_entry_add
 from zhaoshang.core import services as core_services
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, AuditEvent, Unit, User
@@ -130,7 +132,7 @@ def full_project(user_named) -> Project:  # type: ignore[no-untyped-def]
         name="测试运输装备",
         defaults={"sub_bureau": staff.unit},
     )
-    return services.project_create(
+    project = services.project_create(
         acting_user=staff,
         area=staff.area,
         name="年产5000辆专用车项目",
@@ -146,12 +148,19 @@ def full_project(user_named) -> Project:  # type: ignore[no-untyped-def]
         land_area=Decimal("260.50"),
         contract_date=dt.date(2026, 3, 18),
         contracted_amount=Decimal("100000"),
-        key_level=KeyLevel.CITY,
         sub_bureau=staff.unit,
         lead_cadre=user_named("yc_leader"),
         land_parcel="装备产业集聚区 A-07",
         notes="已签订投资协议",
     )
+    key_entry_add(  # the level is this year's list's (重点项目级别 is written for a year)
+        acting_user=staff,
+        project=project,
+        year=timezone.localdate().year,
+        level=KeyLevel.CITY,
+        planned_investment=Decimal("30000"),
+    )
+    return project
 
 
 # --- layout and values ---------------------------------------------------------------
@@ -188,6 +197,7 @@ def test_it_yields_display_values_in_ledger_column_order(full_project, user_name
         "陈志远",
         "装备产业集聚区 A-07",
         "已签订投资协议",
+        "驿城区",
     )
     assert [tuple(row) for row in rows] == [expected]
     assert [type(value) for value in rows[0]] == [type(value) for value in expected]
@@ -301,7 +311,11 @@ def test_it_writes_one_audit_event_per_export_with_filters_and_row_count(user_na
             staff,
             staff.area,
         )
-        assert event.after == {"filters": {"stage": "lead"}, "rows": expected_rows}
+        # the ledger is written for a year (重点项目级别 is that year's): this one by default
+        assert event.after == {
+            "filters": {"stage": "lead", "year": timezone.localdate().year},
+            "rows": expected_rows,
+        }
         assert event.object_repr == LEDGER_SHEET
 
 
@@ -310,7 +324,11 @@ def test_it_records_a_model_filter_by_its_key_and_the_area_narrowing(user_named)
     export("zmd_city", {"sub_bureau": unit}, within=Area.objects.get(code="411702"))
     event = AuditEvent.objects.latest("id")
     assert event.after is not None
-    assert event.after["filters"] == {"sub_bureau": unit.pk, "within": "411702"}
+    assert event.after["filters"] == {
+        "sub_bureau": unit.pk,
+        "within": "411702",
+        "year": timezone.localdate().year,
+    }
     assert event.object_repr == f"{LEDGER_SHEET}（驿城区）"
 
 
@@ -409,7 +427,7 @@ def test_it_exports_from_the_command_line_as_the_given_user(run_cli, tmp_path, u
     assert (event.action, event.user, event.after) == (
         AuditAction.EXPORT,
         user_named("yc_staff"),
-        {"filters": {"within": "411702"}, "rows": len(rows)},
+        {"filters": {"within": "411702", "year": timezone.localdate().year}, "rows": len(rows)},
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx"]
 

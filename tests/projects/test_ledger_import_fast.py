@@ -22,7 +22,7 @@ from zhaoshang.imports import cells
 from zhaoshang.imports.kinds import ImportOutcome, no_progress
 from zhaoshang.imports.reading import UNIT_FAMILIES
 from zhaoshang.projects import services
-from zhaoshang.projects.choices import KeyLevel, KeyRegion, Method, Stage
+from zhaoshang.projects.choices import KeyRegion, Method, Stage
 from zhaoshang.projects.importing import import_ledger, raw, writing
 from zhaoshang.projects.importing.checks import SUSPECT, Unsure, screen_for
 from zhaoshang.projects.importing.rows import _decimal_reader
@@ -73,6 +73,7 @@ def ledger_row(number: int, **changes: Any) -> list[Any]:
         "lead_cadre": "陈志远",
         "land_parcel": "装备产业集聚区 A-12 地块",
         "notes": "快速导入",
+        "area": "",
     }
     values.update(changes)
     return [values[column.key] for column in LEDGER_COLUMNS]
@@ -117,7 +118,6 @@ def test_it_stores_a_project_exactly_as_project_create_does(tmp_path: Path) -> N
         land_area=Decimal("120.50"),
         contract_date=CONTRACT,
         contracted_amount=Decimal("11000.1250"),
-        key_level=KeyLevel.CITY,
         sub_bureau=Unit.objects.get(area=area, name="新能源汽车装备专业招商分局"),
         lead_cadre=User.objects.get(full_name="陈志远"),
         land_parcel="装备产业集聚区 A-12 地块",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -244,12 +245,26 @@ def test_it_flags_a_project_without_progress_as_stuck(project, staff):
     assert project.pk not in {p.pk for p in selectors.project_list(staff, {"stuck": True})}
 
 
+def listed(project: Any, level: str) -> None:
+    """Put ``project`` in this year's key list of ``level`` (key projects are a year's)."""
+    from django.utils import timezone
+
+    from zhaoshang.construction.services.investment import key_entry_add
+
+    key_entry_add(
+        acting_user=None,
+        project=project,
+        year=timezone.localdate().year,
+        level=level,
+        planned_investment=Decimal(0),
+    )
+
+
 def test_it_reports_incomplete_chains_of_key_projects(staff, user_named):
     full = services.project_create(
         acting_user=staff,
         area=staff.area,
         name="完整",
-        key_level="city",
         lead_cadre=user_named("yc_leader"),
         responsible_chief=user_named("yc_chief"),
         frontline_sub_chief=user_named("yc_subchief"),
@@ -260,9 +275,10 @@ def test_it_reports_incomplete_chains_of_key_projects(staff, user_named):
         acting_user=staff,
         area=staff.area,
         name="缺人",
-        key_level="district",
         lead_cadre=user_named("yc_leader"),
     )
+    listed(full, "city")
+    listed(partial, "district")
     report = dict(selectors.incomplete_chains(staff))
     assert full not in report
     assert report[partial] == [

@@ -8,6 +8,7 @@ class ConstructionConfig(AppConfig):
     verbose_name = _("Project construction")
 
     def ready(self) -> None:
-        from .panels import register_panels
+        from .panels import register_key_levels, register_panels
 
         register_panels()
+        register_key_levels()

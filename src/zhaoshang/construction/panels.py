@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from zhaoshang.core.models import User
+from zhaoshang.projects.keylevels import KeyLevelSource, register_key_level_source
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.panels import ProjectPanel, register_project_panel
 
@@ -28,4 +32,20 @@ def register_panels() -> None:
     )
     register_project_panel(
         ProjectPanel("workplan", "construction/_project_milestones.html", _milestones)
+    )
+
+
+def _key_list_url(project: Project, year: int, level: str) -> str:
+    query = urlencode({"year": year, "level": level, "q": project.code or project.name})
+    return f"{reverse('construction:keylist')}?{query}"
+
+
+def register_key_levels() -> None:
+    """Called from ``ConstructionConfig.ready()``: a project's level in a year is its lists'."""
+    register_key_level_source(
+        KeyLevelSource(
+            level_expression=investment_selectors.top_level_of_year,
+            history=investment_selectors.key_level_history,
+            list_url=_key_list_url,
+        )
     )

@@ -29,7 +29,7 @@ from zhaoshang.core.context import request_user
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import get_visible_or_404, people_in_reach, units_in_reach
 
-from . import selectors, services
+from . import keylevels, selectors, services
 from .choices import ActivityKind, Stage
 from .models import Activity, Enterprise, Project
 from .schemas import (
@@ -129,7 +129,8 @@ def _enterprise_out(e: Enterprise) -> EnterpriseOut:
     )
 
 
-def _item_fields(p: Project) -> dict[str, Any]:
+def _item_fields(p: Project, year: int) -> dict[str, Any]:
+    """A ledger row; ``key_level`` is the project's level in ``year`` (read-only)."""
     return {
         "id": p.pk,
         "code": p.code,
@@ -143,7 +144,8 @@ def _item_fields(p: Project) -> dict[str, Any]:
         "total_investment": str(p.total_investment),
         "area": p.area.code,
         "area_name": p.area.name,
-        "key_level": p.key_level,
+        "key_level": keylevels.key_level_of(p, year),
+        "key_level_year": year,
         "version": p.version,
         "stuck": selectors.is_stuck(p),
         "last_progress": getattr(p, "last_progress", None),
@@ -151,11 +153,11 @@ def _item_fields(p: Project) -> dict[str, Any]:
     }
 
 
-def _project_detail(user: User, project_id: int) -> ProjectDetail:
+def _project_detail(user: User, project_id: int, year: int | None = None) -> ProjectDetail:
     p = selectors.project_detail_or_404(user, project_id)
     events = p.stage_events.select_related("actor").order_by("event_date", "id")
     return ProjectDetail(
-        **_item_fields(p),
+        **_item_fields(p, keylevels.year_or_current(year)),
         investor_name=p.investor_name,
         source_region=p.source_region,
         source_province=p.source_province,
@@ -294,7 +296,8 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[s
     values = filters.model_dump(exclude={"limit", "offset"})
     values = {k: getattr(v, "value", v) for k, v in values.items()}
     rows = selectors.project_list(request_user(request), values)
-    return paged(rows, filters, lambda p: ProjectItem(**_item_fields(p)))
+    year = keylevels.year_or_current(values.get("year"))
+    return paged(rows, filters, lambda p: ProjectItem(**_item_fields(p, year)))
 
 
 @router.post("/projects", response={201: ProjectDetail}, summary="Create a project")
@@ -315,8 +318,13 @@ def project_create(request: HttpRequest, payload: ProjectCreate) -> Status[Proje
 
 
 @router.get("/projects/{project_id}", response=ProjectDetail, summary="One project in full")
-def project_detail(request: HttpRequest, project_id: int) -> ProjectDetail:
-    return _project_detail(request_user(request), project_id)
+def project_detail(
+    request: HttpRequest,
+    project_id: int,
+    year: int | None = None,
+) -> ProjectDetail:
+    """``year``: whose key-project level ``key_level`` is (this year by default)."""
+    return _project_detail(request_user(request), project_id, year)
 
 
 @router.put(

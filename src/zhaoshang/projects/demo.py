@@ -121,7 +121,8 @@ REGIONS = [
     KeyRegion.LOCAL,
     KeyRegion.OVERSEAS,
 ]
-# name, investor (enterprise name or outside investor), cluster, final stage, total 万元, key level
+# name, investor (enterprise name or outside investor), cluster, final stage, total 万元, and
+# the level of its key list this year (the construction demo puts it there)
 PROJECTS = [
     (
         "中集华骏年产2万辆专用车扩建项目",
@@ -537,7 +538,7 @@ def load_demo() -> None:
     units = list(Unit.objects.filter(area=area, kind__in=["bureau", "party_gov"]))
     rng = random.Random(2014)  # noqa: S311 - repeatable demo data, not security
     recorder = users["yc_staff"]
-    for i, (name, investor, cluster, final, total, level) in enumerate(PROJECTS):
+    for i, (name, investor, cluster, final, total, _level) in enumerate(PROJECTS):
         if Project.objects.filter(area=area, name=name).exists():
             continue
         complete_chain = i % 3 != 2
@@ -560,7 +561,6 @@ def load_demo() -> None:
             out_of_city_capital=Decimal(total * 8 // 10 if region != KeyRegion.LOCAL else 0),
             land_area=Decimal(total // 230) if total < 500000 else Decimal(800),
             land_parcel="驻马店装备产业集聚区" if cluster else "",
-            key_level=level,
             lead_cadre=leaders[i % 2],
             responsible_chief=chiefs[0] if complete_chain else None,
             frontline_sub_chief=sub_chiefs[i % 2],

@@ -28,9 +28,16 @@ from zhaoshang.core.models import Area, User
 from zhaoshang.core.services import export_record
 from zhaoshang.core.xlsx import write_table
 
+from .keylevels import KEY_LEVEL_OF_YEAR, year_or_current
 from .ledger import CHOICE_WORDS, LEDGER_COLUMNS, LedgerColumn
 from .models import Project
-from .selectors import incomplete_projects, missing_labels, project_list
+from .selectors import (
+    CHAIN_PARTS,
+    incomplete_chains,
+    incomplete_projects,
+    missing_labels,
+    project_list,
+)
 
 LEDGER_SHEET = "招商项目台账"
 OBJECT_TYPE = "projects.project"
@@ -51,7 +58,10 @@ RELATED_SOURCES: dict[str, tuple[str, ...]] = {
     "cluster": ("cluster__name",),
     "sub_bureau": ("sub_bureau__name",),
     "lead_cadre": ("lead_cadre__full_name", "lead_cadre__username"),
+    "area": ("area__name",),
 }
+#: a choice column read from an annotation rather than a field of the same name
+CHOICE_SOURCES: dict[str, str] = {"key_level": KEY_LEVEL_OF_YEAR}
 
 
 def _blank_as_null(field: str) -> NullIf:
@@ -64,12 +74,13 @@ def column_expression(column: LedgerColumn) -> Expression | F:
         sources = [_blank_as_null(field) for field in RELATED_SOURCES[column.key]]
         return Coalesce(*sources, output_field=TextField()) if len(sources) > 1 else sources[0]
     if column.kind == "choice":
+        source = CHOICE_SOURCES.get(column.key, column.key)
         return Case(
             *(
-                When(**{column.key: value}, then=Value(label))
+                When(**{source: value}, then=Value(label))
                 for value, label in CHOICE_LABELS[column.key].items()
             ),
-            default=_blank_as_null(column.key),
+            default=_blank_as_null(source),
             output_field=TextField(),
         )
     if column.kind == "text":
@@ -103,10 +114,12 @@ def export_projects(
 
     ``within`` narrows it to one area and everything below it (the CLI's
     ``--area``); an area outside the user's scope just yields no rows (the CLI
-    refuses it up front). The export is audited with the filters and the row
+    refuses it up front). 重点项目级别 is each project's level in ``filters["year"]``
+    (default this year). The export is audited with the filters and the row
     count; returns the row count.
     """
     filters = dict(filters or {})
+    filters["year"] = year_or_current(filters.get("year"))
     projects = project_list(user, filters)
     if within is not None:
         projects = projects.filter(area__path__startswith=within.path)
@@ -171,6 +184,50 @@ def export_incomplete(
         object_type=OBJECT_TYPE,
         description=sheet,
         filters=_audit_filters(filters),
+        rows=count,
+    )
+    return count
+
+
+CHAIN_HEADERS = (
+    gettext_lazy("Project number"),
+    gettext_lazy("Project name"),
+    gettext_lazy("Area of the project"),
+    gettext_lazy("Key-project level"),
+    pgettext_lazy("ledger column", "Stage"),
+    gettext_lazy("Missing from the chain"),
+)
+CHAIN_PART_LABELS = {
+    "lead_cadre": gettext_lazy("Lead cadre"),
+    "responsible_chief": gettext_lazy("Responsible chief"),
+    "frontline_sub_chief": gettext_lazy("Frontline sub-chief"),
+    "trackers": gettext_lazy("Two trackers"),
+    "cooperating_units": gettext_lazy("Cooperating units"),
+}
+
+
+def export_incomplete_chains(*, user: User, year: int, target: str | IO[bytes]) -> int:
+    """The incomplete-chain report of ``year`` (its key projects) as Excel, audited; rows."""
+    between = pgettext("between list items", ", ")
+    stage_words = CHOICE_LABELS["stage"]
+    rows = [
+        (
+            project.code or None,
+            project.name,
+            project.area.name,
+            project.key_level_display,
+            stage_words.get(project.stage, project.stage),
+            between.join(str(CHAIN_PART_LABELS[gap]) for gap in gaps if gap in CHAIN_PARTS),
+        )
+        for project, gaps in incomplete_chains(user, year)
+    ]
+    sheet = _("Incomplete chains")  # a sheet name has at most 31 characters
+    count = write_table(target, sheet=sheet, headers=[str(h) for h in CHAIN_HEADERS], rows=rows)
+    export_record(
+        acting_user=user,
+        object_type=OBJECT_TYPE,
+        description=f"{sheet} {year}",
+        filters={"year": year},
         rows=count,
     )
     return count

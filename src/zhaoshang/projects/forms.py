@@ -23,9 +23,18 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", _("All")), *choices]
 
 
+class YearField(forms.IntegerField):
+    """The year a key-project level is of (``?year=``); blank means this year."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Year"))
+        super().__init__(required=False, min_value=2000, max_value=2100, **kwargs)
+
+
 class ProjectFilterForm(ListFilterForm):
     sorts = SORTS
     q = forms.CharField(label=_("Search name or investor"), required=False, max_length=100)
+    year = YearField(help_text=_("The key-project level shown and filtered is that of this year."))
     area = forms.ModelChoiceField(
         label=_("Area"),
         required=False,
@@ -76,6 +85,12 @@ class ProjectFilterForm(ListFilterForm):
         self.fields["leader"].queryset = leaders_visible_to(user)  # type: ignore[attr-defined]
 
 
+class ChainReportForm(ListFilterForm):
+    """The incomplete-chain report's year: the key projects of that year's lists."""
+
+    year = YearField()
+
+
 class DataQualityFilterForm(ListFilterForm):
     """The filter bar of the 资料待补 page: an area of the user's (and everything below it)."""
 
@@ -115,7 +130,6 @@ class ProjectForm(forms.ModelForm):
             "out_of_city_capital",
             "land_area",
             "land_parcel",
-            "key_level",
             "sub_bureau",
             "lead_cadre",
             "responsible_chief",

@@ -35,11 +35,14 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("contracted_amount", "签约金额（万元）", "decimal"),
     LedgerColumn("start_date", "开工日期", "date"),
     LedgerColumn("production_date", "投产日期", "date"),
+    # the level of the exported year (a fact of that year's key lists); read-only on import
     LedgerColumn("key_level", "重点项目级别", "choice"),
     LedgerColumn("sub_bureau", "责任单位", "fk"),
     LedgerColumn("lead_cadre", "牵头领导", "fk"),  # the person's full name
     LedgerColumn("land_parcel", "项目地块", "text"),
     LedgerColumn("notes", "备注", "text"),
+    # the project's area by name (or code): a zone's projects come back to the zone
+    LedgerColumn("area", "所属区域", "fk"),
 )
 
 

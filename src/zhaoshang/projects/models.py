@@ -242,13 +242,6 @@ class Project(models.Model):
     contracted_amount = money(_("contracted amount (10k yuan)"), null=True, blank=True)
     start_date = models.DateField(_("construction start date"), null=True, blank=True)
     production_date = models.DateField(_("production date"), null=True, blank=True)
-    key_level = models.CharField(
-        _("key-project level"),
-        max_length=16,
-        blank=True,
-        choices=KeyLevel.choices,
-        default=KeyLevel.NONE,
-    )
     sub_bureau = models.ForeignKey(
         Unit,
         verbose_name=_("responsible sub-bureau"),
@@ -335,6 +328,13 @@ class Project(models.Model):
     @property
     def investor_display(self) -> str:
         return self.investor.name if self.investor_id and self.investor else self.investor_name
+
+    @property
+    def key_level_display(self) -> str:
+        """The label of ``key_level_of_year``, the level a queryset annotated for its year
+        (``projects.keylevels``); "" when none or not annotated (the level is a year's fact)."""
+        level = getattr(self, "key_level_of_year", "") or ""
+        return str(KeyLevel(level).label) if level in KeyLevel.values and level else ""
 
 
 class Attachment(models.Model):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from zhaoshang.api.schemas import (
     Body,
@@ -98,7 +100,10 @@ class ProjectFilters(SortedPage):
     source_region: KeyRegion | None = None
     method: Method | None = None
     sub_bureau: Id | None = None
-    key_level: KeyLevel | None = None
+    key_level: KeyLevel | None = Field(None, description="the level in ``year``")
+    year: int | None = Field(
+        None, ge=2000, le=2100, description="year of the key-project level; this year by default"
+    )
     leader: Id | None = Field(None, description="user id of the lead cadre")
     area: str | None = Field(None, max_length=9, description="area code")
     q: str | None = Field(None, max_length=100, description="name, investor or project number")
@@ -119,7 +124,11 @@ class ProjectItem(Schema):
     total_investment: str = Field(description="万元, decimal string")
     area: str = Field(description="area code")
     area_name: str
-    key_level: str
+    key_level: str = Field(
+        description="level in key_level_year's key-project lists (read-only): "
+        "'', district, city or province"
+    )
+    key_level_year: int
     version: int
     stuck: bool
     last_progress: dt.date | None
@@ -200,7 +209,11 @@ class ProjectFields(Body):
     contracted_amount: Money | None = None
     start_date: dt.date | None = None
     production_date: dt.date | None = None
-    key_level: KeyLevel | None = None
+    key_level: Any = Field(
+        None,
+        description="read-only: refused (422); a project's level in a year is that of its key "
+        "lists (POST /api/v1/key-projects)",
+    )
     sub_bureau_id: Id | None = None
     lead_cadre_id: Id | None = None
     responsible_chief_id: Id | None = None
@@ -208,6 +221,17 @@ class ProjectFields(Body):
     tracker_ids: list[Id] | None = Field(None, max_length=10)
     cooperating_unit_ids: list[Id] | None = Field(None, max_length=10)
     notes: str | None = Field(None, max_length=10000)
+
+    @field_validator("key_level", mode="before")
+    @classmethod
+    def _key_level_read_only(cls, value: Any) -> Any:
+        raise ValueError(
+            _(
+                "The key-project level cannot be set on a project: it is the level of the "
+                "key-project lists the project is in each year. Add the project to a list "
+                "(POST /api/v1/key-projects) instead."
+            )
+        )
 
 
 class ProjectCreate(ProjectFields):

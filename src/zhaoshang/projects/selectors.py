@@ -20,6 +20,7 @@ from zhaoshang.core.lifecycle import given
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import area_scope_path, get_visible_or_404, scope_to_user
 
+from . import keylevels
 from .choices import MAIN_STAGES, Stage
 from .lifecycle import PROJECT
 from .models import ACTIVITY_MAX_SPAN, Activity, Cluster, Enterprise, Project, activity_span
@@ -99,18 +100,22 @@ def projects_visible_to(user: Any) -> QuerySet[Project]:
 
 
 def project_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Project]:
-    """The ledger list: scope, filters, the stuck flag, sorting; one query per page."""
+    """The ledger list: scope, filters, the stuck flag, sorting; one query per page.
+
+    Every row carries ``key_level_of_year``, its key-project level in ``filters["year"]``
+    (default this year), which the ``key_level`` filter reads (``keylevels``).
+    """
     filters = filters or {}
     projects = with_progress(projects_visible_to(user)).select_related(
         "area", "investor", "cluster", "sub_bureau", "lead_cadre"
     )
+    projects = _with_level_filter(projects, filters)
     exact = {
         "stage": "stage",
         "cluster": "cluster_id",
         "source_region": "source_region",
         "method": "method",
         "sub_bureau": "sub_bureau_id",
-        "key_level": "key_level",
         "leader": "lead_cadre_id",
     }
     for key, lookup in exact.items():
@@ -136,6 +141,15 @@ def project_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[P
     if filters.get("stuck"):
         projects = projects.filter(stage__in=ACTIVE_STAGES, last_progress__lt=stuck_before())  # type: ignore[misc]
     return projects.order_by(SORTS.get(filters.get("sort") or "", "-updated_at"), "-id")
+
+
+def _with_level_filter(projects: QuerySet[Project], filters: dict[str, Any]) -> QuerySet[Project]:
+    """The level of the filters' year on every row, and the ``key_level`` filter in SQL."""
+    year = keylevels.year_or_current(filters.get("year"))
+    level = filters.get("key_level")
+    if level:
+        return keylevels.filter_key_level(projects, year, level)
+    return keylevels.with_key_level(projects, year)
 
 
 def is_stuck(project: Project, today: dt.date | None = None) -> bool:
@@ -219,11 +233,12 @@ def chain_gaps(project: Project) -> list[str]:
     return missing
 
 
-def incomplete_chains(user: Any) -> list[tuple[Project, list[str]]]:
-    """Every key project (any key level) whose responsibility chain is incomplete."""
+def incomplete_chains(user: Any, year: int | None = None) -> list[tuple[Project, list[str]]]:
+    """Every key project of ``year`` (default this year; any level, as
+    ``key_level_of_year``) whose responsibility chain is incomplete."""
+    year = year or keylevels.current_year()
     projects = (
-        projects_visible_to(user)
-        .exclude(key_level="")
+        keylevels.key_projects_of(projects_visible_to(user), year)
         .exclude(stage=Stage.TERMINATED)
         .select_related("area", "lead_cadre", "responsible_chief", "frontline_sub_chief")
         .prefetch_related("trackers", "cooperating_units")
@@ -231,6 +246,29 @@ def incomplete_chains(user: Any) -> list[tuple[Project, list[str]]]:
     )
     report = [(p, chain_gaps(p)) for p in projects]
     return [(p, gaps) for p, gaps in report if gaps]
+
+
+@dataclass(frozen=True)
+class YearLevel:
+    """One line of a project's key-level history: its level in a year."""
+
+    year: int
+    level: str
+    label: str
+    url: str  # the key list of that year, where the level is changed
+
+
+def key_level_history(project: Project) -> list[YearLevel]:
+    """Every year the project sits in a key list and its level there, newest first."""
+    return [
+        YearLevel(
+            year,
+            level,
+            keylevels.key_level_label(level),
+            keylevels.key_list_url(project, year, level),
+        )
+        for year, level in keylevels.key_level_history(project)
+    ]
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,6 @@ EDITABLE_FIELDS = frozenset(
         "contracted_amount",
         "start_date",
         "production_date",
-        "key_level",
         "sub_bureau",
         "lead_cadre",
         "responsible_chief",

@@ -21,6 +21,11 @@ urlpatterns = [
         name="data_quality_export",
     ),
     path("projects/reports/chains/", views.chain_report, name="chain_report"),
+    path(
+        "projects/reports/chains/export.xlsx",
+        views.chain_report_export,
+        name="chain_report_export",
+    ),
     path("projects/reports/leaders/", views.leader_report, name="leader_report"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/new/", views.enterprise_form, name="enterprise_create"),

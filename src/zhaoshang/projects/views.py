@@ -26,12 +26,13 @@ from zhaoshang.core.selectors import get_visible_or_404
 from zhaoshang.core.versions import ConflictError
 from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
 
-from . import selectors, services
+from . import keylevels, selectors, services
 from .choices import Stage
 from .files import kept_only_if_committed
 from .forms import (
     ActivityForm,
     AttachmentForm,
+    ChainReportForm,
     DataQualityFilterForm,
     EnterpriseForm,
     LinkForm,
@@ -67,6 +68,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query_without_page(request),
             "can_write": can(user, Capability.WRITE),
+            "year": keylevels.year_or_current(filters.get("year")),
         },
     )
 
@@ -143,21 +145,33 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
-    return render(request, "projects/project_detail.html", _detail_context(user, project))
+    year = keylevels.year_or_current(request.GET.get("year"))
+    return render(
+        request, "projects/project_detail.html", _detail_context(user, project, year=year)
+    )
 
 
-def _detail_context(user: Any, project: Project, **forms: Any) -> dict[str, Any]:
-    """The project page, with the panels higher apps add (key lists, investment, work plan)."""
+def _detail_context(
+    user: Any, project: Project, *, year: int | None = None, **forms: Any
+) -> dict[str, Any]:
+    """The project page, with the panels higher apps add (key lists, investment, work plan).
+
+    ``year``: the year whose key-project level the facts show (default this year).
+    """
     today = timezone.localdate()
+    year = year or today.year
     return {
         **project_panels(user, project, today),
         "project": project,
+        "key_year": year,
+        "key_level_label": keylevels.key_level_label(keylevels.key_level_of(project, year)),
         "stuck": selectors.is_stuck(project),
         "next_needs": selectors.next_stage_needs(project),
         "missing_data": selectors.missing_labels(project),
         "stages": [(Stage(s).label, d) for s, d in selectors.time_in_stages(project, today)],
         "timeline": selectors.timeline(project),
         "chain_gaps": selectors.chain_gaps(project),
+        "key_level_history": selectors.key_level_history(project),
         "attachments": project.attachments.all(),
         "can_write": can(user, Capability.WRITE),
         "transition_form": forms.get("transition_form")
@@ -285,11 +299,35 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
 # --- reports -----------------------------------------------------------------------
 
 
+def _chain_year(request: HttpRequest) -> tuple[ChainReportForm, int]:
+    form = ChainReportForm(request.GET or None)
+    return form, keylevels.year_or_current(form.filters().get("year") if form.is_bound else None)
+
+
 @login_required
 @require_GET
 def chain_report(request: HttpRequest) -> HttpResponse:
-    report = selectors.incomplete_chains(request_user(request))
-    return render(request, "projects/chain_report.html", {"report": report})
+    """Key projects of a year (``?year=``, default this year) whose chain is incomplete."""
+    form, year = _chain_year(request)
+    report = selectors.incomplete_chains(request_user(request), year)
+    return render(
+        request,
+        "projects/chain_report.html",
+        {"report": report, "form": form, "year": year, "query": query_without_page(request)},
+    )
+
+
+@login_required
+@require_GET
+def chain_report_export(request: HttpRequest) -> HttpResponse:
+    import io
+
+    from .exports import export_incomplete_chains
+
+    _form, year = _chain_year(request)
+    buffer = io.BytesIO()
+    export_incomplete_chains(user=request_user(request), year=year, target=buffer)
+    return xlsx_response(buffer, f"incomplete-chains-{year}")
 
 
 def _data_quality_filters(

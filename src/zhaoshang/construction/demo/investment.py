@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from zhaoshang.core.models import Area, User
 from zhaoshang.projects import services as project_services
-from zhaoshang.projects.choices import KeyLevel, Stage
+from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import Cluster, Project
 
 from ..choices import ListLevel
@@ -165,7 +165,6 @@ def _historical(
     total: Decimal,
     start: dt.date,
     final: str,
-    key_level: str,
     cluster: Cluster | None,
     recorder: User | None,
     code: str = "",
@@ -184,7 +183,6 @@ def _historical(
         investor_name=investor,
         total_investment=total,
         out_of_city_capital=total * 6 / 10,
-        key_level=key_level,
         cluster=cluster,
         sub_bureau=cluster.sub_bureau if cluster else None,
     )
@@ -240,7 +238,6 @@ def load_yicheng_2014() -> list[ReportRow]:
             total=Decimal(plan * 5 // 2),
             start=dt.date(2012, 1, 10) + dt.timedelta(days=17 * i),
             final=Stage.PRODUCTION,
-            key_level=KeyLevel.PROVINCE if level == P else KeyLevel.CITY,
             cluster=clusters.get(cluster or ""),
             recorder=recorder,
             code=f"YC-2012-{i + 1:03d}",
@@ -272,7 +269,6 @@ def load_siblings() -> list[ReportRow]:
                 total=plan * 3,
                 start=dt.date(2012, 3, 1) + dt.timedelta(days=20 * j + 3 * index),
                 final=Stage.PRODUCTION,
-                key_level=KeyLevel.PROVINCE if j == 0 else KeyLevel.CITY,
                 cluster=None,
                 recorder=None,
                 finished=dt.date(2014, 10, 8) + dt.timedelta(days=3 * j + index),
@@ -294,7 +290,6 @@ def _sibling_current(area: Area, index: int) -> list[ReportRow]:
             total=plan * 3,
             start=dt.date(2024, 9, 1) + dt.timedelta(days=11 * index + 5 * j),
             final=Stage.CONSTRUCTION,
-            key_level=KeyLevel.CITY,
             cluster=None,
             recorder=None,
         )
@@ -324,15 +319,15 @@ def load_yicheng_current() -> list[ReportRow]:
 
     area = Area.objects.get(code=YICHENG)
     recorder = _recorder(area, "yc_staff")
-    names = [spec[0] for spec in PROJECTS]
+    levels = {spec[0]: spec[5] for spec in PROJECTS}
     projects = Project.objects.filter(
-        area=area, name__in=names, stage__in=list(CURRENT_PLAN_SHARE)
+        area=area, name__in=list(levels), stage__in=list(CURRENT_PLAN_SHARE)
     ).order_by("code", "pk")
     rng = random.Random(CURRENT_YEAR)  # noqa: S311 - repeatable demo data, not security
     rows: list[ReportRow] = []
     for project in projects:
         plan = (project.total_investment * CURRENT_PLAN_SHARE[project.stage]).quantize(Decimal(1))
-        level = project.key_level or ListLevel.DISTRICT
+        level = levels[project.name] or ListLevel.DISTRICT
         _enter(recorder, project, CURRENT_YEAR, level, plan)
         if level == ListLevel.PROVINCE:
             _enter(recorder, project, CURRENT_YEAR, C, plan)

@@ -44,10 +44,10 @@ def load_demo() -> None:
 
 
 def _key_projects(area: Area) -> list[Project]:
-    names = [row[0] for row in PROJECTS]
+    # the demo's key projects of this year: those the projects demo gives a list level
+    names = [row[0] for row in PROJECTS if row[5]]
     return list(
         Project.objects.filter(area=area, name__in=names)
-        .exclude(key_level="")
         .select_related("area", "lead_cadre", "sub_bureau")
         .prefetch_related("trackers", "cooperating_units")
         .order_by("code", "id")

@@ -347,3 +347,26 @@ def project_investment(user: Any, project: Project, year: int | None = None) -> 
         "inv_data": data,
         "inv_levels": dict(ListLevel.choices),
     }
+
+
+# --- a project's key level in a year (``projects.keylevels``' source) --------------------
+
+
+def top_level_of_year(year: int) -> Subquery:
+    """SQL: the highest list (省 > 市 > 区) ``OuterRef("pk")`` sits in that year, or NULL."""
+    top = (
+        KeyProjectEntry.objects.filter(project_id=OuterRef("pk"), year=year)
+        .annotate(level_rank=_level_rank())
+        .order_by("-level_rank")
+        .values("level")[:1]
+    )
+    return Subquery(top)
+
+
+def key_level_history(project: Project) -> list[tuple[int, str]]:
+    """``(year, top level)`` of every year the project sits in a key list, newest first."""
+    best: dict[int, str] = {}
+    for year, level in KeyProjectEntry.objects.filter(project=project).values_list("year", "level"):
+        if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(best.get(year, ""), 0):
+            best[year] = level
+    return sorted(best.items(), reverse=True)

@@ -216,7 +216,6 @@ def reserve_promote(
         "investor_name": item.investor_name,
         "cluster": item.cluster,
         "total_investment": item.total_investment or Decimal("0"),
-        "key_level": item.target_level,
     }
     if item.cluster is not None and item.cluster.sub_bureau_id is not None:
         copied["sub_bureau"] = item.cluster.sub_bureau

@@ -186,7 +186,8 @@ def template() -> Template:
         "contracted_amount": 50000,
         "start_date": "",
         "production_date": "",
-        "key_level": "市重点",
+        "key_level": "",  # read-only: the level of a year's key lists
+        "area": "",  # blank: the importing area; else an area below it (a zone)
         "sub_bureau": "新能源汽车装备专业招商分局",
         "lead_cadre": "陈志远",
         "land_parcel": "装备产业集聚区 A-12 地块",

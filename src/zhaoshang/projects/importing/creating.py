@@ -142,7 +142,7 @@ class FastCreate:
         """The chunk's ``PROJECT_COLUMNS`` as Python values, one list per column."""
         count = len(rows)
         fixed: dict[str, list[Any]] = {
-            "area_id": [self.area.pk] * count,
+            "area_id": [row.area_id or self.area.pk for row in rows],  # 所属区域, else ours
             "stage": [str(row.stage) for row in rows],
             "version": [1] * count,
             "last_progress_on": dates,
@@ -246,7 +246,7 @@ class FastCreate:
             "at": [audits.constant("at", now)] * count,
             "user_id": [self.user.pk if self.user else None] * count,
             "username": [self.username] * count,
-            "area_id": [self.area.pk] * count,
+            "area_id": [row.area_id or self.area.pk for row in rows],
             "ip": [audits.constant("ip", current_ip.get())] * count,
             "action": [str(AuditAction.CREATE)] * count,
             "object_type": [Project._meta.label_lower] * count,

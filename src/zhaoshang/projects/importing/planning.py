@@ -155,7 +155,7 @@ class Planner:
             for row in chunk:
                 assert row.project_id is not None
                 project = projects[row.project_id]
-                project.area = self.area
+                project.area = self.reader.area_of(row)
                 self._compare(row, project, last_dates.get(project.pk))
 
     def _compare(self, row: Row, project: Project, last_event: dt.date | None) -> None:

@@ -28,7 +28,6 @@ from zhaoshang.imports.cells import (
 from zhaoshang.imports.kinds import ImportOutcome, Progress
 from zhaoshang.imports.reading import UNIT_FAMILIES, SheetTable, open_tables
 
-from ..choices import KeyLevel
 from ..models import Project
 from .checks import (
     SUSPECT,
@@ -57,16 +56,19 @@ from .vocabulary import (
 # --- reading rows -----------------------------------------------------------------------
 
 #: what ``_row`` does with a column's value (ordered: the first two store it under the key)
-_STORE, _STORE_GIVEN, _STAGE, _INVESTOR, _REGION, _KEY_LEVEL = range(6)
+_STORE, _STORE_GIVEN, _STAGE, _INVESTOR, _REGION, _IGNORED, _AREA = range(7)
 _KINDS = {
     "code": _STORE_GIVEN,  # blank: keep what the project has (new ones get the default)
     "method": _STORE_GIVEN,
     "stage": _STAGE,
     "investor": _INVESTOR,
     "source_region": _REGION,
-    "key_level": _KEY_LEVEL,
+    # read-only: a project's level is that of a year's key lists (construction), see
+    # docs/import-formats.md; the column is recognised, its values reported as not imported
+    "key_level": _IGNORED,
+    "area": _AREA,  # 所属区域: the importing area or an area below it (a zone)
 }
-_STORED = (_STORE, _STORE_GIVEN, _KEY_LEVEL)
+_STORED = (_STORE, _STORE_GIVEN)
 #: (column index, header as shown, key, coercer, what to do with the value)
 ColumnReader = tuple[int, str, str, Callable[[Any], Any], int]
 #: per column, the coercer ``_fast_row`` calls: a remembered column's table lookup, which
@@ -85,6 +87,7 @@ class Row:
     project_id: int | None = None
     investor: tuple[int | None, str] | None = None
     region: tuple[str, str | None, str | None] | None = None
+    area_id: int | None = None  # 所属区域 when it names an area below the importing one
 
 
 class RowPlan:
@@ -97,12 +100,12 @@ class RowPlan:
         self.width = max((index + 1 for index, *_rest in readers), default=0)
         self.store = [(r[2], at) for at, r in enumerate(readers) if r[4] in _STORED]
         self.given = [r[2] for r in readers if r[4] == _STORE_GIVEN]
-        self.key_level = any(r[4] == _KEY_LEVEL for r in readers)
         self.screened = [at for at, r in enumerate(readers) if r[2] in VALIDATED_FIELDS]
         found = {r[4]: at for at, r in enumerate(readers)}
         self.stage = found.get(_STAGE)
         self.investor = found.get(_INVESTOR)
         self.region = found.get(_REGION)
+        self.area = found.get(_AREA)
 
 
 class LedgerReader:
@@ -116,24 +119,26 @@ class LedgerReader:
         self.lookups = Lookups(area)
         self.present: set[str] = set()  # ledger keys some sheet has a column for
         self.headers: dict[str, str] = {}
-        existing = Project.objects.filter(area=area).values_list(
-            "pk", "code", "name", "lead_cadre_id"
+        self.areas = AreaNames(area)
+        # projects of this area and the areas below it, keyed by (area id, number or name)
+        existing = Project.objects.filter(area__path__startswith=area.path).values_list(
+            "pk", "area_id", "code", "name", "lead_cadre_id"
         )
-        self.by_code: dict[str, int] = {}
-        self.by_name: dict[str, list[int]] = defaultdict(list)
-        self.codeless_by_name: dict[str, list[int]] = defaultdict(list)
+        self.by_code: dict[tuple[int, str], int] = {}
+        self.by_name: dict[tuple[int, str], list[int]] = defaultdict(list)
+        self.codeless_by_name: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.leads: dict[int, int] = {}  # project → its lead cadre, to settle a ``Named``
-        for pk, code, name, lead in existing:
+        for pk, area_id, code, name, lead in existing:
             if lead is not None:
                 self.leads[pk] = lead
-            key = name_key(name)
+            key = (area_id, name_key(name))
             self.by_name[key].append(pk)
             if code:
-                self.by_code[code] = pk
+                self.by_code[(area_id, code)] = pk
             else:
                 self.codeless_by_name[key].append(pk)
-        self.seen_codes: dict[str, int] = {}
-        self.seen_names: dict[str, int] = {}
+        self.seen_codes: dict[tuple[int, str], int] = {}
+        self.seen_names: dict[tuple[int, str], int] = {}
         self.claimed: dict[int, int] = {}
         self.validators = {name: _field(name).validators for name in VALIDATED_FIELDS}
         self.exponents = {
@@ -150,6 +155,10 @@ class LedgerReader:
 
     def header(self, key: str) -> str:
         return self.headers.get(key) or TITLES[key]
+
+    def area_of(self, row: Row) -> Area:
+        """The area a row's project belongs to: its 所属区域, else the importing area."""
+        return self.areas.rows[row.area_id] if row.area_id else self.area
 
     def readers(self, table: SheetTable) -> list[ColumnReader]:
         """How to read each column found; validated fields come back screened (``Unsure``)."""
@@ -189,7 +198,8 @@ class LedgerReader:
             "investor": look.investor,
             "stage": look.stages,
             "method": look.methods,
-            "key_level": look.key_levels,
+            "key_level": _ignored,
+            "area": self.areas.cell,
             "cluster": look.cluster,
             "sub_bureau": look.unit,
             "lead_cadre": look.person,
@@ -203,6 +213,14 @@ class LedgerReader:
         for table in open_tables(path, SPEC):
             readers = self.readers(table)
             plan = RowPlan(readers, [self.fast[r[2]] for r in readers])
+            if "key_level" in table.columns:
+                self.outcome.notes.append(
+                    _(
+                        "Sheet “%(sheet)s”: column %(col)s not imported: a project's key-project "
+                        "level is that of the key-project lists of each year; change it there."
+                    )
+                    % {"sheet": table.sheet, "col": table.columns["key_level"].header}
+                )
             if table.unknown_headers:
                 self.outcome.notes.append(
                     _("Sheet “%(sheet)s”: columns not imported: %(cols)s.")
@@ -261,8 +279,8 @@ class LedgerReader:
                 row.investor = value
             elif kind == _REGION:
                 row.region = value
-            else:  # _KEY_LEVEL
-                values[key] = value or KeyLevel.NONE
+            elif kind == _AREA:
+                row.area_id = value
         if bad:
             self._failed(row)
             return None
@@ -296,8 +314,6 @@ class LedgerReader:
         for key in plan.given:
             if not values[key]:
                 del values[key]  # blank: keep what the project has (new ones get the default)
-        if plan.key_level:
-            values["key_level"] = values["key_level"] or KeyLevel.NONE
         row = Row(number, sheet, values, None)
         if plan.stage is not None:
             row.stage = got[plan.stage]
@@ -305,6 +321,8 @@ class LedgerReader:
             row.investor = got[plan.investor]
         if plan.region is not None:
             row.region = got[plan.region]
+        if plan.area is not None:
+            row.area_id = got[plan.area]
         return self._finish(row, suspect, section_stage)
 
     def _finish(self, row: Row, suspect: bool, section_stage: str | None) -> Row | None:
@@ -355,9 +373,10 @@ class LedgerReader:
         """The project a row's number or name points at, if just one (``_match`` without
         claiming it: for a row that has errors already)."""
         code = values.get("code", "")
-        if code and code in self.by_code:
-            return self.by_code[code]
-        key = name_key(values.get("name", ""))
+        area_id = self.area.pk  # a row with errors may have a bad 所属区域: its own area
+        if code and (area_id, code) in self.by_code:
+            return self.by_code[(area_id, code)]
+        key = (area_id, name_key(values.get("name", "")))
         same = self.codeless_by_name.get(key, []) if code else self.by_name.get(key, [])
         return same[0] if len(same) == 1 else None
 
@@ -396,13 +415,14 @@ class LedgerReader:
     def _match(self, row: Row) -> bool:
         """Find the existing project a row updates; refuse rows that collide with another."""
         code = row.values.get("code", "")
-        key = name_key(row.values["name"])
+        area_id = row.area_id or self.area.pk
+        key = (area_id, name_key(row.values["name"]))
         pid: int | None
         if code:
-            if code in self.seen_codes:
-                return self._duplicate(row, "code", self.seen_codes[code])
-            self.seen_codes[code] = row.number
-            pid = self.by_code.get(code)
+            if (area_id, code) in self.seen_codes:
+                return self._duplicate(row, "code", self.seen_codes[(area_id, code)])
+            self.seen_codes[(area_id, code)] = row.number
+            pid = self.by_code.get((area_id, code))
             if pid is None:
                 same_name = self.codeless_by_name.get(key, [])
                 pid = same_name[0] if len(same_name) == 1 else None
@@ -516,6 +536,49 @@ def _always_unsure(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return value if value is None or value == "" else Unsure(value)
 
     return run
+
+
+def _ignored(raw: Any) -> None:
+    """A read-only column's cell: recognised, never stored."""
+    return None
+
+
+class AreaNames:
+    """所属区域: the importing area and every area below it, by name or code.
+
+    A row may name its own area or an area under it (an industrial zone under
+    the district); anything else is beyond the importer's reach and is a row
+    error naming the area. A blank cell or the importing area itself is ``None``
+    (the importing area).
+    """
+
+    def __init__(self, area: Area) -> None:
+        self.area = area
+        self.rows: dict[int, Area] = {}
+        self.found: dict[str, int | None] = {}
+        for each in Area.objects.filter(path__startswith=area.path):
+            self.rows[each.pk] = each
+            for text in (each.code, name_key(each.name)):
+                # two areas of one name: only the code says which (None: ambiguous)
+                self.found[text] = None if text in self.found else each.pk
+
+    def cell(self, raw: Any) -> int | None:
+        text = to_name(raw)
+        if not text:
+            return None
+        key = text if text.isdigit() else name_key(text)
+        if key not in self.found:
+            raise CellError(
+                _("The area “%(value)s” is not %(area)s or an area below it.")
+                % {"value": text, "area": self.area.name}
+            )
+        pk = self.found[key]
+        if pk is None:
+            raise CellError(
+                _("Several areas are called “%(value)s”; write the area code instead.")
+                % {"value": text}
+            )
+        return None if pk == self.area.pk else pk
 
 
 def _date(raw: Any) -> dt.date | None:

@@ -45,11 +45,12 @@ class Writer:
         }
 
     def write(self, started: dt.datetime) -> None:
-        before_count = Project.objects.filter(area=self.area).count()
+        # the importing area and its zones: a row's 所属区域 may name any area below it
+        before_count = Project.objects.filter(area__path__startswith=self.area.path).count()
         self._check_no_collisions(started)
         self._create()
         self._update()
-        visible = Project.objects.filter(area=self.area)
+        visible = Project.objects.filter(area__path__startswith=self.area.path)
         if self.acting_user is not None:
             visible = scope_to_user(visible, self.acting_user)
         if visible.count() != before_count + len(self.plan.new):
@@ -60,14 +61,17 @@ class Writer:
 
     def _check_no_collisions(self, started: dt.datetime) -> None:
         """Projects someone else created while the rows were being checked."""
-        fresh = Project.objects.filter(area=self.area, created_at__gte=started).values_list(
-            "code", "name"
-        )
-        codes = {code for code, _name in fresh if code}
-        names = {name_key(name) for _code, name in fresh}
+        fresh = Project.objects.filter(
+            area__path__startswith=self.area.path, created_at__gte=started
+        ).values_list("area_id", "code", "name")
+        codes = {(area, code) for area, code, _name in fresh if code}
+        names = {(area, name_key(name)) for area, _code, name in fresh}
         for row in self.plan.new:
             code = row.values.get("code", "")
-            if (code and code in codes) or (not code and name_key(row.values["name"]) in names):
+            area = row.area_id or self.area.pk
+            if (code and (area, code) in codes) or (
+                not code and (area, name_key(row.values["name"])) in names
+            ):
                 self.errors.add(
                     row.number,
                     self.planner.header("code" if code else "name"),
