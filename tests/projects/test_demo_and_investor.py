@@ -64,3 +64,12 @@ def test_it_shows_an_investor_only_their_enterprises_projects(demo, client_for, 
     assert client.get(f"/projects/{mine.pk}/").status_code == 200
     assert client.get(f"/projects/{other.pk}/").status_code == 404
     assert client.get(f"/projects/{mine.pk}/edit/").status_code == 404
+
+
+def test_the_investor_lands_on_their_enterprises_projects(demo, client_for):
+    landing = client_for("yc_investor").get("/", follow=True)
+    assert landing.redirect_chain == [("/my/projects/", 302)]
+    page = landing.content.decode()
+    assert "我的项目" in page and "中集华骏年产2万辆专用车扩建项目" in page
+    assert Project.objects.filter(area__code="411702").count() > 1
+    assert page.count("/projects/") - page.count("/my/projects/") == 1  # one project linked

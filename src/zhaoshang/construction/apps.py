@@ -8,7 +8,14 @@ class ConstructionConfig(AppConfig):
     verbose_name = _("Project construction")
 
     def ready(self) -> None:
+        from zhaoshang.core.navigation import MenuItem, official, register
+
         from .panels import register_key_levels, register_panels
 
         register_panels()
         register_key_levels()
+        register(
+            MenuItem(40, _("Key projects"), "construction:keylist", official),
+            MenuItem(50, _("Work plans"), "construction:milestone_list", official),
+            MenuItem(60, _("Project reserve"), "construction:reserve_board", official),
+        )

@@ -9,6 +9,18 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Areas, units and users")
 
+    def ready(self) -> None:
+        from .navigation import MenuItem, having, official, register
+        from .policy import Capability
+
+        register(
+            MenuItem(0, _("Home"), "core:home", lambda user: True),
+            MenuItem(85, _("Person directory"), "core:person_list", official),
+            MenuItem(95, _("Audit log"), "core:audit_list", having(Capability.READ_AUDIT)),
+            MenuItem(97, _("Administration"), "admin:index", having(Capability.ADMINISTER)),
+            MenuItem(99, _("API"), "/api/docs", official),
+        )
+
 
 class ZhaoshangAdminConfig(admin_apps.AdminConfig):
     default = False

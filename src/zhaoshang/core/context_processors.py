@@ -6,7 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .policy import Capability, area_scope_path, can, otp_required
+from .navigation import menu_for
+from .policy import Capability, can, otp_required
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,7 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if otp_required(user) and not user.is_verified():
         return {"nav_pending_step": True}  # nothing to navigate to until TOTP is done
     return {
+        "nav_items": menu_for(user),
         "nav_can_audit": can(user, Capability.READ_AUDIT),
         "nav_can_admin": can(user, Capability.ADMINISTER),
-        "nav_can_directory": area_scope_path(user) is not None,
     }

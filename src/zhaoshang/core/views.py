@@ -53,6 +53,7 @@ from .forms import (
 )
 from .middleware import LANGUAGE_COOKIE, SESSION_SEEN, SESSION_STARTED
 from .models import User
+from .navigation import home_for
 from .policy import Capability, area_scope_path, can, can_reach
 from .versions import ConflictError
 from .web import apply_errors, query_without_page, require_page, sort_urls, xlsx_response
@@ -239,8 +240,11 @@ def language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's own area page."""
+    """The signed-in user's own area page, or the home an app registered for their role."""
     user = request_user(request)
+    own_home = home_for(user)
+    if own_home is not None:
+        return redirect(own_home)
     if user.area is None:
         return render(
             request,

@@ -8,3 +8,9 @@ class ImportsConfig(AppConfig):
     name = "zhaoshang.imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self) -> None:
+        from zhaoshang.core.navigation import MenuItem, having, register
+        from zhaoshang.core.policy import Capability
+
+        register(MenuItem(90, _("Imports"), "imports:index", having(Capability.IMPORT)))

@@ -6,3 +6,13 @@ class ProjectsConfig(AppConfig):
     name = "zhaoshang.projects"
     label = "projects"
     verbose_name = _("Investment projects")
+
+    def ready(self) -> None:
+        from zhaoshang.core.navigation import MenuItem, official, register, register_home
+
+        register(
+            MenuItem(10, _("Projects"), "projects:project_list", official),
+            MenuItem(20, _("Enterprises"), "projects:enterprise_list", official),
+            MenuItem(80, _("Chain report"), "projects:chain_report", official),
+        )
+        register_home("investor", lambda user: not official(user), "projects:investor_home")

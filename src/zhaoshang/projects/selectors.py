@@ -99,6 +99,13 @@ def projects_visible_to(user: Any) -> QuerySet[Project]:
     return _scoped(Project.objects.all(), user, area_field="area", enterprise_field="investor")
 
 
+def investor_projects(user: Any) -> QuerySet[Project]:
+    """An investor's landing page: their own enterprise's projects, latest first."""
+    return (
+        projects_visible_to(user).select_related("area", "investor").order_by("-updated_at", "-id")
+    )
+
+
 def project_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Project]:
     """The ledger list: scope, filters, the stuck flag, sorting; one query per page.
 

@@ -5,6 +5,7 @@ from . import views
 app_name = "projects"
 
 urlpatterns = [
+    path("my/projects/", views.investor_home, name="investor_home"),
     path("projects/", views.project_list, name="project_list"),
     path("projects/export.xlsx", views.project_export, name="project_export"),
     path("projects/new/", views.project_create, name="project_create"),

@@ -342,6 +342,17 @@ def _data_quality_filters(
 
 @login_required
 @require_GET
+def investor_home(request: HttpRequest) -> HttpResponse:
+    """The investor's landing page: their enterprise's projects, each linking to its progress."""
+    user = request_user(request)
+    if is_official(user) or user.is_superuser:
+        raise Http404  # staff have the ledger; this page is the investor's
+    projects = list(selectors.investor_projects(user)[:PAGE_SIZE])
+    return render(request, "projects/investor_home.html", {"projects": projects})
+
+
+@login_required
+@require_GET
 def data_quality(request: HttpRequest) -> HttpResponse:
     """资料待补项目: every project of the user's areas past a gate without its data."""
     user, form, filters = _data_quality_filters(request)

@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "zhaoshang.reports"
     label = "reports"
     verbose_name = _("Reports and dashboards")
+
+    def ready(self) -> None:
+        from zhaoshang.core.navigation import MenuItem, official, register
+
+        register(MenuItem(30, _("Dashboard"), "reports:index", official))

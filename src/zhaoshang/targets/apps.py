@@ -6,3 +6,8 @@ class TargetsConfig(AppConfig):
     name = "zhaoshang.targets"
     label = "targets"
     verbose_name = _("Targets and indicators")
+
+    def ready(self) -> None:
+        from zhaoshang.core.navigation import MenuItem, official, register
+
+        register(MenuItem(70, _("Targets and indicators"), "targets:table", official))

@@ -1,0 +1,76 @@
+"""The main menu: every app adds its entries; a user sees only what their role can open.
+
+Core cannot import the apps above it, so each app registers its entries from
+its ``AppConfig.ready()`` (like ``projects/panels.py``). An entry's ``visible``
+asks ``core.policy`` the same question the page itself asks, so no link in the
+menu answers 404 for the role that sees it (``tests/core/test_navigation.py``
+follows every link as every demo role).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from .policy import Capability, can, is_official
+
+Visible = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    order: int
+    label: Any  # a lazy translation
+    url_name: str  # a URL name, or a path starting with "/"
+    visible: Visible
+
+
+_MENU: dict[str, MenuItem] = {}
+#: key → (who, URL name): a role whose home is another app's page (the investor's projects)
+_HOMES: dict[str, tuple[Visible, str]] = {}
+
+
+def official(user: Any) -> bool:
+    """Staff of an area (any role but investor), or an unrestricted superuser."""
+    return bool(user.is_superuser or is_official(user))
+
+
+def having(capability: Capability) -> Visible:
+    def visible(user: Any) -> bool:
+        return official(user) and can(user, capability)
+
+    return visible
+
+
+def register(*items: MenuItem) -> None:
+    """Add entries (idempotent: ``ready()`` may run more than once in tests)."""
+    for item in items:
+        _MENU[item.url_name] = item
+
+
+def menu_for(user: Any) -> list[dict[str, Any]]:
+    """The entries ``user`` may open, in order, with their URLs resolved."""
+    entries = sorted(_MENU.values(), key=lambda item: item.order)
+    return [
+        {"label": item.label, "url": _url(item.url_name)} for item in entries if item.visible(user)
+    ]
+
+
+def _url(name: str) -> str:
+    return name if name.startswith("/") else reverse(name)
+
+
+def register_home(key: str, visible: Visible, url_name: str) -> None:
+    """Send users for whom ``visible`` holds to ``url_name`` when they open 首页."""
+    _HOMES[key] = (visible, url_name)
+
+
+def home_for(user: Any) -> str | None:
+    """The URL of the user's own home page when an app registered one for them."""
+    for visible, url_name in _HOMES.values():
+        if visible(user):
+            return _url(url_name)
+    return None
