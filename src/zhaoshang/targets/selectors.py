@@ -20,10 +20,12 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhaoshang.construction.choices import CITY_OR_ABOVE
 from zhaoshang.construction.models import InvestmentRollup
 from zhaoshang.construction.selectors.capital import paid_in_by_area
+from zhaoshang.core.choices import AreaLevel
 from zhaoshang.core.models import Area
 from zhaoshang.core.policy import can_set_targets
 from zhaoshang.core.selectors import area_scope_path, area_visible_or_404, areas_visible_to
@@ -471,6 +473,15 @@ def sibling_table(
     )
     visible = set(areas_visible_to(user).filter(parent=parent).values_list("pk", flat=True))
     return [SiblingRow(area=a, cells=rows[a.pk]) for a in children if a.pk in visible]
+
+
+def actual_label(area: Area, row: IndicatorRow) -> str:
+    """How an actual is made up: 合计（含下辖区县 N 个 + 市直） for an area with areas below."""
+    if not row.below:
+        return ""
+    if area.level == AreaLevel.CITY:
+        return _("Total (incl. %(n)d counties/districts below + city-level own)") % {"n": row.below}
+    return _("Total (incl. %(n)d areas below + own)") % {"n": row.below}
 
 
 # --- who may do what -------------------------------------------------------------------
