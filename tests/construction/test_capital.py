@@ -26,7 +26,9 @@ API = "/api/v1/paid-in-capital"
 D = Decimal
 
 
-def make_project(username: str = "yc_staff", name: str = "到位资金测试项目", signed: bool = True) -> Project:
+def make_project(
+    username: str = "yc_staff", name: str = "到位资金测试项目", signed: bool = True
+) -> Project:
     staff = User.objects.get(username=username)
     project = project_services.project_create(
         acting_user=staff,
