@@ -67,7 +67,11 @@ def current(project: Project) -> dict[int, tuple[Decimal, Decimal]]:
 
 
 def test_it_imports_rows_converting_yi_yuan_to_wan_yuan(tmp_path, projects):
-    rows = [HEADER, ["", "导入甲项目", YEAR, "3月", 120, 0.35], ["", "导入乙项目", None, 4, None, 1]]
+    rows = [
+        HEADER,
+        ["", "导入甲项目", YEAR, "3月", 120, 0.35],
+        ["", "导入乙项目", None, 4, None, 1],
+    ]
     out = run(workbook(tmp_path / "a.xlsx", rows), "--year", str(YEAR))
     assert "2" in out
     assert current(projects[0]) == {3: (Decimal(120), Decimal(3500))}
