@@ -50,6 +50,7 @@ def capital_list(request: HttpRequest) -> HttpResponse:
             "totals": selectors.capital_totals(rows),
             "year": filters["year"],
             "query": query_without_page(request),
+            "can_import": can(user, Capability.IMPORT),
         },
     )
 
