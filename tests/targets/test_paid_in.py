@@ -240,3 +240,23 @@ def test_it_shows_a_cleared_target_as_not_set(yicheng):
     assert fdi.target is None and fdi.completion_pct is None
     html = page.content.decode()
     assert gettext("Not set") in html or "未设定" in html  # the msgid until the .po has it
+
+
+def test_it_exports_both_figures_the_difference_and_the_label(figures, city):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    actual(city, "fdi", 2, "5")
+    response = signed_in_client("zmd_city").get(f"/targets/export.xlsx?area=411700&year={YEAR}")
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    table = rows.to_python()
+    header = table[0]
+    at = {name: header.index(gettext(name)) for name in ("Difference", "Made up of")}
+    city_fdi = next(r for r in table[1:] if r[1] == "411700" and r[3] == "实际利用外资")
+    yc_fdi = next(r for r in table[1:] if r[1] == "411702" and r[3] == "实际利用外资")
+    assert float(city_fdi[6]) == 105  # Yicheng's entered 100 + the city's own 5
+    label = gettext("Total (incl. %(n)d counties/districts below + city-level own)") % {"n": 10}
+    assert city_fdi[at["Made up of"]] == label
+    assert float(yc_fdi[at["Difference"]]) == 50  # computed 150 − entered 100
