@@ -311,3 +311,32 @@ def test_it_exports_the_list_and_audits_the_export(project):
     rows = book.get_sheet_by_index(0).to_python()
     assert len(rows) == 2 and rows[1][2] == project.name and float(rows[1][5]) == 7.5
     assert AuditEvent.objects.filter(object_type="construction.paidincapital", action="export")
+
+
+def test_it_prefills_a_correction_and_refuses_a_stale_one_on_the_page(project):
+    services.capital_report(
+        acting_user=None,
+        project=project,
+        year=YEAR,
+        month=4,
+        foreign_capital=D(10),
+        out_of_city_capital=D(20),
+    )
+    client = signed_in_client("yc_staff")
+    page = client.get(f"{page_url(project)}?month=4")
+    form = page.context["form"]
+    assert (form.initial["foreign_capital"], form.initial["version"]) == (D(10), 1)
+    services.capital_report(  # someone else corrects April meanwhile
+        acting_user=None,
+        project=project,
+        year=YEAR,
+        month=4,
+        foreign_capital=D(11),
+        out_of_city_capital=D(20),
+    )
+    before = written()
+    stale = {"month": 4, "foreign_capital": "12", "out_of_city_capital": "20", "version": 1}
+    response = client.post(page_url(project), stale)
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors()
+    assert written() == before

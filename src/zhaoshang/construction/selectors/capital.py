@@ -130,6 +130,12 @@ def project_capital(
     }
 
 
+def current_report(project: Project, year: int, month: int) -> PaidInCapital | None:
+    return PaidInCapital.objects.filter(
+        project=project, year=year, month=month, is_current=True
+    ).first()
+
+
 def month_versions(project: Project, year: int, month: int) -> list[PaidInCapital]:
     """Every version of a project-month, newest first."""
     return list(

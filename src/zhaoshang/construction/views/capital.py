@@ -72,10 +72,7 @@ def capital_project(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     project = project_visible_or_404(user, pk)
     if not 2000 <= year <= 2100:
         raise Http404
-    today = timezone.localdate()
-    form = CapitalReportForm(
-        request.POST or None, initial={"month": today.month if year == today.year else 12}
-    )
+    form = CapitalReportForm(request.POST or None, initial=_initial(request, project, year))
     status = 200
     if request.method == "POST":
         require_page(request.user, Capability.WRITE)
@@ -103,6 +100,25 @@ def capital_project(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     context = selectors.project_capital(user, project, year)
     context.update({"form": form, "year": year, "can_write": can(user, Capability.WRITE)})
     return render(request, "construction/capital_project.html", context, status=status)
+
+
+def _initial(request: HttpRequest, project: object, year: int) -> dict[str, object]:
+    """The form starts on ``?month=N`` with that month's current amounts and version (so a
+    correction made meanwhile by someone else is a conflict), else on this month, empty and
+    without a version (a month typed there is reported or corrected as it stands)."""
+    today = timezone.localdate()
+    month = request.GET.get("month", "")
+    if not (month.isdigit() and 1 <= int(month) <= 12):
+        return {"month": today.month if year == today.year else 12}
+    current = selectors.current_report(project, year, int(month))  # type: ignore[arg-type]
+    if current is None:
+        return {"month": int(month), "version": 0}
+    return {
+        "month": current.month,
+        "foreign_capital": current.foreign_capital,
+        "out_of_city_capital": current.out_of_city_capital,
+        "version": current.version,
+    }
 
 
 def _saved_message(request: HttpRequest, report: object) -> None:
