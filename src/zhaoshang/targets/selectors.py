@@ -2,9 +2,16 @@
 
 Completion % and the rank among sibling areas are derived here, never stored.
 All siblings of one parent are computed together in a fixed handful of
-GROUP BY queries (indicators, areas, targets, manual actuals, key-project
-investment, signed/started counts), whatever the number of areas, so the same
-code serves one district on SQLite and a province on PostgreSQL.
+GROUP BY queries (indicators, areas, targets, manual actuals, 到位资金, actual
+modes, key-project investment, signed/started counts, areas below), whatever
+the number of areas, so the same code serves one district on SQLite and a
+province on PostgreSQL.
+
+An area's actual is its own figure plus every area's below it (a city = its
+counties + 市直), for every indicator. 实际利用外资 and 引进市外资金 have two
+figures — entered (the statistics bureau's monthly rows) and computed (the
+projects' 到位资金) — and each reporting area's mode for the year (default
+entered) says which one counts; both totals are kept for display.
 """
 
 from __future__ import annotations
