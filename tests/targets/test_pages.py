@@ -54,7 +54,9 @@ def test_it_defaults_to_the_users_own_area_and_this_year():
 def test_it_shows_the_city_every_county_ranked(seed_demo, django_assert_max_num_queries):
     client = signed_in_client("zmd_city")
     client.get("/targets/?area=411700&year=2014")  # warm the session and caches
-    with django_assert_max_num_queries(30):
+    # 33 before 到位资金: each of the two tables now also reads the paid-in sums, the
+    # modes and how many areas sit below (the 合计 label), and the page the modes' editors
+    with django_assert_max_num_queries(38):
         page = client.get("/targets/?area=411700&year=2014")
     assert page.status_code == 200
     assert len(page.context["children"]) == 10
@@ -114,7 +116,10 @@ def test_it_lets_the_city_set_all_of_a_countys_targets_at_once(yicheng):
     stored = dict(
         Target.objects.filter(area=yicheng, year=YEAR).values_list("indicator_id", "value")
     )
-    assert stored == {"import_export": 18000, "fdi": 10, "new_signed": 12}  # blank fdi: unchanged
+    # a blank box clears the target (issue 10 §7.4; it used to be silently ignored)
+    assert stored == {"import_export": 18000, "new_signed": 12}
+    cleared = AuditEvent.objects.get(object_type="targets.target", action="delete")
+    assert Decimal(cleared.before["value"]) == 10
 
 
 def test_it_refuses_a_negative_target_on_the_form_and_writes_nothing():

@@ -72,22 +72,24 @@ def test_it_counts_months_through_today_only_in_the_current_year():
 # --- manual indicators -------------------------------------------------------------------
 
 
-def test_it_sums_the_year_to_date_of_the_areas_own_rows(yicheng, area, user_named):
+def test_it_sums_the_year_to_date_of_the_area_and_the_areas_below(yicheng, area, user_named):
     target(yicheng, "import_export", "1000")
     for month, value in [(1, "100"), (2, "150.5"), (10, "49.5"), (11, "999")]:
         actual(yicheng, "import_export", month, value)
-    actual(area("411702500"), "import_export", 3, "500")  # the zone's own figure: not Yicheng's
+    # the zone's own figure counts in Yicheng's: an area's actual is its own + those below
+    actual(area("411702500"), "import_export", 3, "500")
     actual(yicheng, "import_export", 1, "777", year=2025)
     row = row_of(user_named("yc_staff"), yicheng, "import_export")
-    assert row.actual == D("300")  # November is after TODAY's month
+    assert row.actual == D("800")  # November is after TODAY's month
+    assert row.below == 1
     assert row.target == D("1000")
-    assert row.completion_pct == D("30.00")
+    assert row.completion_pct == D("80.00")
     assert row.time_elapsed_pct == D("78.90")
-    assert row.behind is True
+    assert row.behind is False
     whole_year = selectors.indicator_rows(
         user_named("yc_staff"), area=yicheng, year=2026, today=TODAY, through_month=12
     )
-    assert whole_year[0].actual == D("1299")
+    assert whole_year[0].actual == D("1799")
 
 
 def test_it_ranks_an_area_among_all_its_siblings_with_a_target(area, user_named):
@@ -142,10 +144,11 @@ def test_it_computes_all_siblings_in_a_fixed_number_of_queries(
         actual(area(code), "import_export", 1, "10")
     user = user_named("zmd_city")
     user.role_codes, user.area  # noqa: B018 - read once per request, not per area
-    with django_assert_max_num_queries(8):
+    # 8 before 到位资金; + the paid-in sums, the modes and the areas below (the 合计 label)
+    with django_assert_max_num_queries(11):
         table = selectors.sibling_table(user, parent=city, year=2026, today=TODAY)
     assert len(table) == 10
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):
         selectors.indicator_rows(user, area=area("411729"), year=2026, today=TODAY)
 
 

@@ -309,3 +309,60 @@ class ReserveEvent(StageLog):
     class Meta(StageLog.Meta):
         verbose_name = _("reserve stage event")
         verbose_name_plural = _("reserve stage events")
+
+
+class PaidInCapital(models.Model):
+    """到位资金 of one project in one month, versioned like ``MonthlyInvestment``.
+
+    ``foreign_capital`` (万美元) counts toward 实际利用外资 and
+    ``out_of_city_capital`` (万元) toward 引进市外资金 when an area's actual of
+    that indicator is computed (``targets``). A correction adds a row with
+    ``version + 1`` and clears ``is_current`` on the old one, which stays.
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="paid_in"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR)
+    month = models.PositiveSmallIntegerField(_("month"), validators=MONTH)
+    foreign_capital = money(_("foreign capital paid in (10k USD)"), default=0)
+    out_of_city_capital = money(_("out-of-city capital paid in (10k yuan)"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        verbose_name = _("paid-in capital report")
+        verbose_name_plural = _("paid-in capital reports")
+        ordering = ["year", "month", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "month", "version"],
+                name="construction_capital_version",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "year", "month"],
+                condition=models.Q(is_current=True),
+                name="construction_capital_current",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["area", "year", "month", "is_current"], name="construction_cap_area"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}-{self.month:02d} v{self.version}"

@@ -13,6 +13,7 @@ from zhaoshang.projects.keylevels import KeyLevelSource, register_key_level_sour
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.panels import ProjectPanel, register_project_panel
 
+from .selectors import capital as capital_selectors
 from .selectors import investment as investment_selectors
 from .selectors import workplan as workplan_selectors
 
@@ -25,11 +26,16 @@ def _investment(user: User, project: Project, today: dt.date) -> dict[str, Any]:
     return investment_selectors.project_investment(user, project)
 
 
+def _capital(user: User, project: Project, today: dt.date) -> dict[str, Any]:
+    return capital_selectors.project_capital(user, project, today.year, today=today)
+
+
 def register_panels() -> None:
-    """Called from ``ConstructionConfig.ready()``: investment first, then the work plan."""
+    """Called from ``ConstructionConfig.ready()``: investment, 到位资金, then the work plan."""
     register_project_panel(
         ProjectPanel("investment", "construction/_project_investment.html", _investment)
     )
+    register_project_panel(ProjectPanel("capital", "construction/_project_capital.html", _capital))
     register_project_panel(
         ProjectPanel("workplan", "construction/_project_milestones.html", _milestones)
     )

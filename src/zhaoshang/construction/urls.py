@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import investment, reserve, workplan
+from .views import capital, investment, reserve, workplan
 
 app_name = "construction"
 
@@ -16,6 +16,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "projects/<int:pk>/investment/<int:year>/",
         investment.investment_project,
         name="investment_project",
+    ),
+    # paid-in capital (到位资金)
+    path("paid-in-capital/", capital.capital_list, name="capital_list"),
+    path("paid-in-capital/export.xlsx", capital.capital_export, name="capital_export"),
+    path(
+        "projects/<int:pk>/paid-in-capital/<int:year>/",
+        capital.capital_project,
+        name="capital_project",
     ),
     # work plans (milestones)
     path("milestones/", workplan.milestone_list, name="milestone_list"),

@@ -10,6 +10,7 @@ class ImportKind(models.TextChoices):
     PROJECTS = "projects", _("Project ledger")
     INVESTMENTS = "investments", _("Monthly investment of key projects")
     ACTUALS = "actuals", _("Monthly actuals of indicators")
+    CAPITAL = "capital", _("Paid-in capital of projects")
 
 
 class JobStatus(models.TextChoices):

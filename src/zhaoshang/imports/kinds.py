@@ -96,6 +96,11 @@ KINDS: dict[str, KindSpec] = {
         template="zhaoshang.construction.importing.template",
         options=("year",),
     ),
+    ImportKind.CAPITAL: KindSpec(
+        importer="zhaoshang.construction.importing.capital.import_capital",
+        template="zhaoshang.construction.importing.capital.template",
+        options=("year",),
+    ),
     ImportKind.ACTUALS: KindSpec(
         importer="zhaoshang.targets.importing.import_actuals",
         template="zhaoshang.targets.importing.template",

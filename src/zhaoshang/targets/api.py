@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from zhaoshang.core.context import request_user
+from zhaoshang.core.models import Area
 from zhaoshang.core.selectors import area_visible_or_404
 
 from . import selectors, services
@@ -24,17 +25,19 @@ from .schemas import (
     ActualOut,
     IndicatorOut,
     IndicatorRowOut,
+    ModeIn,
+    ModeOut,
     TargetFilters,
     TargetOut,
     ValueIn,
     Year,
 )
-from .selectors import plain
+from .selectors import actual_label, plain
 
 router = Router(tags=["targets"])
 
 
-def _row_out(row: selectors.IndicatorRow) -> dict[str, Any]:
+def _row_out(area: Area, row: selectors.IndicatorRow) -> dict[str, Any]:
     return {
         "indicator": row.indicator,
         "name": row.name,
@@ -45,6 +48,12 @@ def _row_out(row: selectors.IndicatorRow) -> dict[str, Any]:
         "rank": row.rank,
         "of": row.of,
         "time_elapsed_pct": str(row.time_elapsed_pct),
+        "mode": row.mode,
+        "entered": plain(row.shown(row.entered)),
+        "computed": plain(row.shown(row.computed)),
+        "difference": plain(row.shown(row.difference)),
+        "areas_below": row.below,
+        "actual_label": actual_label(area, row),
     }
 
 
@@ -85,17 +94,17 @@ def target_table(request: HttpRequest, filters: Query[TargetFilters]) -> list[di
     user = request_user(request)
     area = area_visible_or_404(user, filters.area)
     rows = selectors.indicator_rows(user, area=area, year=filters.year)
-    return [_row_out(row) for row in rows]
+    return [_row_out(area, row) for row in rows]
 
 
 @router.put(
     "/targets/{area}/{year}/{indicator}",
-    response=TargetOut,
-    summary="Set one annual target (by the level above the area)",
+    response={200: TargetOut, 204: None},
+    summary="Set one annual target (by the level above the area); null clears it",
 )
 def target_put(
     request: HttpRequest, area: str, year: Year, indicator: str, payload: ValueIn
-) -> dict[str, Any]:
+) -> Any:
     user = request_user(request)
     place = area_visible_or_404(user, area)
     target = services.target_set(
@@ -105,7 +114,36 @@ def target_put(
         indicator=get_object_or_404(Indicator, code=indicator),
         value=payload.value,
     )
+    if target is None:
+        return HttpResponse(status=204)
     return _target_out(target)
+
+
+@router.put(
+    "/targets/{area}/{year}/{indicator}/mode",
+    response=ModeOut,
+    summary="Choose whether a paid-in indicator's actual is entered or computed from 到位资金",
+)
+def mode_put(
+    request: HttpRequest, area: str, year: Year, indicator: str, payload: ModeIn
+) -> dict[str, Any]:
+    user = request_user(request)
+    place = area_visible_or_404(user, area)
+    row = services.actual_mode_set(
+        acting_user=user,
+        area=place,
+        year=year,
+        indicator=get_object_or_404(Indicator, code=indicator),
+        mode=payload.mode.value,
+    )
+    return {
+        "area": place.code,
+        "year": row.year,
+        "indicator": row.indicator_id,
+        "mode": row.mode,
+        "set_by": row.set_by.get_username() if row.set_by else None,
+        "updated_at": row.updated_at,
+    }
 
 
 @router.get(

@@ -22,3 +22,14 @@ class IndicatorCode(models.TextChoices):
     KEY_INVESTMENT = "key_project_investment", _("Key-project investment completed")
     NEW_SIGNED = "new_signed", _("New projects signed")
     NEW_STARTED = "new_started", _("New projects started")
+
+
+class ActualMode(models.TextChoices):
+    """Whose figure is the actual of a paid-in indicator (实际利用外资, 引进市外资金).
+
+    Entered: the statistics bureau's monthly figures (the default, as before);
+    computed: the sum of the area's projects' 到位资金 (``construction.PaidInCapital``).
+    """
+
+    ENTERED = "entered", _("Entered (statistics bureau)")
+    COMPUTED = "computed", _("Computed from paid-in capital")

@@ -2,8 +2,10 @@
 
 2014, 驿城区: 进出口总额 15280 万美元 of 9550 (160%, first among Zhumadian's ten
 counties), 实际利用外资 4103 of 3025.81 (135.60%), 引进市外资金 111.43 亿元 of
-46.10 (241.71%), 重点项目完成投资 target 51.2 亿元 (the actual, 56.096, is
-computed from the construction demo's monthly reports). The other nine
+46.10 (241.71%) — both computed from the 到位资金 of its 2014 projects (the
+construction demo), the statistics bureau's equal figures entered beside them —
+重点项目完成投资 target 51.2 亿元 (the actual, 56.096, is computed from the
+construction demo's monthly reports). The other nine
 counties get targets and actuals of their own so the ranking is a real one;
 their key-project targets are their lists' annual plans in the construction
 demo (loaded before this one), so completion there matches the key-project table.
@@ -31,6 +33,7 @@ from zhaoshang.core.models import Area, User
 from zhaoshang.core.services import audit_record
 
 from . import services
+from .choices import ActualMode
 from .models import Actual, Indicator, Target
 
 SEED_YEAR = 2014
@@ -92,6 +95,8 @@ SEED_2014: dict[str, dict[str, tuple[str, str]]] = {
         "out_of_city_capital": ("28.00", "33.60"),
     },
 }
+#: 驿城区's 2014 indicators computed from 到位资金 (the mode; the entered figures stay too)
+COMPUTED_2014 = ("fdi", "out_of_city_capital")
 #: 驿城区's computed indicators: only the target is set here.
 SEED_2014_COMPUTED = {"key_project_investment": "51.2"}
 #: 驿城区's current-year targets (the other counties' are derived from their 2014 ones).
@@ -127,6 +132,7 @@ def load_demo() -> None:
     today = timezone.localdate()
     rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
     _load_2014(chief, counties, indicators)
+    _computed_2014(chief, counties[YICHENG], indicators)
     _load_current(chief, counties, indicators, today.year, today.month - 1, rng)
 
 
@@ -178,6 +184,20 @@ def _load_2014(chief: User | None, counties: dict[str, Area], indicators: dict) 
             for ind, (_target, actual) in figures.items()
         }
         _load_actuals(area, SEED_YEAR, monthly, indicators)
+
+
+def _computed_2014(chief: User | None, yicheng: Area, indicators: dict) -> None:
+    """Yicheng's 2014 实际利用外资 and 引进市外资金 count its projects' 到位资金 (loaded by the
+    construction demo to the seed's totals); the bureau's entered figures stay beside them."""
+    for code in COMPUTED_2014:
+        if code in indicators:
+            services.actual_mode_set(
+                acting_user=chief,
+                area=yicheng,
+                year=SEED_YEAR,
+                indicator=indicators[code],
+                mode=ActualMode.COMPUTED,
+            )
 
 
 def _load_current(

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.services import export_record
 from zhaoshang.core.xlsx import write_table
 
-from .selectors import IndicatorRow, indicator_rows, sibling_table
+from .choices import ActualMode
+from .selectors import IndicatorRow, actual_label, indicator_rows, sibling_table
 
 SHEET = gettext_lazy("Indicator completion")
 HEADERS = (
@@ -30,6 +31,11 @@ HEADERS = (
     gettext_lazy("Time elapsed (%)"),
     gettext_lazy("Rank"),
     gettext_lazy("Areas ranked"),
+    gettext_lazy("Entered (statistics bureau)"),
+    gettext_lazy("Computed from paid-in capital"),
+    gettext_lazy("Difference"),
+    gettext_lazy("Actual from"),
+    gettext_lazy("Made up of"),
 )
 
 
@@ -40,12 +46,17 @@ def _line(area: Area, year: int, row: IndicatorRow) -> tuple[Any, ...]:
         year,
         row.name,
         row.unit,
-        row.target,
+        row.target if row.target is not None else gettext("Not set"),
         row.shown_actual,
         row.completion_pct,
         row.time_elapsed_pct,
         row.rank,
         row.of or None,
+        row.shown(row.entered),
+        row.shown(row.computed),
+        row.shown(row.difference),
+        str(ActualMode(row.mode).label) if row.mode else None,
+        actual_label(area, row) or None,
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.models import Area
 
+from .choices import ActualMode
 from .models import Indicator
 from .selectors import plain
 
@@ -52,7 +53,7 @@ class PickForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    """All indicators of one area and year: a blank box leaves that target as it is."""
+    """All indicators of one area and year: a blank box clears that target (未设定)."""
 
     def __init__(
         self, *args: Any, indicators: list[Indicator], current: dict[str, Decimal], **kwargs: Any
@@ -63,6 +64,14 @@ class TargetForm(forms.Form):
                 gettext("%(name)s (%(unit)s)") % {"name": ind.name, "unit": ind.unit}
             )
             self.fields[ind.code].initial = plain(current.get(ind.code))
+
+
+class ModeForm(forms.Form):
+    """Whether one paid-in indicator's actual is entered or computed (the table page's switch)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    indicator = forms.CharField(label=_("Indicator"), max_length=32)
+    mode = forms.ChoiceField(label=_("Actual from"), choices=ActualMode.choices)
 
 
 def cell_name(code: str, month: int) -> str:

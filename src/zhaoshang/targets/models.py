@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.models import Area
 
-from .choices import Source
+from .choices import ActualMode, Source
 
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
 MONTH = [MinValueValidator(1), MaxValueValidator(12)]
@@ -127,3 +127,45 @@ class Actual(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.year}-{self.month:02d} {self.indicator_id}"
+
+
+class ActualModeChoice(models.Model):
+    """Per area, year and paid-in indicator: is the actual computed from 到位资金 or entered?
+
+    No row means entered (``ActualMode.ENTERED``), so data from before this
+    choice existed reads as it always did. Set by whoever sets that area's
+    targets or an admin of the area (``targets.services.actual_mode_set``).
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="modes"
+    )
+    mode = models.CharField(
+        _("actual from"), max_length=16, choices=ActualMode.choices, default=ActualMode.ENTERED
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("actual mode")
+        verbose_name_plural = _("actual modes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year", "indicator"], name="targets_actualmode_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "indicator", "area"], name="targets_mode_cov")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year} {self.indicator_id} {self.mode}"

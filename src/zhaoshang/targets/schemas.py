@@ -15,6 +15,8 @@ from ninja import Field, Schema
 
 from zhaoshang.api.schemas import Body, Clean
 
+from .choices import ActualMode
+
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Figure = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
 
@@ -47,10 +49,42 @@ class IndicatorRowOut(Schema):
     rank: int | None = Field(description="rank among sibling areas by completion %")
     of: int = Field(description="how many sibling areas were ranked")
     time_elapsed_pct: str = Field(description="share of the year elapsed, 2 decimals")
+    mode: str | None = Field(
+        None,
+        description="paid-in indicators (fdi, out_of_city_capital): whether this area's own "
+        "figure is 'entered' (statistics bureau) or 'computed' from projects' 到位资金; "
+        "completion % and rank use the chosen one",
+    )
+    entered: str | None = Field(None, description="paid-in indicators: the entered total")
+    computed: str | None = Field(
+        None, description="paid-in indicators: projects' 到位资金 summed (万元 ÷ 10000 → 亿元)"
+    )
+    difference: str | None = Field(None, description="computed − entered, when both exist")
+    areas_below: int = Field(
+        0, description="the actual is the sum of this many areas directly below + the area's own"
+    )
+    actual_label: str = Field(
+        "", description="how the actual is made up, e.g. 合计（含下辖区县 10 个 + 市直）"
+    )
 
 
 class ValueIn(Body):
-    value: Figure = Field(description="the annual target, in the indicator's unit")
+    value: Figure | None = Field(
+        description="the annual target, in the indicator's unit; null clears it"
+    )
+
+
+class ModeIn(Body):
+    mode: ActualMode = Field(description="entered (statistics bureau) or computed (到位资金)")
+
+
+class ModeOut(Schema):
+    area: str
+    year: int
+    indicator: str
+    mode: str
+    set_by: str | None
+    updated_at: dt.datetime
 
 
 class ActualIn(Body):

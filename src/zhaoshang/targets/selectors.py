@@ -2,9 +2,16 @@
 
 Completion % and the rank among sibling areas are derived here, never stored.
 All siblings of one parent are computed together in a fixed handful of
-GROUP BY queries (indicators, areas, targets, manual actuals, key-project
-investment, signed/started counts), whatever the number of areas, so the same
-code serves one district on SQLite and a province on PostgreSQL.
+GROUP BY queries (indicators, areas, targets, manual actuals, 到位资金, actual
+modes, key-project investment, signed/started counts, areas below), whatever
+the number of areas, so the same code serves one district on SQLite and a
+province on PostgreSQL.
+
+An area's actual is its own figure plus every area's below it (a city = its
+counties + 市直), for every indicator. 实际利用外资 and 引进市外资金 have two
+figures — entered (the statistics bureau's monthly rows) and computed (the
+projects' 到位资金) — and each reporting area's mode for the year (default
+entered) says which one counts; both totals are kept for display.
 """
 
 from __future__ import annotations
@@ -20,17 +27,20 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhaoshang.construction.choices import CITY_OR_ABOVE
 from zhaoshang.construction.models import InvestmentRollup
+from zhaoshang.construction.selectors.capital import paid_in_by_area
+from zhaoshang.core.choices import AreaLevel
 from zhaoshang.core.models import Area
 from zhaoshang.core.policy import can_set_targets
 from zhaoshang.core.selectors import area_scope_path, area_visible_or_404, areas_visible_to
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import StageEvent
 
-from .choices import Source
-from .models import Actual, Indicator, Target
+from .choices import ActualMode, IndicatorCode, Source
+from .models import Actual, ActualModeChoice, Indicator, Target
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -38,6 +48,11 @@ CENT = Decimal("0.01")
 STORED = Decimal("0.0001")
 #: 万元 → 亿元: monthly investment reports are in 万元, the indicator in 亿元.
 WAN_PER_YI = Decimal("10000")
+#: Indicators an area may compute from 到位资金: code → (PaidInCapital field, divisor to its unit)
+PAID_IN: dict[str, tuple[str, Decimal]] = {
+    IndicatorCode.FDI: ("foreign_capital", Decimal(1)),
+    IndicatorCode.OUT_OF_CITY: ("out_of_city_capital", WAN_PER_YI),
+}
 #: Which stage move a computed count indicator counts.
 COUNT_STAGES = {Source.SIGNED_COUNT: Stage.SIGNED, Source.STARTED_COUNT: Stage.CONSTRUCTION}
 
@@ -54,6 +69,25 @@ class IndicatorRow:
     rank: int | None
     of: int
     time_elapsed_pct: Decimal
+    #: paid-in indicators only: this area's mode, and the entered and computed totals
+    mode: str | None = None
+    entered: Decimal | None = None
+    computed: Decimal | None = None
+    #: how many areas sit directly below: the actual is their sum plus the area's own figure
+    below: int = 0
+
+    def shown(self, value: Decimal | None) -> Decimal | None:
+        """A figure at the indicator's decimals, as people read it."""
+        if value is None:
+            return None
+        return value.quantize(Decimal(1).scaleb(-self.decimals), ROUND_HALF_UP)
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Computed − entered, when both exist (the page shows both side by side)."""
+        if self.entered is None or self.computed is None:
+            return None
+        return self.computed - self.entered
 
     @property
     def shown_actual(self) -> Decimal:
@@ -149,20 +183,27 @@ def targets_for(area_ids: Iterable[int], year: int) -> dict[tuple[int, str], Dec
 
 
 def manual_actuals(
-    area_ids: Iterable[int], year: int, through_month: int, codes: list[str]
-) -> dict[tuple[int, str], Decimal]:
-    """Year-to-date sums of each area's OWN monthly rows (manual figures are reported per area)."""
+    root_path: str, year: int, through_month: int, codes: list[str]
+) -> dict[tuple[str, str], Decimal]:
+    """Year-to-date sums of the monthly rows of every area under ``root_path``, by its path.
+
+    Manual figures are reported per area (a city's own rows are its 市直 figure);
+    the caller adds them up the tree.
+    """
     if not codes or through_month < 1:
         return {}
     rows = (
         Actual.objects.filter(
-            area_id__in=list(area_ids), year=year, month__lte=through_month, indicator__in=codes
+            area__path__startswith=root_path,
+            year=year,
+            month__lte=through_month,
+            indicator__in=codes,
         )
-        .values("area_id", "indicator_id")
+        .values("area__path", "indicator_id")
         .annotate(total=Sum("value"))
         .order_by()
     )
-    return {(r["area_id"], r["indicator_id"]): _stored(r["total"]) for r in rows}
+    return {(r["area__path"], r["indicator_id"]): _stored(r["total"]) for r in rows}
 
 
 class _Owners:
@@ -241,13 +282,96 @@ def stage_counts(
     return dict(counts)
 
 
+@dataclass(frozen=True)
+class Dual:
+    """A paid-in indicator's two figures for one area's subtree, and which one counts."""
+
+    entered: Decimal | None  # the statistics bureau's monthly figures; None: none entered
+    computed: Decimal | None  # projects' 到位资金 in the indicator's unit; None: none reported
+    chosen: Decimal  # each reporting area's figure by its own mode, summed up the tree
+    mode: str  # this area's own mode
+
+
+def actual_modes(root_path: str, year: int, codes: list[str]) -> dict[tuple[str, str], str]:
+    """The stored modes of every area under ``root_path`` (no row: entered), by path."""
+    if not codes:
+        return {}
+    rows = ActualModeChoice.objects.filter(
+        area__path__startswith=root_path, year=year, indicator__in=codes
+    ).values_list("area__path", "indicator_id", "mode")
+    return {(path, code): mode for path, code, mode in rows}
+
+
+def _paid_in(
+    root_path: str, year: int, through_month: int, codes: list[str]
+) -> dict[tuple[str, str], Decimal]:
+    """到位资金 per reporting area path and paid-in indicator, in the indicator's unit."""
+    if not codes:
+        return {}
+    sums = paid_in_by_area(root_path, year, through_month)
+    return {
+        (path, code): amounts[PAID_IN[code][0]] / PAID_IN[code][1]
+        for path, amounts in sums.items()
+        for code in codes
+    }
+
+
+class _Sums:
+    """Own figures of reporting areas credited to the sibling whose subtree holds them."""
+
+    def __init__(self, owners: _Owners) -> None:
+        self.owners = owners
+        self.totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+
+    def add(self, path: str, code: str, value: Decimal) -> None:
+        owner = self.owners.of(path)
+        if owner is not None:
+            self.totals[(owner.pk, code)] += value
+
+
+def _figures(
+    areas: list[Area], root_path: str, year: int, through_month: int, codes: list[str]
+) -> tuple[dict[tuple[int, str], Decimal], dict[tuple[int, str], Dual]]:
+    """Manual indicators summed up the tree (area = its own figure + every area below).
+
+    A paid-in indicator's own figure of each reporting area is its entered or its
+    computed one by that area's mode for the year; both totals are kept beside
+    the chosen one so the page can show them side by side.
+    """
+    owners = _Owners(root_path, areas)
+    entered, computed, chosen = _Sums(owners), _Sums(owners), _Sums(owners)
+    own_entered = manual_actuals(root_path, year, through_month, codes)
+    for (path, code), value in own_entered.items():
+        entered.add(path, code, value)
+    dual = [c for c in codes if c in PAID_IN]
+    own_computed = _paid_in(root_path, year, through_month, dual)
+    modes = actual_modes(root_path, year, dual)
+    for (path, code), value in own_computed.items():
+        computed.add(path, code, value)
+    for key in own_entered.keys() | own_computed.keys():
+        path, code = key
+        use_computed = code in PAID_IN and modes.get(key) == ActualMode.COMPUTED
+        chosen.add(path, code, (own_computed if use_computed else own_entered).get(key, ZERO))
+    duals = {
+        (area.pk, code): Dual(
+            entered=entered.totals.get((area.pk, code)),
+            computed=computed.totals.get((area.pk, code)),
+            chosen=chosen.totals.get((area.pk, code), ZERO),
+            mode=modes.get((area.path, code), ActualMode.ENTERED),
+        )
+        for area in areas
+        for code in dual
+    }
+    return dict(chosen.totals), duals
+
+
 def _actuals(
     areas: list[Area], root_path: str, year: int, through_month: int, inds: list[Indicator]
-) -> dict[tuple[int, str], Decimal]:
-    """Every area × indicator actual, year to date, in at most three queries."""
+) -> tuple[dict[tuple[int, str], Decimal], dict[tuple[int, str], Dual]]:
+    """Every area × indicator actual (its subtree's), year to date, in a handful of queries."""
     manual = [i.code for i in inds if i.source == Source.MANUAL]
     sources = {i.source for i in inds}
-    values = manual_actuals([a.pk for a in areas], year, through_month, manual)
+    values, duals = _figures(areas, root_path, year, through_month, manual)
     if Source.KEY_INVESTMENT in sources:
         invest = key_investment(areas, root_path, year, through_month)
         for ind in inds:
@@ -260,7 +384,18 @@ def _actuals(
                 values.update(
                     {(pk, ind.code): v for (pk, src), v in counts.items() if src == ind.source}
                 )
-    return values
+    return values, duals
+
+
+def areas_below(areas: list[Area]) -> dict[int, int]:
+    """How many areas sit directly below each of ``areas`` (the 合计 label's N), one query."""
+    rows = (
+        Area.objects.filter(parent__in=[a.pk for a in areas])
+        .values("parent_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["parent_id"]: r["n"] for r in rows}
 
 
 def compute(
@@ -271,7 +406,8 @@ def compute(
     elapsed = time_elapsed_pct(year, today)
     inds = indicators()
     targets = targets_for([a.pk for a in areas], year)
-    actuals = _actuals(areas, root_path, year, month, inds)
+    actuals, duals = _actuals(areas, root_path, year, month, inds)
+    below = areas_below(areas)
     result: dict[int, dict[str, IndicatorRow]] = {a.pk: {} for a in areas}
     for ind in inds:
         pcts = {
@@ -280,6 +416,7 @@ def compute(
         }
         ranks = competition_ranks(pcts)
         for area in areas:
+            dual = duals.get((area.pk, ind.code))
             result[area.pk][ind.code] = IndicatorRow(
                 indicator=ind.code,
                 name=ind.name,
@@ -291,6 +428,10 @@ def compute(
                 rank=ranks.get(area.pk),
                 of=len(ranks),
                 time_elapsed_pct=elapsed,
+                mode=dual.mode if dual else None,
+                entered=dual.entered if dual else None,
+                computed=dual.computed if dual else None,
+                below=below.get(area.pk, 0),
             )
     return result
 
@@ -339,6 +480,15 @@ def sibling_table(
     )
     visible = set(areas_visible_to(user).filter(parent=parent).values_list("pk", flat=True))
     return [SiblingRow(area=a, cells=rows[a.pk]) for a in children if a.pk in visible]
+
+
+def actual_label(area: Area, row: IndicatorRow) -> str:
+    """How an actual is made up: 合计（含下辖区县 N 个 + 市直） for an area with areas below."""
+    if not row.below:
+        return ""
+    if area.level == AreaLevel.CITY:
+        return _("Total (incl. %(n)d counties/districts below + city-level own)") % {"n": row.below}
+    return _("Total (incl. %(n)d areas below + own)") % {"n": row.below}
 
 
 # --- who may do what -------------------------------------------------------------------

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import Area, User
-from zhaoshang.core.policy import Capability, can, can_set_targets
+from zhaoshang.core.policy import Capability, can, can_reach, can_set_targets
 from zhaoshang.core.selectors import area_visible_or_404
 from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot
 
-from .choices import Source
-from .models import Actual, Indicator, Target
+from .choices import ActualMode, Source
+from .models import Actual, ActualModeChoice, Indicator, Target
+from .selectors import PAID_IN
 
 
 def _decimal(value: Any, field: str = "value") -> Decimal:
@@ -45,19 +46,34 @@ def _visible_area(acting_user: User | None, area: Area) -> Area:
     return area if acting_user is None else area_visible_or_404(acting_user, area.code)
 
 
-@transaction.atomic
-def target_set(
-    *, acting_user: User | None, area: Area, year: int, indicator: Indicator, value: Any
-) -> Target:
-    """Set (create or change) one annual target; only the level above may."""
-    area = _visible_area(acting_user, area)
+def _require_target_setter(acting_user: User | None, area: Area) -> None:
     if acting_user is not None and not can_set_targets(acting_user, area):
         raise PermissionDenied(
             _("Targets of %(area)s are set by the level above it.") % {"area": area.name}
         )
-    number = _decimal(value)
+
+
+@transaction.atomic
+def target_set(
+    *, acting_user: User | None, area: Area, year: int, indicator: Indicator, value: Any
+) -> Target | None:
+    """Set (create or change) one annual target; only the level above may.
+
+    ``None`` (or a blank) clears it: the row goes, the page then shows 未设定
+    and no completion %; the audit row keeps what it was.
+    """
+    area = _visible_area(acting_user, area)
+    _require_target_setter(acting_user, area)
     target = Target.objects.filter(area=area, year=year, indicator=indicator).first()
     before = snapshot(target) if target is not None else None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if target is not None:
+            audit_record(
+                acting_user=acting_user, action=AuditAction.DELETE, instance=target, before=before
+            )
+            target.delete()
+        return None
+    number = _decimal(value)
     if target is None:
         target = Target(area=area, year=year, indicator=indicator)
     target.value = number
@@ -72,6 +88,59 @@ def target_set(
         after=snapshot(target),
     )
     return target
+
+
+def may_set_mode(user: User | None, area: Area) -> bool:
+    """Who chooses an area's actual mode: whoever sets its targets, or an admin of the area."""
+    if user is None:
+        return True
+    return can_set_targets(user, area) or (
+        can(user, Capability.ADMINISTER) and can_reach(user, area)
+    )
+
+
+@transaction.atomic
+def actual_mode_set(
+    *, acting_user: User | None, area: Area, year: int, indicator: Indicator, mode: str
+) -> ActualModeChoice:
+    """Choose whether an area's actual of a paid-in indicator is computed from 到位资金 or entered.
+
+    Only 实际利用外资 and 引进市外资金 have the choice; the other indicators are
+    either always entered or always computed. Audited with before/after.
+    """
+    area = _visible_area(acting_user, area)
+    if not may_set_mode(acting_user, area):
+        raise PermissionDenied(
+            _("The source of %(area)s's actuals is chosen by whoever sets its targets.")
+            % {"area": area.name}
+        )
+    errors: dict[str, str] = {}
+    if indicator.code not in PAID_IN:
+        errors["indicator"] = _(
+            "%(name)s cannot be computed from paid-in capital; only its entered figures count."
+        ) % {"name": indicator.name}
+    if mode not in ActualMode.values:
+        errors["mode"] = _("Choose “entered” or “computed”.")
+    if errors:
+        raise ValidationError(errors)
+    row = ActualModeChoice.objects.filter(area=area, year=year, indicator=indicator).first()
+    before = snapshot(row) if row is not None else None
+    if row is None:
+        row = ActualModeChoice(area=area, year=year, indicator=indicator)
+    elif row.mode == mode:
+        return row
+    row.mode = mode
+    row.set_by = acting_user
+    row.full_clean()
+    row.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        instance=row,
+        before=before,
+        after=snapshot(row),
+    )
+    return row
 
 
 def actual_errors(

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import Area, User
@@ -28,10 +28,10 @@ from zhaoshang.core.policy import Capability, can, can_set_targets
 from zhaoshang.core.web import xlsx_response
 
 from . import selectors, services
-from .choices import Source
+from .choices import ActualMode, Source
 from .exports import export_table
-from .forms import ActualGridForm, PickForm, TargetForm, cell_name
-from .models import Target
+from .forms import ActualGridForm, ModeForm, PickForm, TargetForm, cell_name
+from .models import Indicator, Target
 
 
 def _picked(request: HttpRequest, user: User, areas: list[Area]) -> tuple[PickForm, Area, int]:
@@ -64,6 +64,7 @@ def target_table(request: HttpRequest) -> HttpResponse:
         selectors.sibling_table(user, parent=area, year=year) if area.children.exists() else []
     )
     settable = {a.pk for a in selectors.settable_areas(user)}
+    may_mode = services.may_set_mode(user, area)
     return render(
         request,
         "targets/table.html",
@@ -78,8 +79,39 @@ def target_table(request: HttpRequest) -> HttpResponse:
             "may_set": area.pk in settable,
             "may_set_children": bool(settable),
             "may_enter": can(user, Capability.WRITE),
+            "may_mode": may_mode,
+            "mode_choices": ActualMode.choices,
+            "actual_label": selectors.actual_label(area, rows[0]) if rows else "",
         },
     )
+
+
+@login_required
+@require_POST
+def mode_set(request: HttpRequest) -> HttpResponse:
+    """Switch one paid-in indicator of an area and year between entered and computed."""
+    user = request_user(request)
+    area = selectors.area_or_404(user, request.POST.get("area") or None)
+    form = ModeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect(_page_url("targets:table", area, timezone.localdate().year))
+    data = form.cleaned_data
+    indicator = Indicator.objects.filter(code=data["indicator"]).first()
+    if indicator is None:
+        raise Http404
+    try:
+        services.actual_mode_set(
+            acting_user=user, area=area, year=data["year"], indicator=indicator, mode=data["mode"]
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Source of the actual saved."))
+    return redirect(_page_url("targets:table", area, data["year"]))
 
 
 @login_required
@@ -109,7 +141,7 @@ def target_set(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 for ind in indicators:
                     value = form.cleaned_data.get(ind.code)
-                    if value is not None and value != current.get(ind.code):
+                    if value != current.get(ind.code):  # a blank box clears the target
                         services.target_set(
                             acting_user=user, area=area, year=year, indicator=ind, value=value
                         )

@@ -7,8 +7,9 @@ from django.db import transaction
 
 @transaction.atomic
 def load_demo() -> None:
-    from . import investment, reserve, workplan
+    from . import capital, investment, reserve, workplan
 
     investment.load_demo()
+    capital.load_demo()
     workplan.load_demo()
     reserve.load_demo()

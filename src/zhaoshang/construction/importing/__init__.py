@@ -38,8 +38,8 @@ from zhaoshang.imports.reading import UNIT_FAMILIES, ColumnSpec, SheetTable, Tab
 from zhaoshang.imports.safety import ImportFileError
 from zhaoshang.projects.models import Project
 
-from .models import KeyProjectEntry
-from .services.investment import (
+from ..models import KeyProjectEntry
+from ..services.investment import (
     ReportRow,
     investments_record,
     month_errors,
