@@ -18,4 +18,5 @@ class ConstructionConfig(AppConfig):
             MenuItem(40, _("Key projects"), "construction:keylist", official),
             MenuItem(50, _("Work plans"), "construction:milestone_list", official),
             MenuItem(60, _("Project reserve"), "construction:reserve_board", official),
+            MenuItem(65, _("Paid-in capital"), "construction:capital_list", official),
         )
