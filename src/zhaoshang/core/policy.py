@@ -104,6 +104,11 @@ def is_official(user: User) -> bool:
     return bool(user.role_codes - {RoleCode.INVESTOR})
 
 
+def investor_only(user: Any) -> bool:
+    """An investor and nothing else: the narrow portal is all they may open."""
+    return bool(user.has_role(RoleCode.INVESTOR)) and not is_official(user)
+
+
 def can_reach(user: Any, area: Area) -> bool:
     """True when ``area`` is the user's own or below it."""
     path = area_scope_path(user)

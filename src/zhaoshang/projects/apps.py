@@ -9,10 +9,11 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from zhaoshang.core.navigation import MenuItem, official, register, register_home
+        from zhaoshang.core.policy import investor_only
 
         register(
             MenuItem(10, _("Projects"), "projects:project_list", official),
             MenuItem(20, _("Enterprises"), "projects:enterprise_list", official),
             MenuItem(80, _("Chain report"), "projects:chain_report", official),
         )
-        register_home("investor", lambda user: not official(user), "projects:investor_home")
+        register_home("investor", investor_only, "projects:investor_home")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhaoshang.core.context import request_user
-from zhaoshang.core.policy import Capability, can, is_official
+from zhaoshang.core.policy import Capability, can, investor_only, is_official
 from zhaoshang.core.selectors import get_visible_or_404
 from zhaoshang.core.versions import ConflictError
 from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
@@ -345,7 +345,7 @@ def _data_quality_filters(
 def investor_home(request: HttpRequest) -> HttpResponse:
     """The investor's landing page: their enterprise's projects, each linking to its progress."""
     user = request_user(request)
-    if is_official(user) or user.is_superuser:
+    if not investor_only(user):
         raise Http404  # staff have the ledger; this page is the investor's
     projects = list(selectors.investor_projects(user)[:PAGE_SIZE])
     return render(request, "projects/investor_home.html", {"projects": projects})
