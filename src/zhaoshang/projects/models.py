@@ -17,7 +17,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.models import Area, StageLog, Unit, stage_fields
+from zhaoshang.core.models import Area, Person, StageLog, Unit, stage_fields
 
 from .choices import (
     ActivityKind,
@@ -257,9 +257,10 @@ class Project(models.Model):
         on_delete=models.PROTECT,
         related_name="projects",
     )
-    # Responsibility chain (seed: 一名处级干部牵头 … 五家相关局委协作推进)
+    # Responsibility chain (seed: 一名处级干部牵头 … 五家相关局委协作推进): Persons (人员库),
+    # not accounts, so a district leader who never logs in can lead (services check ranks).
     lead_cadre = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        Person,
         verbose_name=_("lead cadre"),
         null=True,
         blank=True,
@@ -267,7 +268,7 @@ class Project(models.Model):
         related_name="projects_led",
     )
     responsible_chief = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        Person,
         verbose_name=_("responsible chief"),
         null=True,
         blank=True,
@@ -275,7 +276,7 @@ class Project(models.Model):
         related_name="projects_as_chief",
     )
     frontline_sub_chief = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        Person,
         verbose_name=_("frontline sub-chief"),
         null=True,
         blank=True,
@@ -283,7 +284,7 @@ class Project(models.Model):
         related_name="projects_as_sub_chief",
     )
     trackers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
+        Person,
         verbose_name=_("trackers"),
         blank=True,
         related_name="projects_tracked",
