@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.factories import PersonFactory, person_of
 from tests.helpers import assert_visibility, signed_in_client
 from tests.projects.conftest import call
 from zhaoshang.construction.models import KeyProjectEntry, Milestone, ReserveEvent, ReserveItem
@@ -139,7 +140,8 @@ def test_it_lists_nothing_of_yicheng_to_the_outsider(milestone, item):
 
 
 def test_it_creates_a_milestone_with_a_leader_and_unit(project):
-    leader = User.objects.get(username="yc_leader")
+    leader = person_of(User.objects.get(username="yc_leader"))
+    wang = PersonFactory(area=project.area, name="王欣")
     unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
     r = call(
         as_(),
@@ -151,11 +153,12 @@ def test_it_creates_a_milestone_with_a_leader_and_unit(project):
             "due_date": str(TODAY + dt.timedelta(days=30)),
             "leader_id": leader.pk,
             "unit_id": unit.pk,
-            "responsible_person": "王欣",
+            "responsible_person_id": wang.pk,
         },
     )
     assert r.status_code == 201, r.content
-    assert r.data["leader"]["username"] == "yc_leader"
+    assert (r.data["leader"]["name"], r.data["leader"]["rank"]) == ("陈志远", "district_leader")
+    assert r.data["responsible_person"]["id"] == wang.pk
     assert r.data["unit"]["name"] == "驿城区人民政府"
     assert (r.data["status"], r.data["overdue"], r.data["version"]) == ("planned", False, 1)
     assert Milestone.objects.get(pk=r.data["id"]).area_id == project.area_id
@@ -163,7 +166,7 @@ def test_it_creates_a_milestone_with_a_leader_and_unit(project):
 
 def test_it_refuses_a_bad_milestone_and_writes_nothing(project):
     before = counts()
-    xp_leader = User.objects.get(username="xp_staff")
+    xp_leader = person_of(User.objects.get(username="xp_staff"))
     r = call(
         as_(),
         "post",
@@ -235,7 +238,7 @@ def test_it_refuses_a_future_done_date_with_422(milestone):
 def test_it_filters_overdue_milestones_and_pins_the_query_count(
     project, staff, django_assert_max_num_queries
 ):
-    leader = User.objects.get(username="yc_leader")
+    leader = person_of(User.objects.get(username="yc_leader"))
     unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
     for i in range(12):
         milestone_create(
