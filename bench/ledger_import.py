@@ -48,6 +48,7 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +64,8 @@ REGIONS = ["长三角", "珠三角", "京津冀/环渤海", "江苏", "境外-�
 METHODS = ["以商招商", "产业链招商", "上门招商", "展会招商", "领导带头招商", "其他"]
 STAGES = ["线索", "意向", "在谈", "已签约", "落地", "在建", "已投产"]
 LEVELS = ["", "区重点", "市重点", "省重点"]
-LEADERS = ["陈志远", "刘国强", "孙海涛", ""]
+#: 牵头: the first is matched in the 人员库 when it has them, the others are created once
+LEADERS = ["陈志远", "张卫东（副区长）", "马俊峰（区招商服务中心主任）", ""]
 
 
 def peak_mb() -> float:
@@ -182,6 +184,13 @@ def step_parse(path: Path) -> dict[str, float]:
         "rows": rows - 1,
         "peak_mb": peak_mb(),
     }
+
+
+def _saved(person: Any) -> Any:
+    """A Person the naive path names, saved the first time it is met (the import bulk-creates)."""
+    if person is not None and person.pk is None:
+        person.save()
+    return person
 
 
 def step_import(path: Path, db: str, var: Path) -> dict[str, float]:
@@ -342,9 +351,7 @@ def step_naive(path: Path, db: str, var: Path, deps: Path) -> dict[str, float]:
             "production_date": v["production_date"].date() if v["production_date"] else None,
             "key_level": lookups.key_levels(v["key_level"]) or "",
             "sub_bureau": Unit.objects.get(area=area, name=v["sub_bureau"]),
-            "lead_cadre": User.objects.filter(full_name=v["lead_cadre"]).first()
-            if v["lead_cadre"]
-            else None,
+            "lead_cadre": _saved(lookups.person(v["lead_cadre"])),
             "land_parcel": v["land_parcel"] or "",
             "notes": v["notes"] or "",
         }

@@ -119,7 +119,7 @@ def test_it_stores_a_project_exactly_as_project_create_does(tmp_path: Path) -> N
         contracted_amount=Decimal("11000.1250"),
         key_level=KeyLevel.CITY,
         sub_bureau=Unit.objects.get(area=area, name="新能源汽车装备专业招商分局"),
-        lead_cadre=User.objects.get(full_name="陈志远"),
+        lead_cadre=fast.lead_cadre,
         land_parcel="装备产业集聚区 A-12 地块",
         notes="快速导入",
     )

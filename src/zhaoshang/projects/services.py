@@ -174,12 +174,13 @@ def chain_errors(
         if person is None:
             continue
         own = kept.get(slot, frozenset())
+        who = person.pk if person.pk is not None else id(person)  # unsaved: an import's new one
         problem = person_problem(
             person, slot, project.area, ranks=CHAIN_RANKS[slot], kept=own
-        ) or _twice(person, slot, holders.get(person.pk), kept)
+        ) or _twice(person, slot, holders.get(who), kept)
         if problem:
             errors.setdefault(slot, problem)
-        holders.setdefault(person.pk, slot)
+        holders.setdefault(who, slot)
     if project.sub_bureau is not None and project.sub_bureau.area_id != project.area_id:
         errors["sub_bureau"] = _("The sub-bureau must belong to the project's area.")
     if project.cluster is not None and project.cluster.area_id != project.area_id:

@@ -52,7 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhaoshang.core.models import Area, User
+from zhaoshang.core.models import Area, Person, User
 from zhaoshang.core.policy import import_refusal
 from zhaoshang.imports.choices import JobPhase
 from zhaoshang.imports.kinds import ImportOutcome, Progress, Template
@@ -110,6 +110,8 @@ def import_ledger(
             matched.append(row)
     del rows
     planner.matched(matched)
+    created = list(reader.lookups.created.values())
+    persons_note(outcome, created, dry_run=dry_run or bool(outcome.errors))
     plan = planner.plan
     if plan.defaulted_amounts:
         outcome.notes.append(
@@ -139,6 +141,25 @@ def import_ledger(
         if outcome.errors:
             outcome.created = outcome.updated = outcome.unchanged = 0
     return outcome
+
+
+#: at most this many new people are named in the note (the count names all)
+PERSONS_LISTED = 50
+
+
+def persons_note(outcome: ImportOutcome, persons: list[Person], *, dry_run: bool) -> None:
+    """Name the people the file brings to the 人员库, before anything is written."""
+    if not persons:
+        return
+    outcome.new_persons = [str(person) for person in persons]
+    names = "、".join(outcome.new_persons[:PERSONS_LISTED])
+    if len(persons) > PERSONS_LISTED:
+        names += "…"
+    if dry_run:
+        note = _("%(n)d new person(s) will be created: %(names)s")
+    else:
+        note = _("%(n)d new person(s) created: %(names)s")
+    outcome.notes.append(note % {"n": len(persons), "names": names})
 
 
 #: at most this many 资料待补 rows are named one by one in the notes (the count names all)
