@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from tests.factories import PersonFactory, person_of
 from zhaoshang.construction.choices import MilestoneStatus
@@ -460,3 +461,42 @@ def test_it_shows_a_milestone_done_after_its_due_date_with_the_working_days_late
     assert (api["done_late"], api["done_late_working_days"]) == (True, 5)
     assert client.get(f"/api/v1/milestones/{on_time.pk}").json()["done_late"] is False
     assert signed_in_client("xp_staff").get(f"/api/v1/milestones/{late.pk}").status_code == 404
+
+
+# --- who: Persons (人员库) ------------------------------------------------------------------
+
+
+def test_it_takes_only_a_leader_rank_person_as_the_leader_in_charge(project, staff):
+    before = written()
+    officer = PersonFactory(area=project.area, rank=PersonRank.OFFICER)
+    gone = PersonFactory(area=project.area, rank=PersonRank.OTHER, active=False)
+    with pytest.raises(ValidationError) as exc:
+        make(project, staff, leader=officer, responsible_person=gone)
+    assert exc.value.message_dict["leader"] == [
+        gettext("The leader in charge must be a district leader or a division-level cadre.")
+    ]
+    assert "responsible_person" in exc.value.message_dict
+    assert written() == before
+    cadre = PersonFactory(area=project.area, rank=PersonRank.DIVISION, name="马俊峰")
+    m = make(project, staff, leader=cadre, responsible_person=officer)
+    assert (m.leader, m.responsible_person) == (cadre, officer)
+
+
+def test_it_keeps_a_stored_leader_of_another_rank_on_an_unrelated_edit(project, staff):
+    m = make(project, staff)
+    chief = PersonFactory(area=project.area, rank=PersonRank.CHIEF)
+    Milestone.objects.filter(pk=m.pk).update(leader=chief)  # migrated from an account
+    m.refresh_from_db()
+    milestone_update(acting_user=staff, milestone=m, expected_version=m.version, note="改备注")
+    assert Milestone.objects.get(pk=m.pk).leader == chief
+
+
+def test_the_form_offers_leader_rank_persons_only(project, staff):
+    from zhaoshang.construction.forms.workplan import MilestoneForm
+
+    cadre = PersonFactory(area=project.area, rank=PersonRank.DIVISION)
+    officer = PersonFactory(area=project.area, rank=PersonRank.OFFICER)
+    form = MilestoneForm(user=staff, area=project.area)
+    assert cadre in set(form.fields["leader"].queryset)
+    assert officer not in set(form.fields["leader"].queryset)
+    assert {cadre, officer} <= set(form.fields["responsible_person"].queryset)

@@ -15,6 +15,7 @@ from tests.projects.conftest import call
 from zhaoshang.construction.models import KeyProjectEntry, Milestone, ReserveEvent, ReserveItem
 from zhaoshang.construction.services.reserve import reserve_create, reserve_transition
 from zhaoshang.construction.services.workplan import milestone_create
+from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.models import AuditEvent, Unit, User
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.models import Project
@@ -344,4 +345,22 @@ def test_it_answers_422_never_500_to_odd_bodies(milestone, item):
     ]
     for method, url, body, field in odd:
         assert_invalid(call(as_(), method, url, body), field)
+    assert counts() == before
+
+
+def test_it_answers_422_for_a_leader_in_charge_of_the_wrong_rank(project):
+    before = counts()
+    officer = PersonFactory(area=project.area, rank=PersonRank.OFFICER)
+    r = call(
+        as_(),
+        "post",
+        MILESTONES,
+        {
+            "project_id": project.pk,
+            "title": "甲",
+            "due_date": "2027-01-01",
+            "leader_id": officer.pk,
+        },
+    )
+    assert_invalid(r, "leader")
     assert counts() == before
