@@ -131,6 +131,8 @@ def generate(path: Path, rows: int) -> None:
             "key_level": LEVELS[i % len(LEVELS)],
             "sub_bureau": unit,
             "lead_cadre": LEADERS[i % len(LEADERS)],
+            "responsible_chief": "" if i % 2 else "刘国强",
+            "frontline_sub_chief": "孙海涛（分局长）" if i % 3 == 0 else "",
             "land_parcel": f"集聚区{i % 97}号地块",
             "notes": "" if i % 3 else f"第{i}行备注：推进中",
         }
@@ -352,6 +354,12 @@ def step_naive(path: Path, db: str, var: Path, deps: Path) -> dict[str, float]:
             "key_level": lookups.key_levels(v["key_level"]) or "",
             "sub_bureau": Unit.objects.get(area=area, name=v["sub_bureau"]),
             "lead_cadre": _saved(lookups.person(v["lead_cadre"])),
+            "responsible_chief": _saved(
+                lookups.person(v["responsible_chief"], "responsible_chief")
+            ),
+            "frontline_sub_chief": _saved(
+                lookups.person(v["frontline_sub_chief"], "frontline_sub_chief")
+            ),
             "land_parcel": v["land_parcel"] or "",
             "notes": v["notes"] or "",
         }

@@ -186,6 +186,8 @@ def test_it_yields_display_values_in_ledger_column_order(full_project, user_name
         "市重点",
         "新能源汽车装备专业招商分局",
         "陈志远",
+        None,  # 主抓局长
+        None,  # 带队分局长
         "装备产业集聚区 A-07",
         "已签订投资协议",
     )

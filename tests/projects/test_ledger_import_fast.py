@@ -71,6 +71,8 @@ def ledger_row(number: int, **changes: Any) -> list[Any]:
         "key_level": "市重点",
         "sub_bureau": "新能源汽车装备专业招商分局",
         "lead_cadre": "陈志远",
+        "responsible_chief": "刘国强",
+        "frontline_sub_chief": "孙海涛（分局长）",
         "land_parcel": "装备产业集聚区 A-12 地块",
         "notes": "快速导入",
     }
@@ -120,6 +122,8 @@ def test_it_stores_a_project_exactly_as_project_create_does(tmp_path: Path) -> N
         key_level=KeyLevel.CITY,
         sub_bureau=Unit.objects.get(area=area, name="新能源汽车装备专业招商分局"),
         lead_cadre=fast.lead_cadre,
+        responsible_chief=fast.responsible_chief,
+        frontline_sub_chief=fast.frontline_sub_chief,
         land_parcel="装备产业集聚区 A-12 地块",
         notes="快速导入",
     )

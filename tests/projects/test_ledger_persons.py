@@ -160,3 +160,22 @@ def test_it_resolves_persons_without_a_query_per_row(tmp_path: Path) -> None:
         return len(done.captured_queries)
 
     assert queries(60, "多") == queries(6, "少")
+
+
+def test_the_chief_and_sub_chief_columns_take_their_ranks(tmp_path: Path) -> None:
+    yicheng = Area.objects.get(code="411702")
+    PersonFactory(area=yicheng, name="周专员", rank=PersonRank.OFFICER)
+    headers = ["项目名称", "主抓局长", "带队分局长"]
+    rows = [["主抓项目一", "刘新局", "孙新分（分局长）"], ["主抓项目二", "周专员", "周专员"]]
+    path = simple_ledger(tmp_path / "链.xlsx", headers, rows)
+    assert isinstance(path, Path)
+
+    refused = run(path)
+    assert sorted((e.row, e.column) for e in refused.errors) == [(3, "主抓局长"), (3, "带队分局长")]
+
+    outcome = run(simple_ledger(tmp_path / "好.xlsx", headers, rows[:1]))  # type: ignore[arg-type]
+    project = Project.objects.get(name="主抓项目一")
+    assert outcome.errors.lines() == []
+    assert project.responsible_chief.rank == PersonRank.CHIEF
+    sub_chief = project.frontline_sub_chief
+    assert (sub_chief.name, sub_chief.post, sub_chief.rank) == ("孙新分", "分局长", "sub_chief")

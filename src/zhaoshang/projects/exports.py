@@ -53,7 +53,7 @@ RELATED_SOURCES: dict[str, tuple[str, ...]] = {
     "sub_bureau": ("sub_bureau__name",),
 }
 #: ledger columns naming a Person of the responsibility chain
-PERSON_COLUMNS = frozenset({"lead_cadre"})
+PERSON_COLUMNS = frozenset({"lead_cadre", "responsible_chief", "frontline_sub_chief"})
 
 
 def namesakes() -> list[int]:

@@ -209,7 +209,9 @@ def template() -> Template:
         "production_date": "",
         "key_level": "市重点",
         "sub_bureau": "新能源汽车装备专业招商分局",
-        "lead_cadre": "陈志远",
+        "lead_cadre": "陈志远（副区长）",
+        "responsible_chief": "刘国强",
+        "frontline_sub_chief": "孙海涛",
         "land_parcel": "装备产业集聚区 A-12 地块",
         "notes": "",
     }

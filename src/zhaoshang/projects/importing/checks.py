@@ -209,7 +209,7 @@ class Gates:
     """:func:`project_problems` for new projects, memoised.
 
     For a new project they read only: the stage, the fields the stage's gates
-    in ``lifecycle.PROJECT`` read, and the cluster, sub-bureau and lead cadre
+    in ``lifecycle.PROJECT`` read, and the cluster, sub-bureau and chain Persons
     (the other chain members are empty). The key holds the verdict of each of
     the stage's gate rules, taken from that same table, so a gate added there
     can never be answered from the cache of a row it does not fit. Rows
@@ -219,7 +219,7 @@ class Gates:
     """
 
     #: what ``services.chain_errors`` reads of a new project
-    CHAIN = ("cluster", "sub_bureau", "lead_cadre")
+    CHAIN = ("cluster", "sub_bureau", "lead_cadre", "responsible_chief", "frontline_sub_chief")
 
     def __init__(self, probe: Project) -> None:
         self.probe = probe

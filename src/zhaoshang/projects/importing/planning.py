@@ -17,7 +17,7 @@ from .. import services
 from ..choices import MAIN_STAGES, Stage, stage_rank
 from ..models import Project, StageEvent
 from .checks import Gates, project_problems
-from .rows import TEXT_READERS, LedgerReader, Row
+from .rows import CHAIN_FIELDS, TEXT_READERS, LedgerReader, Row
 from .vocabulary import MATCH_CHUNK, MONEY_DEFAULT_ZERO, STAGE_DATE_FIELD, TITLES, ZERO
 
 
@@ -163,7 +163,7 @@ class Planner:
     def _compare(self, row: Row, project: Project, last_event: dt.date | None) -> None:
         changes: dict[str, Any] = {}
         for name, value in row.values.items():
-            if name in ("cluster", "sub_bureau", "lead_cadre"):
+            if name in CHAIN_FIELDS:
                 pk = value.pk if value is not None else None
                 if getattr(project, f"{name}_id") != pk or (value is not None and pk is None):
                     changes[name] = value  # another row, or a Person the import creates

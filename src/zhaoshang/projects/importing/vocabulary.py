@@ -69,6 +69,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "key_level": ("重点项目级别", "重点项目", "项目级别", "重点级别", "是否重点项目"),
     "sub_bureau": ("责任单位", "责任分局", "牵头单位", "专业招商分局", "责任部门", "承办单位"),
     "lead_cadre": ("牵头领导", "分包领导", "包联领导", "联系领导", "牵头县级领导", "牵头区级领导"),
+    "responsible_chief": ("主抓局长", "主抓领导", "主抓负责人", "责任局长"),
+    "frontline_sub_chief": ("带队分局长", "带队领导", "前线带队", "主攻分局长"),
     "land_parcel": ("项目地块", "地块", "项目选址", "建设地点", "选址", "落地地块", "建设地址"),
     "notes": ("备注", "说明", "备注说明"),
 }
@@ -194,12 +196,16 @@ MEMOIZED = frozenset(
         "cluster",
         "sub_bureau",
         "lead_cadre",
+        "responsible_chief",
+        "frontline_sub_chief",
         "source_region",
         "investor",  # a few thousand investors over 100,000 rows
         "land_parcel",  # a zone's parcels recur; unique texts just stop being remembered
         "notes",  # mostly blank
     }
 )
+#: the chain's one-person slots a ledger may name (a Person each: ``Lookups.person``)
+PERSON_SLOTS = ("lead_cadre", "responsible_chief", "frontline_sub_chief")
 WRITE_CHUNK = 2000
 #: the longest name or post of a Person (``core.Person.name``/``post``)
 NAME_MAX = 64
