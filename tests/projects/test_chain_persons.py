@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 
 from tests.factories import PersonFactory, person_of
@@ -237,3 +239,28 @@ def test_the_person_of_an_account_keeps_its_name_post_and_rank(user_named):
     person = person_of(user_named("yc_subchief"))
     assert (person.name, person.post, person.rank) == ("孙海涛", "分局长", PersonRank.SUB_CHIEF)
     assert person_of(user_named("yc_subchief")) == person  # made once
+
+
+def test_the_chain_report_reads_any_number_of_projects_in_few_queries(staff, rank, client_for):
+    client = client_for("yc_staff")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as done:
+            assert client.get("/projects/reports/chains/").status_code == 200
+        return len(done)
+
+    create(staff, key_level="district", lead_cadre=rank(PersonRank.DIVISION))
+    queries()  # the session and the user, once
+    few = queries()
+    for i in range(8):
+        services.project_create(
+            acting_user=staff,
+            area=staff.area,
+            name=f"链条{i}",
+            investor_name="甲",
+            key_level="district",
+            lead_cadre=rank(PersonRank.DISTRICT_LEADER),
+            frontline_sub_chief=rank(PersonRank.SUB_CHIEF),
+            trackers=[rank(PersonRank.OFFICER)],
+        )
+    assert queries() == few
