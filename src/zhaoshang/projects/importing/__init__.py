@@ -31,7 +31,7 @@ per column (``creating``, ``raw``), changed projects through the ORM with
 their own audit events — and the area's project count is re-checked
 through the user's scope before committing.
 
-Speed (100,000 rows × 20 columns, ``bench/ledger_import.py``): cells are
+Speed (100,000 rows × 22 columns, ``bench/ledger_import.py``): cells are
 coerced a column at a time with fast paths for what calamine hands over
 (floats, datetimes, plain text), the model validators run only on rows a
 cheap screen is unsure of (``checks``), and the stage gates are asked once
