@@ -172,8 +172,9 @@ def cases(user: User, area: Area, year: int, today: dt.date) -> dict[str, tuple[
                     today,
                 ),
                 raw(
-                    "SELECT m.id, m.title, m.due_date, m.responsible_person, m.project_id, "
+                    "SELECT m.id, m.title, m.due_date, pe.name, m.project_id, "
                     "p.name, a.name, u.name FROM construction_milestone m "
+                    "LEFT JOIN core_person pe ON pe.id = m.responsible_person_id "
                     "JOIN projects_project p ON p.id = m.project_id "
                     "JOIN core_area a ON a.id = m.area_id "
                     "LEFT JOIN core_unit u ON u.id = m.unit_id "

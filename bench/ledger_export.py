@@ -50,7 +50,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from zhaoshang.core.demo import load_demo  # noqa: E402
-from zhaoshang.core.models import Area, Unit, User  # noqa: E402
+from zhaoshang.core.models import Area, Person, Unit, User  # noqa: E402
 from zhaoshang.core.xlsx import write_table  # noqa: E402
 from zhaoshang.projects.choices import KeyRegion, Method, Stage  # noqa: E402
 from zhaoshang.projects.exports import (  # noqa: E402
@@ -88,7 +88,9 @@ def generate(count: int) -> None:
     rng = random.Random(2026)
     area = Area.objects.get(code="411702")
     units = list(Unit.objects.filter(area=area, kind="sub_bureau"))
-    cadres = list(User.objects.filter(area=area).exclude(username="yc_investor"))
+    cadres = list(Person.objects.filter(area=area, rank__in=["district_leader", "division"])) or [
+        Person.objects.create(area=area, name="基准领导", post="副区长", rank="district_leader")
+    ]
     clusters = Cluster.objects.bulk_create(
         Cluster(area=area, name=f"集群{i}", sub_bureau=units[i % len(units)]) for i in range(5)
     )

@@ -416,13 +416,13 @@ def _milestone_rows(
             else None
         )
         yield (
-            p.area_id, p.pk, rng.choice(MILESTONE_TITLES), due.isoformat(), "合成责任人", status,
+            p.area_id, p.pk, rng.choice(MILESTONE_TITLES), due.isoformat(), None, status,
             done, "", 1, now, now,
         )  # fmt: skip
 
 
 MILESTONE_COLUMNS = (
-    "area_id", "project_id", "title", "due_date", "responsible_person", "status", "done_date",
+    "area_id", "project_id", "title", "due_date", "responsible_person_id", "status", "done_date",
     "note", "version", "created_at", "updated_at",
 )  # fmt: skip
 

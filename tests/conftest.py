@@ -10,7 +10,8 @@ from django.test import Client
 from django.utils import translation
 
 from zhaoshang.core.demo import DEMO_PASSWORD, load_demo
-from zhaoshang.core.models import User
+from zhaoshang.core.models import Person, User
+from zhaoshang.projects.demo import person_of
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +37,16 @@ def demo_password() -> str:
 def user_named(db) -> Callable[[str], User]:  # type: ignore[no-untyped-def]
     def get(username: str) -> User:
         return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def person_named(user_named: Callable[[str], User]) -> Callable[[str], Person]:
+    """The Person (人员库) of a demo account, as chains and work plans name them."""
+
+    def get(username: str) -> Person:
+        return person_of(user_named(username))
 
     return get
 

@@ -26,9 +26,10 @@ from factory.django import DjangoModelFactory
 from factory.random import randgen
 
 from zhaoshang.core import services as core_services
-from zhaoshang.core.choices import AreaLevel, RoleCode, UnitKind
+from zhaoshang.core.choices import AreaLevel, PersonRank, RoleCode, UnitKind
 from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.projects import services as project_services
+from zhaoshang.projects.demo import person_of  # noqa: F401 - the Person of an account, for tests
 from zhaoshang.projects.models import Enterprise, Project
 from zhaoshang.projects.validators import USCC_CHARSET, uscc_check_char
 
@@ -173,17 +174,16 @@ class ProjectFactory(DjangoModelFactory[Project]):
 
 
 class PersonFactory(DjangoModelFactory[Person]):
-    """A Person (人员) of the 人员库 without an account, through ``core.services.person_create``."""
+    """A Person (人员库 row) without an account: ``PersonFactory(area=…, rank=…, post=…)``.
+
+    The Person of an account is ``person_of(user)`` (the linked one, else made with a
+    rank from the account's roles).
+    """
 
     class Meta:
         model = Person
 
     area = factory.SubFactory(CountyFactory)
     name = factory.Faker("name", locale=LOCALE)
-    post = factory.Faker("job", locale=LOCALE)
-    rank = "other"
-    unit = None
-
-    @classmethod
-    def _create(cls, model_class: type[Person], *args: Any, **kwargs: Any) -> Person:
-        return core_services.person_create(acting_user=None, **kwargs)
+    post = ""
+    rank = PersonRank.OFFICER

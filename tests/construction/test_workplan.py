@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
+from tests.factories import PersonFactory, person_of
 from zhaoshang.construction.choices import MilestoneStatus
 from zhaoshang.construction.models import Milestone
 from zhaoshang.construction.selectors import workplan as selectors
@@ -18,6 +20,7 @@ from zhaoshang.construction.services.workplan import (
     milestone_create,
     milestone_update,
 )
+from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.models import Area, AuditEvent, Unit, User
 from zhaoshang.core.versions import ConflictError as VersionConflict
 from zhaoshang.projects import services as project_services
@@ -59,12 +62,13 @@ def written() -> tuple[int, int]:
 
 
 def test_it_creates_a_milestone_in_the_projects_area_with_an_audit_row(project, staff):
-    leader = User.objects.get(username="yc_leader")
+    leader = person_of(User.objects.get(username="yc_leader"))
     unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
     before = AuditEvent.objects.count()
-    m = make(project, staff, leader=leader, unit=unit, responsible_person=" 王欣 ")
+    wang = PersonFactory(area=project.area, name="王欣", rank=PersonRank.OTHER)
+    m = make(project, staff, leader=leader, unit=unit, responsible_person=wang)
     assert m.area_id == project.area_id
-    assert (m.status, m.version, m.responsible_person) == (MilestoneStatus.PLANNED, 1, "王欣")
+    assert (m.status, m.version, m.responsible_person) == (MilestoneStatus.PLANNED, 1, wang)
     event = AuditEvent.objects.order_by("-id").first()
     assert AuditEvent.objects.count() == before + 1
     assert (event.action, event.object_type, event.area_id) == (
@@ -76,7 +80,8 @@ def test_it_creates_a_milestone_in_the_projects_area_with_an_audit_row(project, 
 
 def test_it_accepts_a_city_leader_and_unit_above_the_project(project, staff):
     city_unit = Unit.objects.get(area__code="411700", name="驻马店市商务局")
-    m = make(project, staff, leader=User.objects.get(username="zmd_city"), unit=city_unit)
+    city_leader = PersonFactory(area=city_unit.area, rank=PersonRank.DISTRICT_LEADER)
+    m = make(project, staff, leader=city_leader, unit=city_unit)
     assert m.unit == city_unit
 
 
@@ -86,7 +91,9 @@ def test_it_refuses_a_leader_or_unit_of_a_sibling_district(project, staff):
         make(
             project,
             staff,
-            leader=User.objects.get(username="xp_staff"),
+            leader=PersonFactory(
+                area=Area.objects.get(code="411721"), rank=PersonRank.DISTRICT_LEADER
+            ),
             unit=Unit.objects.get(name="西平县商务局"),
         )
     assert set(exc.value.message_dict) == {"leader", "unit"}
@@ -212,7 +219,7 @@ def test_it_filters_by_project_status_leader_and_unit(project, staff):
     other = project_services.project_create(
         acting_user=staff, area=staff.area, name="另一个项目", investor_name="甲"
     )
-    leader = User.objects.get(username="yc_leader")
+    leader = person_of(User.objects.get(username="yc_leader"))
     unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
     make(project, staff, title="甲", leader=leader)
     make(other, staff, title="乙", unit=unit)
@@ -284,8 +291,10 @@ def test_it_lists_milestones_with_overdue_highlighting_in_few_queries(
     from tests.helpers import signed_in_client
 
     _page_setup(project, staff)
+    leader = person_of(User.objects.get(username="yc_leader"))
     for i in range(25):
-        make(project, staff, title=f"批量{i}", leader=User.objects.get(username="yc_leader"))
+        who = PersonFactory(area=project.area)  # a different 责任人 each: still no query each
+        make(project, staff, title=f"批量{i}", leader=leader, responsible_person=who)
     client = signed_in_client("yc_staff")
     client.get("/construction/milestones/")
     with django_assert_max_num_queries(14):
@@ -304,8 +313,9 @@ def test_it_adds_a_milestone_from_the_project_page(project, staff):
     from tests.helpers import signed_in_client
 
     url = f"/construction/projects/{project.pk}/workplan/"
+    li = PersonFactory(area=project.area, name="李航")
     r = signed_in_client("yc_staff").post(
-        url, {"title": "土地摘牌", "due_date": "2027-02-01", "responsible_person": "李航"}
+        url, {"title": "土地摘牌", "due_date": "2027-02-01", "responsible_person": li.pk}
     )
     assert r.status_code == 302
     assert Milestone.objects.filter(project=project, title="土地摘牌").exists()
@@ -409,7 +419,7 @@ def test_it_renders_the_project_partial_with_overdue_marks(project, staff):
 def test_it_shows_a_long_work_plan_in_few_queries(project, staff, django_assert_max_num_queries):
     from tests.helpers import signed_in_client
 
-    leader = User.objects.get(username="yc_leader")
+    leader = person_of(User.objects.get(username="yc_leader"))
     unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
     for i in range(20):
         make(
@@ -448,3 +458,42 @@ def test_it_shows_a_milestone_done_after_its_due_date_with_the_working_days_late
     assert (api["done_late"], api["done_late_working_days"]) == (True, 5)
     assert client.get(f"/api/v1/milestones/{on_time.pk}").json()["done_late"] is False
     assert signed_in_client("xp_staff").get(f"/api/v1/milestones/{late.pk}").status_code == 404
+
+
+# --- who: Persons (人员库) ------------------------------------------------------------------
+
+
+def test_it_takes_only_a_leader_rank_person_as_the_leader_in_charge(project, staff):
+    before = written()
+    officer = PersonFactory(area=project.area, rank=PersonRank.OFFICER)
+    gone = PersonFactory(area=project.area, rank=PersonRank.OTHER, active=False)
+    with pytest.raises(ValidationError) as exc:
+        make(project, staff, leader=officer, responsible_person=gone)
+    assert exc.value.message_dict["leader"] == [
+        gettext("The leader in charge must be a district leader or a division-level cadre.")
+    ]
+    assert "responsible_person" in exc.value.message_dict
+    assert written() == before
+    cadre = PersonFactory(area=project.area, rank=PersonRank.DIVISION, name="马俊峰")
+    m = make(project, staff, leader=cadre, responsible_person=officer)
+    assert (m.leader, m.responsible_person) == (cadre, officer)
+
+
+def test_it_keeps_a_stored_leader_of_another_rank_on_an_unrelated_edit(project, staff):
+    m = make(project, staff)
+    chief = PersonFactory(area=project.area, rank=PersonRank.CHIEF)
+    Milestone.objects.filter(pk=m.pk).update(leader=chief)  # migrated from an account
+    m.refresh_from_db()
+    milestone_update(acting_user=staff, milestone=m, expected_version=m.version, note="改备注")
+    assert Milestone.objects.get(pk=m.pk).leader == chief
+
+
+def test_the_form_offers_leader_rank_persons_only(project, staff):
+    from zhaoshang.construction.forms.workplan import MilestoneForm
+
+    cadre = PersonFactory(area=project.area, rank=PersonRank.DIVISION)
+    officer = PersonFactory(area=project.area, rank=PersonRank.OFFICER)
+    form = MilestoneForm(user=staff, area=project.area)
+    assert cadre in set(form.fields["leader"].queryset)
+    assert officer not in set(form.fields["leader"].queryset)
+    assert {cadre, officer} <= set(form.fields["responsible_person"].queryset)

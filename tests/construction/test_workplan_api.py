@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.factories import PersonFactory, person_of
 from tests.helpers import assert_visibility, signed_in_client
 from tests.projects.conftest import call
 from zhaoshang.construction.models import KeyProjectEntry, Milestone, ReserveEvent, ReserveItem
 from zhaoshang.construction.services.reserve import reserve_create, reserve_transition
 from zhaoshang.construction.services.workplan import milestone_create
+from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.models import AuditEvent, Unit, User
 from zhaoshang.projects import services as project_services
 from zhaoshang.projects.models import Project
@@ -139,7 +141,8 @@ def test_it_lists_nothing_of_yicheng_to_the_outsider(milestone, item):
 
 
 def test_it_creates_a_milestone_with_a_leader_and_unit(project):
-    leader = User.objects.get(username="yc_leader")
+    leader = person_of(User.objects.get(username="yc_leader"))
+    wang = PersonFactory(area=project.area, name="王欣")
     unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
     r = call(
         as_(),
@@ -151,11 +154,12 @@ def test_it_creates_a_milestone_with_a_leader_and_unit(project):
             "due_date": str(TODAY + dt.timedelta(days=30)),
             "leader_id": leader.pk,
             "unit_id": unit.pk,
-            "responsible_person": "王欣",
+            "responsible_person_id": wang.pk,
         },
     )
     assert r.status_code == 201, r.content
-    assert r.data["leader"]["username"] == "yc_leader"
+    assert (r.data["leader"]["name"], r.data["leader"]["rank"]) == ("陈志远", "district_leader")
+    assert r.data["responsible_person"]["id"] == wang.pk
     assert r.data["unit"]["name"] == "驿城区人民政府"
     assert (r.data["status"], r.data["overdue"], r.data["version"]) == ("planned", False, 1)
     assert Milestone.objects.get(pk=r.data["id"]).area_id == project.area_id
@@ -163,7 +167,7 @@ def test_it_creates_a_milestone_with_a_leader_and_unit(project):
 
 def test_it_refuses_a_bad_milestone_and_writes_nothing(project):
     before = counts()
-    xp_leader = User.objects.get(username="xp_staff")
+    xp_leader = person_of(User.objects.get(username="xp_staff"))
     r = call(
         as_(),
         "post",
@@ -235,7 +239,7 @@ def test_it_refuses_a_future_done_date_with_422(milestone):
 def test_it_filters_overdue_milestones_and_pins_the_query_count(
     project, staff, django_assert_max_num_queries
 ):
-    leader = User.objects.get(username="yc_leader")
+    leader = person_of(User.objects.get(username="yc_leader"))
     unit = Unit.objects.get(area__code="411702", name="驿城区人民政府")
     for i in range(12):
         milestone_create(
@@ -341,4 +345,22 @@ def test_it_answers_422_never_500_to_odd_bodies(milestone, item):
     ]
     for method, url, body, field in odd:
         assert_invalid(call(as_(), method, url, body), field)
+    assert counts() == before
+
+
+def test_it_answers_422_for_a_leader_in_charge_of_the_wrong_rank(project):
+    before = counts()
+    officer = PersonFactory(area=project.area, rank=PersonRank.OFFICER)
+    r = call(
+        as_(),
+        "post",
+        MILESTONES,
+        {
+            "project_id": project.pk,
+            "title": "甲",
+            "due_date": "2027-01-01",
+            "leader_id": officer.pk,
+        },
+    )
+    assert_invalid(r, "leader")
     assert counts() == before

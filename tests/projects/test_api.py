@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import person_of
 from tests.helpers import assert_visibility, signed_in_client
 from tests.projects.conftest import TODAY, call
 from zhaoshang.core.models import AuditEvent, Unit, User
@@ -273,16 +274,16 @@ def test_it_lists_with_a_fixed_number_of_queries(make_project, enterprise):
 
 
 def test_it_details_a_project_with_its_chain_and_time_in_stages(make_project, staff):
-    chief, subchief = (
-        User.objects.get(username="yc_chief"),
-        User.objects.get(username="yc_subchief"),
+    leader, subchief = (
+        person_of(User.objects.get(username="yc_leader")),
+        person_of(User.objects.get(username="yc_subchief")),
     )
     bureau = Unit.objects.get(name="驿城区商务局")
     project = make_project(
         name="链条项目",
-        lead_cadre=chief,
+        lead_cadre=leader,
         frontline_sub_chief=subchief,
-        trackers=[staff],
+        trackers=[person_of(staff)],
         cooperating_units=[bureau],
     )
     services.project_transition(
@@ -293,9 +294,15 @@ def test_it_details_a_project_with_its_chain_and_time_in_stages(make_project, st
     )
     data = call(as_("zmd_city"), "get", f"{PROJECTS}/{project.pk}").data
     chain = data["chain"]
-    assert chain["lead_cadre"]["username"] == "yc_chief"
+    assert chain["lead_cadre"] == {
+        "id": leader.pk,
+        "name": "陈志远",
+        "post": "副区长",
+        "rank": "district_leader",
+        "unit": "驿城区人民政府",
+    }
     assert chain["responsible_chief"] is None
-    assert [t["username"] for t in chain["trackers"]] == ["yc_staff"]
+    assert [t["name"] for t in chain["trackers"]] == ["周晓燕"]
     assert chain["cooperating_units"] == [{"id": bureau.pk, "name": "驿城区商务局"}]
     assert chain["gaps"] == ["responsible_chief", "trackers"]
     assert data["time_in_stages"] == [
@@ -329,8 +336,8 @@ def test_it_creates_a_project_through_the_service(enterprise, staff):
         "foreign_capital": 300,
         "method": "chain",
         "source_region": "yrd",
-        "lead_cadre_id": User.objects.get(username="yc_chief").pk,
-        "tracker_ids": [staff.pk],
+        "lead_cadre_id": person_of(User.objects.get(username="yc_leader")).pk,
+        "tracker_ids": [person_of(staff).pk],
         "cooperating_unit_ids": [bureau.pk],
         "note": "首次接洽",
     }
@@ -346,7 +353,7 @@ def test_it_creates_a_project_through_the_service(enterprise, staff):
     assert project.total_investment == Decimal("20000.5")
     assert response.data["total_investment"] == "20000.5000"
     assert response.data["foreign_capital"] == "300.0000"
-    assert list(project.trackers.all()) == [staff]
+    assert list(project.trackers.all()) == [person_of(staff)]
     assert project.stage_events.get().note == "首次接洽"
     assert AuditEvent.objects.filter(
         object_type="projects.project", object_id=str(project.pk), username="yc_staff"
@@ -414,7 +421,7 @@ def test_it_refuses_bad_project_input_and_writes_nothing(body, field, text):
 
 
 def test_it_refuses_chain_members_from_another_district_and_writes_nothing():
-    xp_staff = User.objects.get(username="xp_staff")
+    xp_staff = person_of(User.objects.get(username="xp_staff"))
     before = counts()
     hidden = call(as_("yc_staff"), "post", PROJECTS, {"name": "链", "tracker_ids": [xp_staff.pk]})
     assert_invalid(hidden, "tracker_ids")

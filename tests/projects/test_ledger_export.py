@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from tests.factories import PersonFactory, person_of
 from zhaoshang import cli
 from zhaoshang.construction.services.investment import key_entry_add
-from zhaoshang.core import services as core_services
-from zhaoshang.core.choices import AuditAction
+from zhaoshang.core.choices import AuditAction, PersonRank
 from zhaoshang.core.models import Area, AuditEvent, Unit, User
 from zhaoshang.projects import services
 from zhaoshang.projects.choices import KeyLevel, KeyRegion, Method, Stage
@@ -149,7 +149,7 @@ def full_project(user_named) -> Project:  # type: ignore[no-untyped-def]
         contract_date=dt.date(2026, 3, 18),
         contracted_amount=Decimal("100000"),
         sub_bureau=staff.unit,
-        lead_cadre=user_named("yc_leader"),
+        lead_cadre=person_of(user_named("yc_leader")),
         land_parcel="装备产业集聚区 A-07",
         notes="已签订投资协议",
     )
@@ -195,6 +195,8 @@ def test_it_yields_display_values_in_ledger_column_order(full_project, user_name
         "市重点",
         "新能源汽车装备专业招商分局",
         "陈志远",
+        None,  # 主抓局长
+        None,  # 带队分局长
         "装备产业集聚区 A-07",
         "已签订投资协议",
         "驿城区",
@@ -203,16 +205,16 @@ def test_it_yields_display_values_in_ledger_column_order(full_project, user_name
     assert [type(value) for value in rows[0]] == [type(value) for value in expected]
 
 
-def test_it_yields_none_for_blanks_and_falls_back_to_the_written_names(user_named):
-    leader = user_named("yc_leader")
-    leader.full_name = ""
-    core_services.user_save(acting_user=None, user=leader)
+def test_it_yields_none_for_blanks_and_tells_a_namesake_apart_by_post(user_named):
+    leader = person_of(user_named("yc_leader"))
+    city = Area.objects.get(code="411700")
+    PersonFactory(area=city, name=leader.name, post="市商务局局长", rank=PersonRank.CHIEF)
     project = make_project(
         "yc_staff", "只有线索的项目", investor_name="某投资人（手写）", lead_cadre=leader
     )
     (row,) = ledger_rows(project_list(user_named("yc_staff"), {"q": project.code}))
     cells = dict(zip(COL, row, strict=True))
-    assert (cells["investor"], cells["lead_cadre"]) == ("某投资人（手写）", "yc_leader")
+    assert (cells["investor"], cells["lead_cadre"]) == ("某投资人（手写）", "陈志远（副区长）")
     assert (cells["stage"], cells["method"]) == ("线索", "其他")
     blank = ("cluster", "source_region", "land_area", "contract_date", "key_level", "sub_bureau")
     assert [cells[key] for key in (*blank, "land_parcel", "notes")] == [None] * 8
@@ -248,7 +250,7 @@ def test_it_reads_any_number_of_projects_in_one_query(user_named):
     with CaptureQueriesContext(connection) as one:
         export("yc_staff")
     for i in range(5):
-        make_project("yc_staff", f"项目{i}", lead_cadre=user_named("yc_leader"))
+        make_project("yc_staff", f"项目{i}", lead_cadre=person_of(user_named("yc_leader")))
     with CaptureQueriesContext(connection) as six:
         export("yc_staff")
     assert len(six.captured_queries) == len(one.captured_queries)

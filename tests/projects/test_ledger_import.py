@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tests.factories import PersonFactory
 from tests.imports.ledgers import (
     BUILDING_ROWS,
     EXPECTED_NAMES,
@@ -22,6 +23,7 @@ from tests.imports.ledgers import (
     messy_ledger,
     simple_ledger,
 )
+from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.lifecycle import DateOrder, NotFuture, Required
 from zhaoshang.core.models import Area, AuditEvent, Unit, User
 from zhaoshang.core.snapshots import snapshot
@@ -89,7 +91,7 @@ def test_it_imports_a_messy_bureau_ledger_with_its_real_values(tmp_path: Path) -
     assert battery.land_area == Decimal("120")
     assert battery.cluster.name == "新能源汽车"  # written “新能源汽车产业集群”
     assert (battery.source_region, battery.source_province) == (KeyRegion.YANGTZE, "320000")
-    assert battery.lead_cadre.full_name == "陈志远"
+    assert (battery.lead_cadre.name, battery.lead_cadre.rank) == ("陈志远", PersonRank.DIVISION)
     assert battery.sub_bureau.name == "新能源汽车装备专业招商分局"
     assert battery.investor_name == "江苏宁远新能源有限公司"
 
@@ -218,7 +220,8 @@ def test_it_writes_nothing_when_one_row_is_bad_and_names_row_and_column(tmp_path
 
 def test_it_lists_every_bad_row_not_just_the_first(tmp_path: Path) -> None:
     signed = edited(edited(SIGNED_ROWS, 0, 6, "一万二"), 1, 4, "氢能源")
-    talks = edited(TALKS_ROWS, 1, 13, "张无忌")
+    talks = edited(TALKS_ROWS, 1, 13, "张无忌")  # in the 人员库, but an officer
+    PersonFactory(area=Area.objects.get(code="411702"), name="张无忌", rank=PersonRank.OFFICER)
     outcome = run(messy_ledger(tmp_path / "台账.xlsx", signed=signed, talks=talks))
 
     found = {(e.row, e.column): e.message for e in outcome.errors}
@@ -229,7 +232,9 @@ def test_it_lists_every_bad_row_not_just_the_first(tmp_path: Path) -> None:
     }
     assert "一万二" in found[(7, "投资额（万元）/计划总投资")]
     assert "氢能源" in found[(8, "所属产业集群")] and "运输装备" in found[(8, "所属产业集群")]
-    assert "张无忌" in found[(15, "牵头领导")] and "陈志远" in found[(15, "牵头领导")]
+    assert found[(15, "牵头领导")] == gettext(
+        "The lead cadre must be a district leader or a division-level cadre."
+    )
     assert ours() == {}
 
 

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from tests.factories import UserFactory
+from tests.factories import PersonFactory
 from tests.imports.ledgers import simple_ledger
+from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.models import Area, AuditEvent, User
 from zhaoshang.imports.kinds import ImportOutcome, no_progress
 from zhaoshang.projects import services
@@ -89,19 +90,21 @@ def test_stored_values_the_ledger_reads_differently_come_back_unchanged(tmp_path
 
 
 def test_a_lead_cadre_named_by_others_too_or_disabled_comes_back_unchanged(tmp_path: Path) -> None:
-    """The name settles on the project's own lead cadre; elsewhere it is still refused."""
+    """Namesakes are written “name（post）” and matched back; a bare shared name settles on the
+    project's own lead cadre; elsewhere both are refused, saying how to write the name."""
     yicheng = Area.objects.get(code="411702")
-    _first, second = (
-        UserFactory(area=yicheng, full_name="王同名", title="", roles=[]) for _ in range(2)
+    first, second = (
+        PersonFactory(area=yicheng, name="王同名", post=post, rank=PersonRank.DIVISION)
+        for post in ("区发改委主任", "区工信局局长")
     )
-    gone = UserFactory(area=yicheng, full_name="李离职", title="", roles=[])
+    gone = PersonFactory(area=yicheng, name="李离职", rank=PersonRank.DIVISION)
     staff = User.objects.get(username="yc_staff")
     for name, lead in (("往返同名领导项目", second), ("往返停用领导项目", gone)):
         services.project_create(
             acting_user=staff, area=yicheng, name=name, lead_cadre=lead, event_date=TODAY
         )
-    gone.is_active = False
-    gone.save(update_fields=["is_active"])
+    gone.active = False
+    gone.save(update_fields=["active"])
 
     assert_round_trip(tmp_path / "台账.xlsx")
     assert Project.objects.get(name="往返同名领导项目").lead_cadre == second
@@ -111,17 +114,27 @@ def test_a_lead_cadre_named_by_others_too_or_disabled_comes_back_unchanged(tmp_p
         ["往返新项目一", "王同名", 10],
         ["往返新项目二", "李离职", 10],
         ["往返新项目三", "李离职", "很多"],  # listed with the other cell's error
+        ["往返新项目四", "王同名(区发改委主任)", 10],  # ASCII brackets tell them apart
     ]
-    outcome = import_back(simple_ledger(tmp_path / "新.xlsx", headers, rows), dry_run=False)
+    outcome = import_back(simple_ledger(tmp_path / "新.xlsx", headers, rows), dry_run=True)
 
     shared = gettext(
-        "%(n)d people are called “%(value)s”; the ledger cannot tell which one is meant."
-    ) % {"n": 2, "value": "王同名"}
+        "There are %(n)d people called “%(name)s” in this area and above "
+        "(%(posts)s); write it as “%(example)s”."
+    ) % {
+        "n": 2,
+        "name": "王同名",
+        "posts": "区发改委主任、区工信局局长",
+        "example": "王同名（区发改委主任）",
+    }
     disabled = gettext(
-        "The account of “%(value)s” is disabled: they can only stay on the projects "
-        "they already lead."
+        "“%(value)s” is no longer active in the people register: they can only stay "
+        "on the projects they already have."
     ) % {"value": "李离职"}
     found = [(e.row, e.column, e.message) for e in outcome.errors if e.column == "牵头领导"]
     assert found == [(2, "牵头领导", shared), (3, "牵头领导", disabled), (4, "牵头领导", disabled)]
     assert [e.row for e in outcome.errors if e.column != "牵头领导"] == [4]
-    assert not Project.objects.filter(name__startswith="往返新项目").exists()
+    assert outcome.new_persons == []
+    only_good = simple_ledger(tmp_path / "好.xlsx", headers, [rows[3]])
+    assert import_back(only_good, dry_run=False).created == 1
+    assert Project.objects.get(name="往返新项目四").lead_cadre == first

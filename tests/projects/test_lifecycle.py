@@ -10,6 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tests.factories import PersonFactory
+from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.models import Area, AuditEvent
 from zhaoshang.core.versions import ConflictError
 from zhaoshang.projects import selectors, services
@@ -197,27 +199,28 @@ def test_it_refuses_creating_a_signed_project_without_contract_data(staff):
     assert Project.objects.count() == count
 
 
-def test_it_refuses_chain_members_from_another_area(staff, user_named):
+def test_it_refuses_chain_members_from_another_area(staff, person_named):
     with pytest.raises(ValidationError) as info:
         services.project_create(
-            acting_user=staff, area=staff.area, name="跨区", lead_cadre=user_named("xp_staff")
+            acting_user=staff, area=staff.area, name="跨区", lead_cadre=person_named("xp_staff")
         )
     assert "lead_cadre" in info.value.message_dict
-    with pytest.raises(ValidationError):
+    officers = [PersonFactory(area=staff.area, rank=PersonRank.OFFICER) for _ in range(3)]
+    with pytest.raises(ValidationError) as info:
         services.project_create(
-            acting_user=staff,
-            area=staff.area,
-            name="三人跟踪",
-            trackers=[user_named("yc_staff"), user_named("yc_chief"), user_named("yc_viewer")],
+            acting_user=staff, area=staff.area, name="三人跟踪", trackers=officers
         )
+    assert "trackers" in info.value.message_dict
     assert not Project.objects.filter(name__in=["跨区", "三人跟踪"]).exists()
 
 
-def test_it_lets_a_city_leader_lead_a_district_project(staff, user_named):
+def test_it_lets_a_city_leader_lead_a_district_project(staff):
+    city = staff.area.parent
+    leader = PersonFactory(area=city, name="市领导", rank=PersonRank.DISTRICT_LEADER)
     project = services.project_create(
-        acting_user=staff, area=staff.area, name="市领导牵头", lead_cadre=user_named("zmd_city")
+        acting_user=staff, area=staff.area, name="市领导牵头", lead_cadre=leader
     )
-    assert project.lead_cadre.username == "zmd_city"
+    assert project.lead_cadre == leader
 
 
 def test_it_measures_time_in_each_stage(project, staff):
@@ -260,22 +263,22 @@ def listed(project: Any, level: str) -> None:
     )
 
 
-def test_it_reports_incomplete_chains_of_key_projects(staff, user_named):
+def test_it_reports_incomplete_chains_of_key_projects(staff, user_named, person_named):
     full = services.project_create(
         acting_user=staff,
         area=staff.area,
         name="完整",
-        lead_cadre=user_named("yc_leader"),
-        responsible_chief=user_named("yc_chief"),
-        frontline_sub_chief=user_named("yc_subchief"),
-        trackers=[user_named("yc_staff"), user_named("yc_viewer")],
+        lead_cadre=person_named("yc_leader"),
+        responsible_chief=person_named("yc_chief"),
+        frontline_sub_chief=person_named("yc_subchief"),
+        trackers=[person_named("yc_staff"), PersonFactory(area=staff.area)],
         cooperating_units=[user_named("yc_chief").unit],
     )
     partial = services.project_create(
         acting_user=staff,
         area=staff.area,
         name="缺人",
-        lead_cadre=user_named("yc_leader"),
+        lead_cadre=PersonFactory(area=staff.area, rank=PersonRank.DIVISION),
     )
     listed(full, "city")
     listed(partial, "district")

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.factories import person_of
 from tests.helpers import assert_visibility
 from zhaoshang.core.models import Area
 from zhaoshang.projects import services
@@ -121,7 +122,7 @@ def test_it_pins_the_list_query_count(client_for, user_named):
             area=staff.area,
             name=f"p{i}",
             investor_name="x",
-            lead_cadre=user_named("yc_leader"),
+            lead_cadre=person_of(user_named("yc_leader")),
         )
     assert _list_queries(client) == few
 

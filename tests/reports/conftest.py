@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 
 from zhaoshang.construction.models import InvestmentRollup, KeyPlanRollup, Milestone
-from zhaoshang.core.models import Area, User
+from zhaoshang.core.models import Area, Person, User
 from zhaoshang.projects import services
 from zhaoshang.projects.models import Cluster, Project
 from zhaoshang.targets.models import Actual, Target
@@ -112,7 +112,11 @@ def dataset(user_named: Any, yicheng: Area, xiping: Area) -> dict[str, Any]:
     )
     build = p["stuck_build"]
     Milestone.objects.create(
-        area=yicheng, project=build, title="完成环评", due_date=ago(10), responsible_person="张三"
+        area=yicheng,
+        project=build,
+        title="完成环评",
+        due_date=ago(10),
+        responsible_person=Person.objects.create(area=yicheng, name="张三"),
     )
     Milestone.objects.create(
         area=yicheng, project=build, title="取得施工许可", due_date=ago(3), status="in_progress"

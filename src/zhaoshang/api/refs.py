@@ -15,11 +15,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.context import request_user
-from zhaoshang.core.models import Area, User
+from zhaoshang.core.models import Area, Person, User
 from zhaoshang.core.policy import Capability, require
 from zhaoshang.core.selectors import area_visible_or_404
 
-from .schemas import PersonOut
+from .schemas import PersonOut, PersonRefOut
 
 
 def api_writer(request: HttpRequest) -> User:
@@ -73,6 +73,21 @@ def person_out(user: User) -> PersonOut:
 
 def person_or_none(user: User | None) -> PersonOut | None:
     return None if user is None else person_out(user)
+
+
+def person_ref(person: Person) -> PersonRefOut:
+    """A Person as the API shows it (select ``unit`` with it: its name is shown)."""
+    return PersonRefOut(
+        id=person.pk,
+        name=person.name,
+        post=person.post,
+        rank=person.rank,
+        unit=person.unit.name if person.unit is not None else None,
+    )
+
+
+def person_ref_or_none(person: Person | None) -> PersonRefOut | None:
+    return None if person is None else person_ref(person)
 
 
 def enum_value(value: Any) -> Any:

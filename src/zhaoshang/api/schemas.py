@@ -56,6 +56,16 @@ class PersonOut(Schema):
     full_name: str
 
 
+class PersonRefOut(Schema):
+    """A Person (人员库 row) named in the work: chain members, work-plan leaders."""
+
+    id: int
+    name: str
+    post: str = Field(description="职务, tells same-named people apart")
+    rank: str = Field(description="district_leader, division, chief, sub_chief, officer, other")
+    unit: str | None = Field(None, description="the unit's name")
+
+
 class UnitOut(Schema):
     id: int
     name: str

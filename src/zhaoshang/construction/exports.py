@@ -104,7 +104,7 @@ def _milestone_row(m: Milestone) -> tuple[Any, ...]:
         m.due_date,
         str(m.leader) if m.leader else None,
         m.unit.name if m.unit else None,
-        m.responsible_person or None,
+        str(m.responsible_person) if m.responsible_person else None,
         str(MilestoneStatus(m.status).label),
         m.done_date,
         _("Yes") if getattr(m, "is_overdue", False) else _("No"),

@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.models import Area, StageLog, Unit, stage_fields
+from zhaoshang.core.models import Area, Person, StageLog, Unit, stage_fields
 from zhaoshang.projects.models import Cluster, Project, money
 
 from .choices import ListLevel, MilestoneStatus, ReserveStage
@@ -197,8 +197,8 @@ class Milestone(models.Model):
     )
     title = models.CharField(_("milestone"), max_length=200)
     due_date = models.DateField(_("due date"))
-    leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    leader = models.ForeignKey(  # a leader-rank Person (区级领导 or 处级干部), see the services
+        Person,
         verbose_name=_("leader in charge"),
         null=True,
         blank=True,
@@ -213,7 +213,14 @@ class Milestone(models.Model):
         on_delete=models.PROTECT,
         related_name="milestones",
     )
-    responsible_person = models.CharField(_("responsible person"), max_length=64, blank=True)
+    responsible_person = models.ForeignKey(
+        Person,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="milestones_responsible",
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
     )

@@ -35,6 +35,8 @@ class ImportOutcome:
     total_rows: int = 0
     errors: ErrorCollector = field(default_factory=ErrorCollector)
     notes: list[str] = field(default_factory=list)
+    #: people (人员库) the import creates (or, on a dry run, would create), as “name（post）”
+    new_persons: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

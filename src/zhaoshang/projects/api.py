@@ -22,12 +22,18 @@ from zhaoshang.api.refs import (
     caller_area,
     many_visible,
     one_visible,
-    person_or_none,
     person_out,
+    person_ref,
+    person_ref_or_none,
 )
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import Area, User
-from zhaoshang.core.selectors import get_visible_or_404, people_in_reach, units_in_reach
+from zhaoshang.core.selectors import (
+    get_visible_or_404,
+    people_in_reach,
+    persons_in_reach,
+    units_in_reach,
+)
 
 from . import keylevels, selectors, services
 from .choices import ActivityKind, Stage
@@ -84,16 +90,17 @@ def _project_changes(user: User, area: Area, payload: ProjectFields) -> dict[str
         "investor": selectors.enterprises_visible_to(user),
         "cluster": selectors.clusters_visible_to(user),
         "sub_bureau": units_in_reach(user, area),
-        "lead_cadre": people_in_reach(user, area),
-        "responsible_chief": people_in_reach(user, area),
-        "frontline_sub_chief": people_in_reach(user, area),
+        # every Person in reach: a wrong rank is the service's 422 on the field, with why
+        "lead_cadre": persons_in_reach(user, area),
+        "responsible_chief": persons_in_reach(user, area),
+        "frontline_sub_chief": persons_in_reach(user, area),
     }
     for key, value in data.items():
         if key in PROJECT_REFS:
             target = PROJECT_REFS[key]
             changes[target] = one_visible(sources[target], value, key)
         elif key == "tracker_ids":
-            changes["trackers"] = many_visible(people_in_reach(user, area), value or [], key)
+            changes["trackers"] = many_visible(persons_in_reach(user, area), value or [], key)
         elif key == "cooperating_unit_ids":
             changes["cooperating_units"] = many_visible(
                 units_in_reach(user, area), value or [], key
@@ -173,10 +180,10 @@ def _project_detail(user: User, project_id: int, year: int | None = None) -> Pro
         production_date=p.production_date,
         sub_bureau=UnitOut(id=p.sub_bureau.pk, name=p.sub_bureau.name) if p.sub_bureau else None,
         chain=ChainOut(
-            lead_cadre=person_or_none(p.lead_cadre),
-            responsible_chief=person_or_none(p.responsible_chief),
-            frontline_sub_chief=person_or_none(p.frontline_sub_chief),
-            trackers=[person_out(t) for t in p.trackers.all()],
+            lead_cadre=person_ref_or_none(p.lead_cadre),
+            responsible_chief=person_ref_or_none(p.responsible_chief),
+            frontline_sub_chief=person_ref_or_none(p.frontline_sub_chief),
+            trackers=[person_ref(t) for t in p.trackers.all()],
             cooperating_units=[UnitOut(id=u.pk, name=u.name) for u in p.cooperating_units.all()],
             gaps=selectors.chain_gaps(p),
         ),

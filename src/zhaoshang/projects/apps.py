@@ -9,7 +9,11 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from zhaoshang.core.navigation import MenuItem, official, register, register_home
+        from zhaoshang.core.person_slots import register_person_slots
         from zhaoshang.core.policy import investor_only
+
+        from .choices import CHAIN_SLOTS
+        from .models import Project
 
         register(
             MenuItem(10, _("Projects"), "projects:project_list", official),
@@ -17,3 +21,5 @@ class ProjectsConfig(AppConfig):
             MenuItem(80, _("Chain report"), "projects:chain_report", official),
         )
         register_home("investor", investor_only, "projects:investor_home")
+        # a 人员库 merge must not leave one Person in two slots of a chain
+        register_person_slots(Project, (*CHAIN_SLOTS, "trackers"))

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.choices import PersonRank
+
 
 class Stage(models.TextChoices):
     """项目阶段: 线索→意向→洽谈→签约→落地→开工→投产, side states 暂缓/终止."""
@@ -87,3 +89,17 @@ class EnterpriseTag(models.TextChoices):
 class LinkKind(models.TextChoices):
     SUPPLIER_OF = "supplier_of", _("Supplier of")
     CUSTOMER_OF = "customer_of", _("Customer of")
+
+
+#: 牵头 leaders of a chain or a work plan: a district leader or a division-level cadre (seed:
+#: “一名处级干部牵头”; DOMAIN.md §2)
+LEADER_RANKS: tuple[str, ...] = (PersonRank.DISTRICT_LEADER, PersonRank.DIVISION)
+#: the ranks each slot of the responsibility chain takes (DOMAIN.md §2 "Responsibility chain")
+CHAIN_RANKS: dict[str, tuple[str, ...]] = {
+    "lead_cadre": LEADER_RANKS,
+    "responsible_chief": (PersonRank.CHIEF,),
+    "frontline_sub_chief": (PersonRank.SUB_CHIEF,),
+    "trackers": (PersonRank.OFFICER,),
+}
+#: the one-person slots of the chain, in the order they are judged and shown
+CHAIN_SLOTS = ("lead_cadre", "responsible_chief", "frontline_sub_chief")

@@ -18,8 +18,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from zhaoshang.core import services as core_services
+from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.demo import DEMO_PASSWORD
-from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.models import Area, Person, Unit, User
 
 from . import services
 from .choices import MAIN_STAGES, ActivityKind, KeyLevel, KeyRegion, Method, Stage
@@ -406,6 +407,19 @@ EXTRA_USERS = [  # (username, full name, title, unit, roles): trackers and chief
     ("yc_subchief2", "杨帆", "分局长", "电商现代物流专业招商分局", ("sub_chief",)),
     ("yc_leader2", "何振华", "常务副区长", "驿城区人民政府", ("leader",)),
 ]
+#: cadres named on the chains who never log in (人员库 rows without an account): the
+#: district's leaders lead projects, which is why chains name Persons, not accounts
+CADRES = [  # (name, post, rank, unit)
+    ("张卫东", "副区长", PersonRank.DISTRICT_LEADER, "驿城区人民政府"),
+    ("马俊峰", "区招商服务中心主任", PersonRank.DIVISION, "驿城区人民政府"),
+]
+#: the rank of a demo account's Person, by its first matching role (as core 0004 maps them)
+RANK_OF_ROLE = (
+    ("leader", PersonRank.DISTRICT_LEADER),
+    ("chief", PersonRank.CHIEF),
+    ("sub_chief", PersonRank.SUB_CHIEF),
+    ("staff", PersonRank.OFFICER),
+)
 START = dt.date(2025, 1, 6)
 LAST_DAY = dt.date(2026, 11, 20)
 
@@ -474,6 +488,41 @@ def _users() -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(area__code=YICHENG)}
 
 
+def person_of(user: User) -> Person:
+    """The Person of a demo account: the one linked to it, else made now (rank by role)."""
+    found = Person.objects.filter(user=user).first()
+    if found is not None:
+        return found
+    codes = set(user.roles.values_list("code", flat=True))
+    rank = next((rank for role, rank in RANK_OF_ROLE if role in codes), PersonRank.OTHER)
+    assert user.area is not None  # demo accounts belong to an area
+    return Person.objects.create(
+        area=user.area,
+        name=user.full_name or user.username,
+        post=user.title,
+        rank=rank,
+        unit=user.unit,
+        user=user,
+    )
+
+
+def _cadres(area: Area) -> dict[str, Person]:
+    """The accountless cadres of ``CADRES``, by name (made once)."""
+    found = {}
+    for name, post, rank, unit in CADRES:
+        person = Person.objects.filter(area=area, name=name, user__isnull=True).first()
+        if person is None:
+            person = Person.objects.create(
+                area=area,
+                name=name,
+                post=post,
+                rank=rank,
+                unit=Unit.objects.get(area=area, name=unit),
+            )
+        found[name] = person
+    return found
+
+
 def _walk(project: Project, final: str, rng: random.Random, start: dt.date, recorder: User) -> None:
     """Move a new project along the main line to ``final`` with plausible dates."""
     when = start
@@ -531,10 +580,15 @@ def load_demo() -> None:
     clusters = load_clusters(area)
     enterprises = load_enterprises(area, clusters)
     users = _users()
-    leaders = [users["yc_leader"], users["yc_leader2"]]
-    chiefs = [users["yc_chief"]]
-    sub_chiefs = [users["yc_subchief"], users["yc_subchief2"]]
+    people = {name: person_of(u) for name, u in users.items() if not u.has_role("investor")}
+    cadres = _cadres(area)
+    leaders = [users["yc_leader"], users["yc_leader2"]]  # their activities (accounts)
     trackers = [users["yc_staff"], users["yc_tracker1"], users["yc_tracker2"]]
+    # 牵头: the accountless 副区长 and 处级 cadre take turns with the district leaders
+    lead = [people["yc_leader"], cadres["张卫东"], people["yc_leader2"], cadres["马俊峰"]]
+    chiefs = [people["yc_chief"]]
+    sub_chiefs = [people["yc_subchief"], people["yc_subchief2"]]
+    tracking = [people["yc_staff"], people["yc_tracker1"], people["yc_tracker2"]]
     units = list(Unit.objects.filter(area=area, kind__in=["bureau", "party_gov"]))
     rng = random.Random(2014)  # noqa: S311 - repeatable demo data, not security
     recorder = users["yc_staff"]
@@ -561,10 +615,10 @@ def load_demo() -> None:
             out_of_city_capital=Decimal(total * 8 // 10 if region != KeyRegion.LOCAL else 0),
             land_area=Decimal(total // 230) if total < 500000 else Decimal(800),
             land_parcel="驻马店装备产业集聚区" if cluster else "",
-            lead_cadre=leaders[i % 2],
+            lead_cadre=lead[i % len(lead)],
             responsible_chief=chiefs[0] if complete_chain else None,
             frontline_sub_chief=sub_chiefs[i % 2],
-            trackers=trackers[:2] if complete_chain else trackers[:1],
+            trackers=tracking[:2] if complete_chain else tracking[:1],
             cooperating_units=units[:3] if complete_chain else [],
         )
         _walk(project, final, rng, START + dt.timedelta(days=9 * i), recorder)

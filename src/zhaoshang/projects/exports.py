@@ -16,15 +16,16 @@ stays flat next to xlsxwriter's constant-memory mode.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import IO, Any
 
-from django.db.models import Case, Expression, F, Model, QuerySet, TextField, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Case, Count, Expression, F, Model, QuerySet, TextField, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from zhaoshang.core.models import Area, User
+from zhaoshang.core.models import Area, Person, User
 from zhaoshang.core.services import export_record
 from zhaoshang.core.xlsx import write_table
 
@@ -51,25 +52,67 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
 }
 
 #: Where a related column's text comes from, first non-blank wins (``investor``:
-#: the registered enterprise, else the name as written; ``lead_cadre``: the
-#: person's full name, else the username, as ``User.__str__`` does).
+#: the registered enterprise, else the name as written). A chain column
+#: (``PERSON_COLUMNS``) writes the Person's name, “name（post）” for a namesake.
 RELATED_SOURCES: dict[str, tuple[str, ...]] = {
     "investor": ("investor__name", "investor_name"),
     "cluster": ("cluster__name",),
     "sub_bureau": ("sub_bureau__name",),
-    "lead_cadre": ("lead_cadre__full_name", "lead_cadre__username"),
     "area": ("area__name",),
 }
 #: a choice column read from an annotation rather than a field of the same name
 CHOICE_SOURCES: dict[str, str] = {"key_level": KEY_LEVEL_OF_YEAR}
+#: ledger columns naming a Person of the responsibility chain
+PERSON_COLUMNS = frozenset({"lead_cadre", "responsible_chief", "frontline_sub_chief"})
+
+
+def namesakes() -> list[int]:
+    """Persons with a post who share their name with another Person on the same line of
+    areas (one's area above or equal to the other's): the ledger writes them as
+    “name（post）”, which the importer matches (``importing.vocabulary.split_post``).
+
+    One query, over the names used more than once (namesakes are rare).
+    """
+    shared = Person.objects.values("name").annotate(n=Count("pk")).filter(n__gt=1).values("name")
+    by_name: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    rows = Person.objects.filter(name__in=shared).values_list("pk", "name", "post", "area__path")
+    for pk, name, post, path in rows:
+        by_name[name].append((pk, post, path))
+    found = set()
+    for people in by_name.values():
+        for pk, post, path in people:
+            if post and any(
+                other != pk and (path.startswith(p) or p.startswith(path))
+                for other, _post, p in people
+            ):
+                found.add(pk)
+    return sorted(found)
+
+
+def person_cell(key: str, written: list[int]) -> Expression:
+    """A chain column's cell: the Person's name, with the post for a namesake (``written``)."""
+    name = _blank_as_null(f"{key}__name")
+    if not written:
+        return name
+    bracketed = Concat(
+        F(f"{key}__name"), Value("（"), F(f"{key}__post"), Value("）"), output_field=TextField()
+    )
+    return Case(
+        When(**{f"{key}_id__in": written}, then=bracketed), default=name, output_field=TextField()
+    )
 
 
 def _blank_as_null(field: str) -> NullIf:
     return NullIf(F(field), Value(""), output_field=TextField())
 
 
-def column_expression(column: LedgerColumn) -> Expression | F:
-    """The SQL that yields one ledger cell exactly as written: label, name, value or NULL."""
+def column_expression(column: LedgerColumn, written: list[int] | None = None) -> Expression | F:
+    """The SQL that yields one ledger cell exactly as written: label, name, value or NULL.
+
+    ``written``: the Persons a chain column writes with their post (``namesakes``).
+    """
+    if column.key in PERSON_COLUMNS:
+        return person_cell(column.key, written or [])
     if column.kind == "fk":
         sources = [_blank_as_null(field) for field in RELATED_SOURCES[column.key]]
         return Coalesce(*sources, output_field=TextField()) if len(sources) > 1 else sources[0]
@@ -99,7 +142,8 @@ def ledger_rows(projects: QuerySet[Project]) -> Iterator[tuple[Any, ...]]:
     so each row arrives ready to write; the only per-cell Python left is
     Django's converters for decimals and dates (see bench/ledger_export.py).
     """
-    expressions = [column_expression(column) for column in LEDGER_COLUMNS]
+    written = namesakes()
+    expressions = [column_expression(column, written) for column in LEDGER_COLUMNS]
     yield from projects.values_list(*expressions).iterator(chunk_size=CHUNK_SIZE)
 
 

@@ -9,12 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.choices import AreaLevel
 from zhaoshang.core.forms import ListFilterForm
-from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.core.selectors import areas_visible_to, units_visible_to, users_visible_to
 
-from .choices import ActivityKind, EnterpriseTag, KeyLevel, KeyRegion, Method, Stage
+from .choices import CHAIN_RANKS, ActivityKind, EnterpriseTag, KeyLevel, KeyRegion, Method, Stage
 from .models import Activity, Cluster, Enterprise, Project
-from .selectors import SORTS, clusters_visible_to, enterprises_visible_to, leaders_visible_to
+from .selectors import (
+    SORTS,
+    chain_leaders,
+    clusters_visible_to,
+    enterprises_visible_to,
+    persons_fitting,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -59,7 +65,7 @@ class ProjectFilterForm(ListFilterForm):
         label=_("Key-project level"), required=False, choices=_blank(KeyLevel.choices[1:])
     )
     leader = forms.ModelChoiceField(
-        label=_("Lead cadre"), required=False, queryset=User.objects.none(), empty_label=_("All")
+        label=_("Lead cadre"), required=False, queryset=Person.objects.none(), empty_label=_("All")
     )
     stuck = forms.BooleanField(label=_("Stuck only"), required=False)
     sort = forms.ChoiceField(
@@ -82,7 +88,7 @@ class ProjectFilterForm(ListFilterForm):
         self.fields["sub_bureau"].queryset = units_visible_to(user).filter(  # type: ignore[attr-defined]
             kind="sub_bureau"
         )
-        self.fields["leader"].queryset = leaders_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["leader"].queryset = chain_leaders(user)  # type: ignore[attr-defined]
 
 
 class ChainReportForm(ListFilterForm):
@@ -151,7 +157,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = users_visible_to(user).exclude(roles__code="investor").distinct()
+        self._chain_pickers(user)
         self.fields["area"].queryset = areas_visible_to(user).exclude(  # type: ignore[attr-defined]
             level__in=[AreaLevel.PROVINCE]
         )
@@ -159,11 +165,21 @@ class ProjectForm(forms.ModelForm):
         self.fields["cluster"].queryset = clusters_visible_to(user)  # type: ignore[attr-defined]
         self.fields["sub_bureau"].queryset = units_visible_to(user).filter(kind="sub_bureau")  # type: ignore[attr-defined]
         self.fields["cooperating_units"].queryset = units_visible_to(user)  # type: ignore[attr-defined]
-        for name in ("lead_cadre", "responsible_chief", "frontline_sub_chief", "trackers"):
-            self.fields[name].queryset = people  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["area"].disabled = True
             self.fields["version"].initial = self.instance.version
+
+    def _chain_pickers(self, user: User) -> None:
+        """Each chain slot offers the Persons of its ranks in reach of the project's area
+        (the user's own area for a new one); the service judges whatever is sent."""
+        project = self.instance
+        area = project.area if project.area_id else user.area
+        for name, ranks in CHAIN_RANKS.items():
+            if name == "trackers":
+                keep = tuple(project.trackers.values_list("pk", flat=True)) if project.pk else ()
+            else:
+                keep = (getattr(project, f"{name}_id"),)
+            self.fields[name].queryset = persons_fitting(user, area, ranks, keep)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -38,7 +38,9 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     # the level of the exported year (a fact of that year's key lists); read-only on import
     LedgerColumn("key_level", "重点项目级别", "choice"),
     LedgerColumn("sub_bureau", "责任单位", "fk"),
-    LedgerColumn("lead_cadre", "牵头领导", "fk"),  # the person's full name
+    LedgerColumn("lead_cadre", "牵头领导", "fk"),  # a Person: name, or “name（post）”
+    LedgerColumn("responsible_chief", "主抓局长", "fk"),  # the chain's 主抓 (a Person)
+    LedgerColumn("frontline_sub_chief", "带队分局长", "fk"),  # the chain's 带队 (a Person)
     LedgerColumn("land_parcel", "项目地块", "text"),
     LedgerColumn("notes", "备注", "text"),
     # the project's area by name (or code): a zone's projects come back to the zone

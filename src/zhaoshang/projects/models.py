@@ -17,7 +17,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.models import Area, StageLog, Unit, stage_fields
+from zhaoshang.core.models import Area, Person, StageLog, Unit, stage_fields
 
 from .choices import (
     ActivityKind,
@@ -250,9 +250,10 @@ class Project(models.Model):
         on_delete=models.PROTECT,
         related_name="projects",
     )
-    # Responsibility chain (seed: 一名处级干部牵头 … 五家相关局委协作推进)
+    # Responsibility chain (seed: 一名处级干部牵头 … 五家相关局委协作推进): Persons (人员库),
+    # not accounts, so a district leader who never logs in can lead (services check ranks).
     lead_cadre = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        Person,
         verbose_name=_("lead cadre"),
         null=True,
         blank=True,
@@ -260,7 +261,7 @@ class Project(models.Model):
         related_name="projects_led",
     )
     responsible_chief = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        Person,
         verbose_name=_("responsible chief"),
         null=True,
         blank=True,
@@ -268,7 +269,7 @@ class Project(models.Model):
         related_name="projects_as_chief",
     )
     frontline_sub_chief = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        Person,
         verbose_name=_("frontline sub-chief"),
         null=True,
         blank=True,
@@ -276,7 +277,7 @@ class Project(models.Model):
         related_name="projects_as_sub_chief",
     )
     trackers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
+        Person,
         verbose_name=_("trackers"),
         blank=True,
         related_name="projects_tracked",

@@ -25,6 +25,7 @@ from zhaoshang.api.schemas import (
     Money,
     Page,
     PersonOut,
+    PersonRefOut,
     SortedPage,
     UnitOut,
 )
@@ -142,10 +143,10 @@ class ProjectPage(Page):
 class ChainOut(Schema):
     """责任链: 牵头, 主抓, 带队, two 跟踪, up to five 协作 units; ``gaps`` names what is missing."""
 
-    lead_cadre: PersonOut | None
-    responsible_chief: PersonOut | None
-    frontline_sub_chief: PersonOut | None
-    trackers: list[PersonOut]
+    lead_cadre: PersonRefOut | None
+    responsible_chief: PersonRefOut | None
+    frontline_sub_chief: PersonRefOut | None
+    trackers: list[PersonRefOut]
     cooperating_units: list[UnitOut]
     gaps: list[str]
 
@@ -215,10 +216,10 @@ class ProjectFields(Body):
         "lists (POST /api/v1/key-projects)",
     )
     sub_bureau_id: Id | None = None
-    lead_cadre_id: Id | None = None
-    responsible_chief_id: Id | None = None
-    frontline_sub_chief_id: Id | None = None
-    tracker_ids: list[Id] | None = Field(None, max_length=10)
+    lead_cadre_id: Id | None = Field(None, description="a Person (人员库) id")
+    responsible_chief_id: Id | None = Field(None, description="a Person (人员库) id")
+    frontline_sub_chief_id: Id | None = Field(None, description="a Person (人员库) id")
+    tracker_ids: list[Id] | None = Field(None, max_length=10, description="Person ids")
     cooperating_unit_ids: list[Id] | None = Field(None, max_length=10)
     notes: str | None = Field(None, max_length=10000)
 

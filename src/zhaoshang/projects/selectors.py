@@ -11,17 +11,23 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import RoleCode
 from zhaoshang.core.lifecycle import given
-from zhaoshang.core.models import Area, User
-from zhaoshang.core.selectors import area_scope_path, get_visible_or_404, scope_to_user
+from zhaoshang.core.models import Area, Person, User
+from zhaoshang.core.selectors import (
+    area_scope_path,
+    get_visible_or_404,
+    persons_in_reach,
+    persons_visible_to,
+    scope_to_user,
+)
 
 from . import keylevels
-from .choices import MAIN_STAGES, Stage
+from .choices import LEADER_RANKS, MAIN_STAGES, Stage
 from .lifecycle import PROJECT
 from .models import ACTIVITY_MAX_SPAN, Activity, Cluster, Enterprise, Project, activity_span
 
@@ -172,11 +178,13 @@ def project_detail_or_404(user: Any, pk: int) -> Project:
             "investor",
             "cluster",
             "sub_bureau",
-            "lead_cadre",
-            "responsible_chief",
-            "frontline_sub_chief",
+            "lead_cadre__unit",
+            "responsible_chief__unit",
+            "frontline_sub_chief__unit",
         )
-        .prefetch_related("trackers", "cooperating_units"),
+        .prefetch_related(
+            Prefetch("trackers", Person.objects.select_related("unit")), "cooperating_units"
+        ),
         pk=pk,
     )
 
@@ -329,6 +337,31 @@ def incomplete_projects(user: Any, filters: dict[str, Any] | None = None) -> Que
         .only("name", "code", "stage", "area__name", "area__path", *PROJECT.required_fields())
         .order_by("area__path", "stage", "name", "id")
     )
+
+
+def persons_fitting(
+    user: Any, area: Area | None, ranks: tuple[str, ...], keep: tuple[int | None, ...] = ()
+) -> QuerySet[Person]:
+    """The Persons a picker offers for a slot taking ``ranks`` on ``area``'s work.
+
+    Active and in reach (``core.selectors.persons_in_reach``; without an area
+    yet, the user's own 人员库), of the slot's ranks; ``keep``: the slot's
+    current Persons, offered even if they no longer fit (an edit keeps them).
+    """
+    if area is not None:
+        reach = persons_in_reach(user, area)
+    else:
+        reach = persons_visible_to(user).filter(active=True)
+    fitting = Q(pk__in=reach.filter(rank__in=ranks).values("pk"))
+    kept = [pk for pk in keep if pk is not None]
+    if kept:
+        fitting |= Q(pk__in=kept)
+    return Person.objects.filter(fitting).select_related("area", "unit")
+
+
+def chain_leaders(user: Any) -> QuerySet[Person]:
+    """Leader-rank Persons a list may be filtered by (牵头领导): the user's areas and above."""
+    return persons_fitting(user, getattr(user, "area", None), LEADER_RANKS)
 
 
 def leaders_visible_to(user: Any) -> QuerySet[User]:

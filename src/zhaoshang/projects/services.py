@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.lifecycle import log_move
-from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.core.policy import Capability, require_area, within
 from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot, snapshot_value
 from zhaoshang.core.versions import bump_version
 
-from .choices import MAIN_STAGES, Stage
+from .choices import CHAIN_RANKS, CHAIN_SLOTS, MAIN_STAGES, Stage
 from .lifecycle import PROJECT
 from .models import Activity, Attachment, Enterprise, EnterpriseLink, Project, StageEvent
 
@@ -107,14 +107,79 @@ def enterprise_link_add(
 # --- projects ------------------------------------------------------------------
 
 
-def chain_errors(project: Project) -> dict[str, str]:
-    """Chain members must come from the project's area or above it (city cadres may lead);
-    the sub-bureau and cluster from its own area. Findings by field, not raised."""
+#: Persons already in a slot before an edit, by slot: their rank and activity are not judged
+#: again (they were accepted when set; a deactivated 牵头 stays on what they lead)
+Kept = dict[str, frozenset[int]]
+
+
+def rank_message(slot: str) -> str:
+    """Why a Person does not fit ``slot`` (a chain slot or a milestone's ``leader``)."""
+    messages = {
+        "lead_cadre": _("The lead cadre must be a district leader or a division-level cadre."),
+        "leader": _("The leader in charge must be a district leader or a division-level cadre."),
+        "responsible_chief": _("The responsible chief must be a bureau chief."),
+        "frontline_sub_chief": _("The frontline sub-chief must be a sub-bureau chief."),
+        "trackers": _("Trackers must be investment officers."),
+    }
+    return messages[slot]
+
+
+def person_problem(
+    person: Person, slot: str, area: Area, *, ranks: tuple[str, ...], kept: frozenset[int]
+) -> str | None:
+    """Why ``person`` cannot fill ``slot`` on ``area``'s work, or None.
+
+    Within reach means the area or above it (a city leader may lead a district
+    project); a Person kept from before the edit is not judged again for rank
+    or activity.
+    """
+    if not within(person.area, area):
+        return _("This person belongs to another area.")
+    if person.pk in kept:
+        return None
+    if not person.active:
+        return _("%(name)s is no longer active.") % {"name": person.name}
+    if person.rank not in ranks:
+        return rank_message(slot)
+    return None
+
+
+def chain_kept(project: Project, *, trackers: bool = False) -> Kept:
+    """The Persons of a stored project's chain by slot (``trackers``: one query more)."""
+    kept = {
+        slot: frozenset([pk]) if (pk := getattr(project, f"{slot}_id")) else frozenset()
+        for slot in CHAIN_SLOTS
+    }
+    if trackers and project.pk is not None:
+        kept["trackers"] = frozenset(project.trackers.values_list("pk", flat=True))
+    return kept
+
+
+def chain_errors(
+    project: Project, *, trackers: list[Person] | None = None, kept: Kept | None = None
+) -> dict[str, str]:
+    """Every problem of the chain, by field, not raised (the services, pages and importer alike).
+
+    Each slot takes Persons of its ranks (``CHAIN_RANKS``), active and within
+    the project's reach (its area or above); nobody fills two slots (trackers
+    included, when given); the sub-bureau and cluster come from the project's area.
+    """
+    kept = kept or {}
     errors: dict[str, str] = {}
-    for field in ("lead_cadre", "responsible_chief", "frontline_sub_chief"):
-        person = getattr(project, field)
-        if person is not None and not within(person.area, project.area):
-            errors[field] = _("This person belongs to another area.")
+    holders: dict[int, str] = {}  # person → the first slot they fill
+    members = [(slot, getattr(project, slot)) for slot in CHAIN_SLOTS]
+    members += [("trackers", person) for person in trackers or ()]
+    for slot, person in members:
+        if person is None:
+            continue
+        own = kept.get(slot, frozenset())
+        who = person.pk if person.pk is not None else id(person)  # unsaved: an import's new one
+        problem = person_problem(
+            person, slot, project.area, ranks=CHAIN_RANKS[slot], kept=own
+        ) or _twice(person, slot, holders.get(who), kept)
+        if problem:
+            errors.setdefault(slot, problem)
+        holders.setdefault(who, slot)
     if project.sub_bureau is not None and project.sub_bureau.area_id != project.area_id:
         errors["sub_bureau"] = _("The sub-bureau must belong to the project's area.")
     if project.cluster is not None and project.cluster.area_id != project.area_id:
@@ -122,13 +187,31 @@ def chain_errors(project: Project) -> dict[str, str]:
     return errors
 
 
+def _slot_label(slot: str) -> str:
+    field = Project._meta.get_field(slot)
+    return str(getattr(field, "verbose_name", slot))
+
+
+def _twice(person: Person, slot: str, first: str | None, kept: Kept) -> str | None:
+    """A Person in a second slot, unless both places were theirs before the edit."""
+    if first is None or first == slot:
+        return None
+    if person.pk in kept.get(slot, ()) and person.pk in kept.get(first, ()):
+        return None
+    return _("%(name)s already fills another slot of this chain (%(slot)s).") % {
+        "name": person.name,
+        "slot": _slot_label(first),
+    }
+
+
 def project_errors(
     project: Project,
     stage: str,
     *,
-    trackers: list[User] | None = None,
+    trackers: list[Person] | None = None,
     units: list[Unit] | None = None,
     still_missing: frozenset[str] = frozenset(),
+    kept: Kept | None = None,
 ) -> dict[str, list[str]]:
     """Every problem of a project about to be saved at ``stage``, all at once, by field.
 
@@ -139,7 +222,8 @@ def project_errors(
     Field rules (``full_clean``), the chain, the lifecycle's gates at the stage
     and the chain members: a form or a request with three bad fields gets three
     messages, not the first. A field whose value is already refused is not
-    judged again by the gates (its value cannot be compared).
+    judged again by the gates (its value cannot be compared). ``kept``: the chain
+    as stored (``chain_kept``), whose members are not judged again for rank.
     """
     errors: dict[str, list[str]] = {}
     try:
@@ -147,14 +231,17 @@ def project_errors(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     refused = dict.fromkeys(errors)
-    found = dict(chain_errors(project))
+    found = dict(chain_errors(project, trackers=trackers, kept=kept))
     if stage in MAIN_STAGES:
         lacking = {rule.field for rule in PROJECT.missing(project, stage, values=refused)}
         tolerated = lacking & still_missing  # still empty, as before the edit: no new refusal
         for field, message in gate_errors(project, stage, reason="—", values=refused).items():
             if field not in refused and field not in tolerated:
                 found.setdefault(field, message)
-    found.update(member_errors(project, trackers=trackers or [], units=units or []))
+    for field, message in member_errors(
+        project, trackers=trackers or [], units=units or []
+    ).items():
+        found.setdefault(field, message)
     for field, message in found.items():
         errors.setdefault(field, []).append(str(message))
     return errors
@@ -175,7 +262,7 @@ def project_create(
     name: str,
     stage: str = Stage.LEAD,
     event_date: dt.date | None = None,
-    trackers: Iterable[User] = (),
+    trackers: Iterable[Person] = (),
     cooperating_units: Iterable[Unit] = (),
     note: str = "",
     **fields: Any,
@@ -235,7 +322,7 @@ def event_date_checked(value: dt.date | None, previous: dt.date | None) -> dt.da
     return value
 
 
-def member_errors(project: Project, *, trackers: list[User], units: list[Unit]) -> dict[str, str]:
+def member_errors(project: Project, *, trackers: list[Person], units: list[Unit]) -> dict[str, str]:
     """At most two trackers and five cooperating units, all within the project's reach."""
     errors: dict[str, str] = {}
     if len(trackers) > MAX_TRACKERS:
@@ -249,7 +336,7 @@ def member_errors(project: Project, *, trackers: list[User], units: list[Unit]) 
     return errors
 
 
-def _set_chain_members(project: Project, *, trackers: list[User], units: list[Unit]) -> None:
+def _set_chain_members(project: Project, *, trackers: list[Person], units: list[Unit]) -> None:
     errors = member_errors(project, trackers=trackers, units=units)
     if errors:
         raise ValidationError(errors)
@@ -276,7 +363,7 @@ def project_update(
     acting_user: User | None,
     project: Project,
     expected_version: int | None,
-    trackers: Iterable[User] | None = None,
+    trackers: Iterable[Person] | None = None,
     cooperating_units: Iterable[Unit] | None = None,
     **changes: Any,
 ) -> Project:
@@ -287,12 +374,18 @@ def project_update(
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     before = snapshot(project)
     lacking = frozenset(rule.field for rule in PROJECT.missing(project))
+    kept = chain_kept(project, trackers=True)
     for field, value in changes.items():
         setattr(project, field, value)
     new_trackers = None if trackers is None else list(trackers)
     new_units = None if cooperating_units is None else list(cooperating_units)
     errors = project_errors(
-        project, project.stage, trackers=new_trackers, units=new_units, still_missing=lacking
+        project,
+        project.stage,
+        trackers=new_trackers if new_trackers is not None else list(project.trackers.all()),
+        units=new_units,
+        still_missing=lacking,
+        kept=kept,
     )
     if errors:
         raise ValidationError(errors)

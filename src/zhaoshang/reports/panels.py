@@ -250,7 +250,7 @@ def milestones_panel(watch: Watchlist) -> Panel:
             r["title"],
             r["area__name"],
             r["unit__name"] or "",
-            r["responsible_person"],
+            r["responsible_person__name"] or "",
             r["due_date"],
             r["days_late"],
         ]

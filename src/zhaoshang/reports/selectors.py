@@ -294,7 +294,7 @@ def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -
             "id",
             "title",
             "due_date",
-            "responsible_person",
+            "responsible_person__name",
             "project_id",
             "project__name",
             "area__name",

@@ -14,11 +14,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from zhaoshang.api.pagination import paged
-from zhaoshang.api.refs import api_writer, enum_value, one_visible, person_or_none
+from zhaoshang.api.refs import api_writer, enum_value, one_visible, person_ref_or_none
 from zhaoshang.api.schemas import UnitOut
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
-from zhaoshang.core.selectors import get_visible_or_404, people_in_reach, units_in_reach
+from zhaoshang.core.selectors import get_visible_or_404, persons_in_reach, units_in_reach
 from zhaoshang.projects.selectors import projects_visible_to
 
 from ..choices import MilestoneStatus
@@ -44,9 +44,9 @@ def _milestone_out(m: Milestone) -> MilestoneOut:
         area=m.area.code,
         title=m.title,
         due_date=m.due_date,
-        leader=person_or_none(m.leader),
+        leader=person_ref_or_none(m.leader),
         unit=UnitOut(id=m.unit.pk, name=m.unit.name) if m.unit else None,
-        responsible_person=m.responsible_person,
+        responsible_person=person_ref_or_none(m.responsible_person),
         status=m.status,
         status_label=str(MilestoneStatus(m.status).label),
         done_date=m.done_date,
@@ -60,12 +60,14 @@ def _milestone_out(m: Milestone) -> MilestoneOut:
 
 
 def _people_refs(user: User, area: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """``leader_id``/``unit_id`` as rows the caller may name (422 when unknown or hidden)."""
+    """``leader_id``/``responsible_person_id``/``unit_id`` as rows the caller may name
+    (422 when unknown or hidden; a Person of the wrong rank is the service's 422)."""
     refs: dict[str, Any] = {}
-    if "leader_id" in data:
-        refs["leader"] = one_visible(
-            people_in_reach(user, area), data.pop("leader_id"), "leader_id"
-        )
+    for key in ("leader", "responsible_person"):
+        if f"{key}_id" in data:
+            refs[key] = one_visible(
+                persons_in_reach(user, area), data.pop(f"{key}_id"), f"{key}_id"
+            )
     if "unit_id" in data:
         refs["unit"] = one_visible(units_in_reach(user, area), data.pop("unit_id"), "unit_id")
     return refs
@@ -95,9 +97,7 @@ def milestone_create(request: HttpRequest, payload: MilestoneCreate) -> Status[M
 
 def _blank_none(data: dict[str, Any]) -> dict[str, Any]:
     """``null`` for a text field means empty text (the columns are not nullable)."""
-    return {
-        k: ("" if v is None and k in ("responsible_person", "note") else v) for k, v in data.items()
-    }
+    return {k: ("" if v is None and k == "note" else v) for k, v in data.items()}
 
 
 @router.get("/milestones/{milestone_id}", response=MilestoneOut, summary="One milestone")

@@ -73,7 +73,7 @@ def load_milestones(area: Area, recorder: User) -> None:
                 due_date=due,
                 leader=project.lead_cadre,
                 unit=next((u for u in units[k:] if u is not None), None),
-                responsible_person=trackers[k % len(trackers)].full_name if trackers else "",
+                responsible_person=trackers[k % len(trackers)] if trackers else None,
             )
             _progress(milestone, recorder, due, late=(i + k) % 4 == 1)
 

@@ -7,14 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.forms import ListFilterForm
-from zhaoshang.core.models import Area, Unit, User
-from zhaoshang.core.selectors import (
-    people_in_reach,
-    units_in_reach,
-    units_visible_to,
-    users_visible_to,
-)
+from zhaoshang.core.models import Area, Person, Unit, User
+from zhaoshang.core.selectors import units_in_reach, units_visible_to
+from zhaoshang.projects.choices import LEADER_RANKS
+from zhaoshang.projects.selectors import chain_leaders, persons_fitting
 
 from ..choices import MilestoneStatus
 from ..models import Milestone
@@ -32,7 +30,7 @@ class MilestoneFilterForm(ListFilterForm):
     leader = forms.ModelChoiceField(
         label=_("Leader in charge"),
         required=False,
-        queryset=User.objects.none(),
+        queryset=Person.objects.none(),
         empty_label=_("All"),
     )
     unit = forms.ModelChoiceField(
@@ -58,9 +56,7 @@ class MilestoneFilterForm(ListFilterForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = (  # type: ignore[attr-defined]
-            users_visible_to(user).exclude(roles__code="investor").distinct().order_by("username")
-        )
+        self.fields["leader"].queryset = chain_leaders(user)  # type: ignore[attr-defined]
         self.fields["unit"].queryset = units_visible_to(user).order_by("area__path", "name")  # type: ignore[attr-defined]
 
 
@@ -76,8 +72,12 @@ class MilestoneForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = (  # type: ignore[attr-defined]
-            people_in_reach(user, area).exclude(roles__code="investor").order_by("username")
+        milestone = self.instance
+        self.fields["leader"].queryset = persons_fitting(  # type: ignore[attr-defined]
+            user, area, LEADER_RANKS, (milestone.leader_id,)
+        )
+        self.fields["responsible_person"].queryset = persons_fitting(  # type: ignore[attr-defined]
+            user, area, tuple(PersonRank.values), (milestone.responsible_person_id,)
         )
         self.fields["unit"].queryset = units_in_reach(user, area).order_by("name")  # type: ignore[attr-defined]
         if self.instance.pk:

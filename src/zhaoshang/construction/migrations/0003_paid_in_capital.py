@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('construction', '0001_initial'),
+        ('construction', '0002_milestone_persons'),
         ('core', '0004_person'),
         ('projects', '0004_enterprise_founded_not_future'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

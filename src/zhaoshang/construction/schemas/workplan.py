@@ -10,7 +10,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from zhaoshang.api.schemas import Body, Id, Page, PersonOut, SortedPage, UnitOut, Version
+from zhaoshang.api.schemas import Body, Id, Page, PersonRefOut, SortedPage, UnitOut, Version
 
 from ..choices import MilestoneStatus
 from ..selectors.workplan import MILESTONE_SORTS
@@ -24,7 +24,7 @@ class MilestoneFilters(SortedPage):
     project: Id | None = None
     status: MilestoneStatus | None = None
     overdue: bool = Field(False, description="only milestones past their due date and not done")
-    leader: Id | None = Field(None, description="user id of the leader in charge")
+    leader: Id | None = Field(None, description="Person id of the leader in charge")
     unit: Id | None = Field(None, description="responsible unit id")
     area: str | None = Field(None, max_length=9, description="area code (and below)")
     q: str | None = Field(None, max_length=100, description="title or project name contains")
@@ -38,9 +38,9 @@ class MilestoneOut(Schema):
     area: str = Field(description="area code (the project's)")
     title: str
     due_date: dt.date
-    leader: PersonOut | None
+    leader: PersonRefOut | None
     unit: UnitOut | None
-    responsible_person: str
+    responsible_person: PersonRefOut | None
     status: str
     status_label: str
     done_date: dt.date | None
@@ -62,9 +62,9 @@ class MilestonePage(Page):
 class MilestoneFields(Body):
     title: str | None = Field(None, min_length=1, max_length=200)
     due_date: dt.date | None = None
-    leader_id: Id | None = None
+    leader_id: Id | None = Field(None, description="a leader-rank Person (区级领导 or 处级干部)")
     unit_id: Id | None = None
-    responsible_person: str | None = Field(None, max_length=64)
+    responsible_person_id: Id | None = Field(None, description="a Person (人员库) id")
     note: str | None = Field(None, max_length=5000)
 
 

@@ -88,7 +88,7 @@ def milestone_list(
     """All milestones the user may see, filtered and sorted; one query per page."""
     filters = filters or {}
     rows = with_overdue(milestones_visible_to(user), today).select_related(
-        "project", "area", "leader", "unit"
+        "project", "area", "leader__unit", "unit", "responsible_person__unit"
     )
     exact = {
         "project": "project_id",
@@ -109,7 +109,7 @@ def milestone_list(
     if filters.get("q"):
         q = filters["q"]
         rows = rows.filter(
-            Q(title__icontains=q) | Q(project__name__icontains=q) | Q(responsible_person=q)
+            Q(title__icontains=q) | Q(project__name__icontains=q) | Q(responsible_person__name=q)
         )
     return rows.order_by(
         *MILESTONE_SORTS.get(filters.get("sort") or "", MILESTONE_SORTS[DEFAULT_SORT])
@@ -123,7 +123,12 @@ def _area_path(code: str) -> str | None:
 def milestone_or_404(user: Any, pk: int) -> Milestone:
     return get_visible_or_404(
         with_overdue(milestones_visible_to(user)).select_related(
-            "project", "project__area", "area", "leader", "unit"
+            "project",
+            "project__area",
+            "area",
+            "leader__unit",
+            "unit",
+            "responsible_person__unit",
         ),
         pk=pk,
     )
@@ -136,7 +141,7 @@ def project_milestones(project: Any, today: dt.date | None = None) -> list[Miles
     """
     milestones = list(
         with_overdue(Milestone.objects.filter(project=project), today)
-        .select_related("leader", "unit")
+        .select_related("leader", "unit", "responsible_person")
         .order_by("due_date", "id")
     )
     mark_lateness(milestones)
@@ -165,7 +170,7 @@ def overdue_milestones(
         rows = rows.filter(area__path__startswith=area.path)
     return list(
         with_overdue(rows, today)
-        .select_related("project", "area", "leader", "unit")
+        .select_related("project", "area", "leader", "unit", "responsible_person")
         .order_by("due_date", "id")[:limit]
     )
 

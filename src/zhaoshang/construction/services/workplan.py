@@ -17,13 +17,15 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhaoshang.core.choices import AuditAction
-from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.choices import AuditAction, PersonRank
+from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.core.policy import Capability, require_area, within
 from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot
 from zhaoshang.core.versions import bump_version
+from zhaoshang.projects.choices import LEADER_RANKS
 from zhaoshang.projects.models import Project
+from zhaoshang.projects.services import Kept, person_problem
 
 from ..choices import MilestoneStatus
 from ..models import Milestone
@@ -34,11 +36,27 @@ MILESTONE_FIELDS = frozenset(
 )
 
 
-def _check_people(milestone: Milestone, area: Area) -> dict[str, str]:
+def _check_people(milestone: Milestone, area: Area, kept: Kept) -> dict[str, str]:
+    """分包领导 a leader-rank Person, 责任人 any Person: active and within the project's reach."""
     errors: dict[str, str] = {}
-    leader: User | None = milestone.leader
-    if leader is not None and (not leader.is_active or not within(leader.area, area)):
-        errors["leader"] = _("The leader in charge must belong to the project's area or above.")
+    leader: Person | None = milestone.leader
+    if leader is not None:
+        problem = person_problem(
+            leader, "leader", area, ranks=LEADER_RANKS, kept=kept.get("leader", frozenset())
+        )
+        if problem:
+            errors["leader"] = problem
+    responsible: Person | None = milestone.responsible_person
+    if responsible is not None:
+        problem = person_problem(
+            responsible,
+            "responsible_person",
+            area,
+            ranks=tuple(PersonRank.values),
+            kept=kept.get("responsible_person", frozenset()),
+        )
+        if problem:
+            errors["responsible_person"] = problem
     unit: Unit | None = milestone.unit
     if unit is not None and not within(unit.area, area):
         errors["unit"] = _("The responsible unit must belong to the project's area or above.")
@@ -57,9 +75,18 @@ def _check_done(milestone: Milestone) -> dict[str, str]:
     return {}
 
 
-def _validate(milestone: Milestone) -> None:
+def _kept(milestone: Milestone) -> Kept:
+    """The Persons a stored milestone names: not judged again for rank or activity."""
+    return {
+        name: frozenset([pk]) if (pk := getattr(milestone, f"{name}_id")) else frozenset()
+        for name in ("leader", "responsible_person")
+    }
+
+
+def _validate(milestone: Milestone, kept: Kept | None = None) -> None:
     milestone.full_clean(exclude=["version"])
-    errors = {**_check_people(milestone, milestone.project.area), **_check_done(milestone)}
+    people = _check_people(milestone, milestone.project.area, kept or {})
+    errors = {**people, **_check_done(milestone)}
     if errors:
         raise ValidationError(errors)
 
@@ -71,9 +98,9 @@ def milestone_create(
     project: Project,
     title: str,
     due_date: dt.date,
-    leader: User | None = None,
+    leader: Person | None = None,
     unit: Unit | None = None,
-    responsible_person: str = "",
+    responsible_person: Person | None = None,
     note: str = "",
 ) -> Milestone:
     """Add a milestone to a project's work plan; its area is the project's."""
@@ -85,7 +112,7 @@ def milestone_create(
         due_date=due_date,
         leader=leader,
         unit=unit,
-        responsible_person=responsible_person.strip(),
+        responsible_person=responsible_person,
         note=note,
     )
     _validate(milestone)
@@ -117,11 +144,12 @@ def milestone_update(
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     before = snapshot(milestone)
+    kept = _kept(milestone)
     for field, value in fields.items():
         setattr(
             milestone, field, value.strip() if isinstance(value, str) and field != "note" else value
         )
-    _validate(milestone)
+    _validate(milestone, kept)
     values = {
         f.attname: getattr(milestone, f.attname)
         for f in Milestone._meta.concrete_fields

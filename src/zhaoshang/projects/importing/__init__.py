@@ -31,7 +31,7 @@ per column (``creating``, ``raw``), changed projects through the ORM with
 their own audit events — and the area's project count is re-checked
 through the user's scope before committing.
 
-Speed (100,000 rows × 20 columns, ``bench/ledger_import.py``): cells are
+Speed (100,000 rows × 22 columns, ``bench/ledger_import.py``): cells are
 coerced a column at a time with fast paths for what calamine hands over
 (floats, datetimes, plain text), the model validators run only on rows a
 cheap screen is unsure of (``checks``), and the stage gates are asked once
@@ -52,7 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhaoshang.core.models import Area, User
+from zhaoshang.core.models import Area, Person, User
 from zhaoshang.core.policy import import_refusal
 from zhaoshang.imports.choices import JobPhase
 from zhaoshang.imports.kinds import ImportOutcome, Progress, Template
@@ -110,6 +110,8 @@ def import_ledger(
             matched.append(row)
     del rows
     planner.matched(matched)
+    created = list(reader.lookups.created.values())
+    persons_note(outcome, created, dry_run=dry_run or bool(outcome.errors))
     plan = planner.plan
     if plan.defaulted_amounts:
         outcome.notes.append(
@@ -139,6 +141,25 @@ def import_ledger(
         if outcome.errors:
             outcome.created = outcome.updated = outcome.unchanged = 0
     return outcome
+
+
+#: at most this many new people are named in the note (the count names all)
+PERSONS_LISTED = 50
+
+
+def persons_note(outcome: ImportOutcome, persons: list[Person], *, dry_run: bool) -> None:
+    """Name the people the file brings to the 人员库, before anything is written."""
+    if not persons:
+        return
+    outcome.new_persons = [str(person) for person in persons]
+    names = "、".join(outcome.new_persons[:PERSONS_LISTED])
+    if len(persons) > PERSONS_LISTED:
+        names += "…"
+    if dry_run:
+        note = _("%(n)d new person(s) will be created: %(names)s")
+    else:
+        note = _("%(n)d new person(s) created: %(names)s")
+    outcome.notes.append(note % {"n": len(persons), "names": names})
 
 
 #: at most this many 资料待补 rows are named one by one in the notes (the count names all)
@@ -189,7 +210,9 @@ def template() -> Template:
         "key_level": "",  # read-only: the level of a year's key lists
         "area": "",  # blank: the importing area; else an area below it (a zone)
         "sub_bureau": "新能源汽车装备专业招商分局",
-        "lead_cadre": "陈志远",
+        "lead_cadre": "陈志远（副区长）",
+        "responsible_chief": "刘国强",
+        "frontline_sub_chief": "孙海涛",
         "land_parcel": "装备产业集聚区 A-12 地块",
         "notes": "",
     }

@@ -184,7 +184,7 @@ def set_aside_missing(problems: dict[str, str], missing: list[Required]) -> tupl
 
 
 def project_problems(
-    project: Project, stage: str, *, reason: str
+    project: Project, stage: str, *, reason: str, kept: services.Kept | None = None
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """A ledger row's project at ``stage``: (errors by field, labels of the missing data).
 
@@ -193,15 +193,23 @@ def project_problems(
     """
     problems = {k: str(v) for k, v in services.gate_errors(project, stage, reason=reason).items()}
     missing = set_aside_missing(problems, PROJECT.missing(project, stage))
-    problems.update({k: str(v) for k, v in services.chain_errors(project).items()})
+    problems.update({k: str(v) for k, v in services.chain_errors(project, kept=kept).items()})
     return problems, missing
+
+
+def _ref(value: Any) -> Any:
+    """A chain value in a memo key: its pk, or the object itself while unsaved (a Person
+    the import creates: ``Lookups.created``, one object per name however many rows)."""
+    if value is None:
+        return None
+    return value.pk if value.pk is not None else ("new", id(value))
 
 
 class Gates:
     """:func:`project_problems` for new projects, memoised.
 
     For a new project they read only: the stage, the fields the stage's gates
-    in ``lifecycle.PROJECT`` read, and the cluster, sub-bureau and lead cadre
+    in ``lifecycle.PROJECT`` read, and the cluster, sub-bureau and chain Persons
     (the other chain members are empty). The key holds the verdict of each of
     the stage's gate rules, taken from that same table, so a gate added there
     can never be answered from the cache of a row it does not fit. Rows
@@ -211,7 +219,7 @@ class Gates:
     """
 
     #: what ``services.chain_errors`` reads of a new project
-    CHAIN = ("cluster", "sub_bureau", "lead_cadre")
+    CHAIN = ("cluster", "sub_bureau", "lead_cadre", "responsible_chief", "frontline_sub_chief")
 
     def __init__(self, probe: Project) -> None:
         self.probe = probe
@@ -228,7 +236,7 @@ class Gates:
             rules = self.rules[stage] = PROJECT.rules_at(stage)
         get = values.get
         verdicts = tuple([rule.problem(get) is None for rule in rules])  # = PROJECT.verdicts
-        chain = tuple(getattr(get(name), "pk", None) for name in self.CHAIN)
+        chain = tuple(_ref(get(name)) for name in self.CHAIN)
         key = (stage, verdicts, chain)
         found = self.cache.get(key)
         if found is None:

@@ -17,7 +17,7 @@ from .. import services
 from ..choices import MAIN_STAGES, Stage, stage_rank
 from ..models import Project, StageEvent
 from .checks import Gates, project_problems
-from .rows import TEXT_READERS, LedgerReader, Row
+from .rows import CHAIN_FIELDS, TEXT_READERS, LedgerReader, Row
 from .vocabulary import MATCH_CHUNK, MONEY_DEFAULT_ZERO, STAGE_DATE_FIELD, TITLES, ZERO
 
 
@@ -74,8 +74,10 @@ class Planner:
             return self.header(field_name)
         return self.header("stage")
 
-    def _gate(self, row: Row, project: Project, stage: str, reason: str) -> bool:
-        problems, missing = project_problems(project, stage, reason=reason)
+    def _gate(
+        self, row: Row, project: Project, stage: str, reason: str, kept: services.Kept
+    ) -> bool:
+        problems, missing = project_problems(project, stage, reason=reason, kept=kept)
         for field_name, message in problems.items():
             self.errors.add(row.number, self.gate_column(field_name), str(message), sheet=row.sheet)
         if not problems and missing:
@@ -161,9 +163,10 @@ class Planner:
     def _compare(self, row: Row, project: Project, last_event: dt.date | None) -> None:
         changes: dict[str, Any] = {}
         for name, value in row.values.items():
-            if name in ("cluster", "sub_bureau", "lead_cadre"):
-                if getattr(project, f"{name}_id") != (value.pk if value else None):
-                    changes[name] = value
+            if name in CHAIN_FIELDS:
+                pk = value.pk if value is not None else None
+                if getattr(project, f"{name}_id") != pk or (value is not None and pk is None):
+                    changes[name] = value  # another row, or a Person the import creates
             elif value is None and name in MONEY_DEFAULT_ZERO:
                 if getattr(project, name) != 0:
                     changes[name] = ZERO
@@ -217,11 +220,20 @@ class Planner:
             self.plan.unchanged += 1
             return
         before = {name: getattr(project, name) for name in changes}
+        kept = services.chain_kept(project)  # as stored: not judged again for rank
         for name, value in changes.items():
             setattr(project, name, value)
         gated = to_stage is not None or target in MAIN_STAGES  # as project_transition / _update
-        if gated and not self._gate(row, project, target, reason=reason if to_stage else "—"):
+        if gated and not self._gate(
+            row, project, target, reason=reason if to_stage else "—", kept=kept
+        ):
             return
+        if not gated:
+            problems = services.chain_errors(project, kept=kept)
+            for field_name, message in problems.items():
+                self.errors.add(row.number, self.gate_column(field_name), message, sheet=row.sheet)
+            if problems:
+                return
         when = self._event_date(to_stage, project, last_event) if to_stage else None
         self.plan.changed.append(Change(row, project, changes, before, to_stage, when, reason))
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from .checks import (
 )
 from .vocabulary import (
     MEMOIZED,
+    PERSON_SLOTS,
     PROGRESS_EVERY,
     SPEC,
     TITLES,
@@ -122,15 +124,17 @@ class LedgerReader:
         self.areas = AreaNames(area)
         # projects of this area and the areas below it, keyed by (area id, number or name)
         existing = Project.objects.filter(area__path__startswith=area.path).values_list(
-            "pk", "area_id", "code", "name", "lead_cadre_id"
+            "pk", "area_id", "code", "name", *(f"{slot}_id" for slot in PERSON_SLOTS)
         )
         self.by_code: dict[tuple[int, str], int] = {}
         self.by_name: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.codeless_by_name: dict[tuple[int, str], list[int]] = defaultdict(list)
-        self.leads: dict[int, int] = {}  # project → its lead cadre, to settle a ``Named``
-        for pk, area_id, code, name, lead in existing:
-            if lead is not None:
-                self.leads[pk] = lead
+        #: per chain slot, project → the Person in it, to settle a ``Named``
+        self.holders: dict[str, dict[int, int]] = {slot: {} for slot in PERSON_SLOTS}
+        for pk, area_id, code, name, *members in existing:
+            for slot, member in zip(PERSON_SLOTS, members, strict=True):
+                if member is not None:
+                    self.holders[slot][pk] = member
             key = (area_id, name_key(name))
             self.by_name[key].append(pk)
             if code:
@@ -203,6 +207,8 @@ class LedgerReader:
             "cluster": look.cluster,
             "sub_bureau": look.unit,
             "lead_cadre": look.person,
+            "responsible_chief": partial(look.person, slot="responsible_chief"),
+            "frontline_sub_chief": partial(look.person, slot="frontline_sub_chief"),
             "source_region": look.region,
         }
         return coercers.get(key, to_text)
@@ -348,23 +354,27 @@ class LedgerReader:
         if not self._match(row):
             self._failed(row)
             return None
-        named = values.get("lead_cadre")
-        if type(named) is Named and not self._settle(row, named, row.project_id):
-            return None
-        return row
+        return row if self._settle_all(row, row.project_id) else None
 
     def _failed(self, row: Row) -> None:
-        """A row found wrong before its match: its lead cadre's problem is listed as well."""
-        named = row.values.get("lead_cadre")
-        if type(named) is Named:
-            self._settle(row, named, self._existing(row.values))
+        """A row found wrong before its match: its chain cells' problems are listed as well."""
+        self._settle_all(row, self._existing(row.values))
 
-    def _settle(self, row: Row, named: Named, project_id: int | None) -> bool:
-        current = self.leads.get(project_id) if project_id is not None else None
+    def _settle_all(self, row: Row, project_id: int | None) -> bool:
+        """Settle every chain cell only the project can (``Named``); all problems listed."""
+        ok = True
+        for slot in PERSON_SLOTS:
+            named = row.values.get(slot)
+            if type(named) is Named and not self._settle(row, slot, named, project_id):
+                ok = False
+        return ok
+
+    def _settle(self, row: Row, slot: str, named: Named, project_id: int | None) -> bool:
+        current = self.holders[slot].get(project_id) if project_id is not None else None
         try:
-            row.values["lead_cadre"] = self.lookups.settle(named, current)
+            row.values[slot] = self.lookups.settle(named, current)
         except CellError as exc:
-            header = self.header("lead_cadre")
+            header = self.header(slot)
             self.errors.add(row.number, header, str(exc), value=named.text, sheet=row.sheet)
             return False
         return True
@@ -463,7 +473,7 @@ class LedgerReader:
         return False
 
 
-CHAIN_FIELDS = ("cluster", "sub_bureau", "lead_cadre")
+CHAIN_FIELDS = ("cluster", "sub_bureau", *PERSON_SLOTS)
 
 
 def _field(name: str) -> models.Field[Any, Any]:

@@ -11,7 +11,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhaoshang.core.models import Area, Unit, User
+from zhaoshang.core.choices import PersonRank
+from zhaoshang.core.models import Area, Person, Unit
 from zhaoshang.imports.cells import (
     CellError,
     ChoiceMap,
@@ -21,9 +22,10 @@ from zhaoshang.imports.cells import (
 )
 from zhaoshang.imports.reading import ColumnSpec, TableSpec
 
-from ..choices import KeyLevel, KeyRegion, Method, Stage
+from ..choices import CHAIN_RANKS, KeyLevel, KeyRegion, Method, Stage
 from ..ledger import KEY_LEVEL_WORDS, LEDGER_COLUMNS, METHOD_WORDS, REGION_WORDS, STAGE_WORDS
 from ..models import Cluster, Enterprise
+from ..services import rank_message
 
 # --- what the columns are called ------------------------------------------------
 
@@ -67,6 +69,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "key_level": ("重点项目级别", "重点项目", "项目级别", "重点级别", "是否重点项目"),
     "sub_bureau": ("责任单位", "责任分局", "牵头单位", "专业招商分局", "责任部门", "承办单位"),
     "lead_cadre": ("牵头领导", "分包领导", "包联领导", "联系领导", "牵头县级领导", "牵头区级领导"),
+    "responsible_chief": ("主抓局长", "主抓领导", "主抓负责人", "责任局长"),
+    "frontline_sub_chief": ("带队分局长", "带队领导", "前线带队", "主攻分局长"),
     "land_parcel": ("项目地块", "地块", "项目选址", "建设地点", "选址", "落地地块", "建设地址"),
     "notes": ("备注", "说明", "备注说明"),
     "area": ("所属区域", "所在区域", "所属园区", "所属区县"),
@@ -193,13 +197,19 @@ MEMOIZED = frozenset(
         "cluster",
         "sub_bureau",
         "lead_cadre",
+        "responsible_chief",
+        "frontline_sub_chief",
         "source_region",
         "investor",  # a few thousand investors over 100,000 rows
         "land_parcel",  # a zone's parcels recur; unique texts just stop being remembered
         "notes",  # mostly blank
     }
 )
+#: the chain's one-person slots a ledger may name (a Person each: ``Lookups.person``)
+PERSON_SLOTS = ("lead_cadre", "responsible_chief", "frontline_sub_chief")
 WRITE_CHUNK = 2000
+#: the longest name or post of a Person (``core.Person.name``/``post``)
+NAME_MAX = 64
 MATCH_CHUNK = 500
 PROGRESS_EVERY = 1000
 
@@ -266,12 +276,51 @@ def _cluster_key(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """A 牵头领导 cell only the row's project can settle (``Lookups.settle``): several
-    active people bear the name, or a disabled account does."""
+    """A chain cell only the row's project can settle (``Lookups.settle``): several
+    active Persons bear the name, an inactive one does, or the one who does is not of
+    the column's rank (they may stay where they are, not be put anywhere new)."""
 
     text: str
-    active: tuple[User, ...]
-    former: tuple[User, ...]
+    name: str
+    slot: str
+    active: tuple[Person, ...]
+    former: tuple[Person, ...]
+
+
+#: a post that makes a 牵头 the ledger names a district leader (区级领导), else 处级干部
+LEADER_POST = re.compile(r"[区县]长|书记|常委|(人大|政协).*主任")
+#: “陈志远（副区长）”, full-width or ASCII brackets: the name and the post that tells it apart
+BRACKETED = re.compile(r"^(?P<name>[^（(]+?)\s*[（(](?P<post>[^（()）]*)[)）]$")
+#: the rank a chain column's unknown name is created with (``implied_rank``)
+SLOT_RANK: dict[str, str] = {
+    "responsible_chief": PersonRank.CHIEF,
+    "frontline_sub_chief": PersonRank.SUB_CHIEF,
+    "trackers": PersonRank.OFFICER,
+}
+
+
+def split_post(text: str) -> tuple[str, str]:
+    """(name, post) of a chain cell: “陈志远（副区长）” → (陈志远, 副区长); no brackets: no post."""
+    found = BRACKETED.match(text)
+    if found is None:
+        return text, ""
+    return found["name"].strip(), found["post"].strip()
+
+
+def implied_rank(slot: str, post: str) -> str:
+    """The rank of a Person an import creates: what the column asks, the post deciding 牵头."""
+    if slot == "lead_cadre":
+        return PersonRank.DISTRICT_LEADER if LEADER_POST.search(post) else PersonRank.DIVISION
+    return SLOT_RANK[slot]
+
+
+def _unit_key(person: Person) -> str:
+    return name_key(person.unit.name) if person.unit is not None else ""
+
+
+def person_label(person: Person) -> str:
+    """What tells a Person apart in a message: the post, else the unit, else the area."""
+    return person.post or (person.unit.name if person.unit is not None else person.area.name)
 
 
 class Lookups:
@@ -284,21 +333,10 @@ class Lookups:
         self.units = {name_key(u.name): u for u in Unit.objects.filter(area=area)}
         self.unit_names = sorted(u.name for u in self.units.values())
         codes = [code for code in area.path.split("/") if code]
-        people: dict[str, list[User]] = defaultdict(list)
-        usernames: dict[str, User] = {}
-        former: dict[str, list[User]] = defaultdict(list)  # inactive, by full name and username
-        for person in User.objects.filter(area__code__in=codes).select_related("area"):
-            if not person.is_active:
-                for key in {name_key(person.full_name), name_key(person.username)} - {""}:
-                    former[key].append(person)
-                continue
-            if person.full_name:
-                people[name_key(person.full_name)].append(person)
-            usernames[name_key(person.username)] = person
-        self.people = dict(people)
-        self.usernames = usernames
-        self.former = dict(former)
-        self.people_names = sorted({p[0].full_name for p in self.people.values()})
+        self._read_persons(codes)
+        #: Persons the file names who are not in the 人员库 yet: made once per column and
+        #: name (unsaved until the write phase), whatever the number of rows naming them
+        self.created: dict[tuple[str, str, str], Person] = {}
         enterprises: dict[str, int | None] = {}
         for pk, name in Enterprise.objects.filter(area=area).values_list("pk", "name"):
             key = name_key(name)
@@ -309,6 +347,99 @@ class Lookups:
         self.methods = _choice_map(Method, METHOD_WORDS)
         self.key_levels = _choice_map(KeyLevel, KEY_LEVEL_WORDS)
         self.regions = _choice_map(KeyRegion, REGION_WORDS)
+
+    def _read_persons(self, codes: list[str]) -> None:
+        """The Persons of the area and above, by name (and by name + post: “陈志远副区长”)."""
+        people: dict[str, list[Person]] = defaultdict(list)
+        joined: dict[str, list[Person]] = defaultdict(list)
+        persons = Person.objects.filter(area__code__in=codes).select_related("area", "unit")
+        for person in persons.order_by("-area__path", "pk"):  # the nearest area first
+            people[name_key(person.name)].append(person)
+            if person.post:
+                joined[name_key(person.name + person.post)].append(person)
+        self.people = dict(people)
+        self.joined = dict(joined)
+
+    def person(self, raw: Any, slot: str = "lead_cadre") -> Person | Named | None:
+        """The Person a chain cell names: matched in the area and above (a bracketed post
+        or unit tells namesakes apart), else a new one (``created``) of the column's rank."""
+        text = to_line(raw)
+        if not text:
+            return None
+        name, post = split_post(text)
+        key = name_key(name)
+        same = self.people.get(key, [])
+        if not same and not post:
+            same = self.joined.get(key, [])  # “陈志远副区长”: a name followed by its post
+        if post and same:
+            same = self._with_post(name, post, same)
+        if not same:
+            return self._new(slot, name, post)
+        active = tuple(p for p in same if p.active)
+        former = tuple(p for p in same if not p.active)
+        if len(active) == 1 and not former and active[0].rank in CHAIN_RANKS[slot]:
+            return active[0]
+        return Named(text, name, slot, active, former)
+
+    def _with_post(self, name: str, post: str, same: list[Person]) -> list[Person]:
+        wanted = name_key(post)
+        fits = [p for p in same if wanted in (name_key(p.post), _unit_key(p))]
+        if not fits:
+            raise CellError(
+                _(
+                    "Nobody called “%(name)s” in this area or above has the post or unit "
+                    "“%(post)s”; known: %(choices)s."
+                )
+                % {
+                    "name": name,
+                    "post": post,
+                    "choices": brief_list([f"{name}（{person_label(p)}）" for p in same]),
+                }
+            )
+        return fits
+
+    def _new(self, slot: str, name: str, post: str) -> Person:
+        if len(name) > NAME_MAX or len(post) > NAME_MAX:
+            raise CellError(_("A name or post is at most %(n)d characters long.") % {"n": NAME_MAX})
+        key = (slot, name_key(name), name_key(post))
+        found = self.created.get(key)
+        if found is None:
+            found = Person(area=self.area, name=name, post=post, rank=implied_rank(slot, post))
+            self.created[key] = found
+        return found
+
+    def settle(self, named: Named, current: int | None) -> Person:
+        """The Person a shared or former name means for a project whose slot holds
+        ``current`` (a pk): that Person when the name is theirs (the row leaves the chain
+        as it is), else the only active Person of that name."""
+        for person in (*named.active, *named.former):
+            if person.pk == current:
+                return person
+        if len(named.active) == 1:
+            if named.active[0].rank not in CHAIN_RANKS[named.slot]:
+                raise CellError(rank_message(named.slot))
+            return named.active[0]
+        if named.active:
+            first = named.active[0]
+            raise CellError(
+                _(
+                    "There are %(n)d people called “%(name)s” in this area and above "
+                    "(%(posts)s); write it as “%(example)s”."
+                )
+                % {
+                    "n": len(named.active),
+                    "name": named.name,
+                    "posts": "、".join(person_label(p) for p in named.active),
+                    "example": f"{named.name}（{person_label(first)}）",
+                }
+            )
+        raise CellError(
+            _(
+                "“%(value)s” is no longer active in the people register: they can only stay "
+                "on the projects they already have."
+            )
+            % {"value": named.text}
+        )
 
     def cluster(self, raw: Any) -> Cluster | None:
         text = to_line(raw)
@@ -345,59 +476,6 @@ class Lookups:
         raise CellError(
             _("No unit “%(value)s” in this area. Known units: %(choices)s.")
             % {"value": text, "choices": brief_list(self.unit_names)}
-        )
-
-    def person(self, raw: Any) -> User | Named | None:
-        text = to_line(raw)
-        if not text:
-            return None
-        plain = name_key(re.sub(r"[（(].*?[)）]", "", text))
-        matches = self.people.get(plain, [])
-        if not matches and plain in self.usernames:  # the export writes it when no full name
-            matches = [self.usernames[plain]]
-        if not matches:
-            # “陈志远副区长”: a known name followed by that person's title
-            matches = [
-                p
-                for ps in self.people.values()
-                for p in ps
-                if p.title and plain == name_key(p.full_name + p.title)
-            ]
-        former = self.former.get(plain, [])
-        if len(matches) == 1 and not former:
-            return matches[0]
-        if not matches and not former:
-            raise CellError(
-                _(
-                    "Nobody called “%(value)s” works in this area or above it. "
-                    "Known names: %(choices)s."
-                )
-                % {"value": text, "choices": brief_list(self.people_names)}
-            )
-        return Named(text, tuple(matches), tuple(former))
-
-    def settle(self, named: Named, current: int | None) -> User:
-        """The person a shared or former name means for a project led by ``current`` (a pk).
-
-        The project's own lead cadre when the name is theirs (the row leaves the
-        chain as it is), else the only active person of that name.
-        """
-        for person in (*named.active, *named.former):
-            if person.pk == current:
-                return person
-        if len(named.active) == 1:
-            return named.active[0]
-        if named.active:
-            raise CellError(
-                _("%(n)d people are called “%(value)s”; the ledger cannot tell which one is meant.")
-                % {"n": len(named.active), "value": named.text}
-            )
-        raise CellError(
-            _(
-                "The account of “%(value)s” is disabled: they can only stay on the projects "
-                "they already lead."
-            )
-            % {"value": named.text}
         )
 
     def region(self, raw: Any) -> tuple[str, str | None, str | None]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
-from zhaoshang.core.models import User
+from zhaoshang.core.models import Person, User
 from zhaoshang.core.selectors import scope_to_user
 from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot
@@ -48,6 +48,7 @@ class Writer:
         # the importing area and its zones: a row's 所属区域 may name any area below it
         before_count = Project.objects.filter(area__path__startswith=self.area.path).count()
         self._check_no_collisions(started)
+        self._create_persons()
         self._create()
         self._update()
         visible = Project.objects.filter(area__path__startswith=self.area.path)
@@ -80,6 +81,23 @@ class Writer:
                 )
         if self.errors:
             raise Rollback
+
+    def _create_persons(self) -> None:
+        """The Persons the file names who were not in the 人员库 (``Lookups.created``):
+        bulk-created first, each with its audit row, so the rows below can point at them."""
+        persons = list(self.planner.reader.lookups.created.values())
+        if not persons:
+            return
+        Person.objects.bulk_create(persons)
+        if any(person.pk is None for person in persons):  # pragma: no cover - no RETURNING
+            raise RuntimeError("the database did not return the new people's ids")
+        for person in persons:
+            audit_record(
+                acting_user=self.acting_user,
+                action=AuditAction.CREATE,
+                instance=person,
+                after=snapshot(person),
+            )
 
     def _create(self) -> None:
         """New projects, their first stage events and their create audits: raw inserts."""

@@ -121,7 +121,7 @@ def backwards(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0004_enterprise_founded_not_future"),
+        ("projects", "0005_chain_persons"),
         ("construction", "0001_initial"),
     ]
 
