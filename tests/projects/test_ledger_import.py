@@ -91,7 +91,12 @@ def test_it_imports_a_messy_bureau_ledger_with_its_real_values(tmp_path: Path) -
     assert battery.land_area == Decimal("120")
     assert battery.cluster.name == "新能源汽车"  # written “新能源汽车产业集群”
     assert (battery.source_region, battery.source_province) == (KeyRegion.YANGTZE, "320000")
-    assert (battery.lead_cadre.name, battery.lead_cadre.rank) == ("陈志远", PersonRank.DIVISION)
+    # 陈志远 is the district leader of the demo (an account's Person): matched, not made again
+    assert (battery.lead_cadre.name, battery.lead_cadre.rank) == (
+        "陈志远",
+        PersonRank.DISTRICT_LEADER,
+    )
+    assert battery.lead_cadre.user is not None and battery.lead_cadre.user.username == "yc_leader"
     assert battery.sub_bureau.name == "新能源汽车装备专业招商分局"
     assert battery.investor_name == "江苏宁远新能源有限公司"
 
