@@ -25,7 +25,7 @@ from tests.imports.ledgers import (
 )
 from zhaoshang.core.choices import PersonRank
 from zhaoshang.core.lifecycle import DateOrder, NotFuture, Required
-from zhaoshang.core.models import Area, AuditEvent, Unit, User
+from zhaoshang.core.models import Area, AuditEvent, Person, Unit, User
 from zhaoshang.core.snapshots import snapshot
 from zhaoshang.imports.cells import brief_list
 from zhaoshang.imports.kinds import ImportOutcome, no_progress
@@ -591,3 +591,50 @@ def test_a_unit_name_that_fits_none_is_refused_as_before(tmp_path: Path) -> None
         gettext("No unit “%(value)s” in this area. Known units: %(choices)s.")
         % {"value": "电商物流分局", "choices": brief_list(names)}
     ]
+
+
+def test_a_bureau_ledger_as_sent_imports_flags_creates_cadres_and_reimports_unchanged(
+    tmp_path: Path,
+) -> None:
+    """The issue's whole first day: merged title, two-row header, section, 小计/合计 and
+    notes rows; a cadre who has no account; a 已投产 row without its 开工日期."""
+    signed = edited(SIGNED_ROWS, 0, 13, "张卫东（副区长）")  # nobody of that name yet
+    building = edited(BUILDING_ROWS, 1, 11, "")  # 农机装备产业园: 已投产, 开工时间 left blank
+    path = messy_ledger(tmp_path / "bureau.xlsx", signed=signed, building=building)
+    persons = Person.objects.count()
+
+    outcome = run(path)
+
+    assert outcome.errors.lines() == []
+    assert (outcome.created, outcome.total_rows) == (6, 6)  # every data row, no heading or total
+    got = ours()
+    assert sum(p.total_investment for p in got.values()) == Decimal("76500.5")  # the 合计 row
+    made = Person.objects.get(name="张卫东", area__code="411702")
+    assert (made.post, made.rank, made.user) == ("副区长", PersonRank.DISTRICT_LEADER, None)
+    assert got["新能源汽车电池包项目"].lead_cadre == made
+    assert Person.objects.count() == persons + 1
+    farm = got["农机装备产业园"]
+    assert farm.stage == Stage.PRODUCTION and farm.start_date is None
+    assert [r.field for r in PROJECT.missing(farm)] == ["start_date"]  # flagged 资料待补
+    assert flagged_note(ROW_OF["农机装备产业园"], gettext("Construction start date")) in (
+        outcome.notes
+    )
+
+    again = run(messy_ledger(tmp_path / "again.xlsx", signed=signed, building=building))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    assert Person.objects.count() == persons + 1
+
+
+def test_a_bureau_ledger_with_an_unreadable_amount_names_it_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    building = edited(BUILDING_ROWS, 0, 6, "五千万左右")  # 电力电缆扩产项目's 计划总投资
+    signed = edited(SIGNED_ROWS, 0, 13, "张卫东（副区长）")
+    before = (Project.objects.count(), Person.objects.count(), AuditEvent.objects.count())
+
+    outcome = run(messy_ledger(tmp_path / "bad.xlsx", signed=signed, building=building))
+
+    assert [(e.row, e.column) for e in outcome.errors] == [
+        (ROW_OF["电力电缆扩产项目"], "投资额（万元）/计划总投资")
+    ]
+    assert (Project.objects.count(), Person.objects.count(), AuditEvent.objects.count()) == before
