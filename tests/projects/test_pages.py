@@ -275,14 +275,14 @@ def test_it_leaves_no_evidence_file_behind_when_the_move_is_refused(
     response = client_for("yc_staff").post(
         f"/projects/{project.pk}/transition/",
         {
-            "to_stage": "negotiation",  # skips 意向: refused
-            "event_date": "2026-01-05",
+            "to_stage": "paused",  # offered, but the service refuses it without a reason
+            "event_date": timezone.localdate().isoformat(),
             "version": project.version,
             "evidence": _upload("批复.png", PNG),
         },
     )
     assert response.status_code == 400
-    assert "不能跳过" in response.content.decode()
+    assert "暂缓或终止项目须填写原因" in response.content.decode()
     assert not Attachment.objects.filter(project=project).exists()
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
@@ -391,3 +391,26 @@ def test_it_refuses_an_office_file_that_would_inflate_like_a_zip_bomb(
     assert "不是正常的 Office 文档" in response.content.decode()
     assert not Attachment.objects.filter(project=project).exists()
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_the_stage_form_offers_the_legal_moves_next_stage_first_never_the_current(
+    client_for, project
+):
+    import re
+
+    page = client_for("yc_staff").get(f"/projects/{project.pk}/").content.decode()
+    select = re.search(r'<select name="to_stage"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None
+    offered = re.findall(r'<option value="([a-z_]+)"', select.group(1))
+    assert project.stage == "lead"
+    assert offered == ["intention", "paused", "terminated"]  # no skip ahead, not 线索 itself
+
+
+def test_a_skip_ahead_posted_anyway_is_refused_and_writes_nothing(client_for, project):
+    response = client_for("yc_staff").post(
+        f"/projects/{project.pk}/transition/",
+        {"to_stage": "negotiation", "event_date": "2026-01-05", "version": project.version},
+    )
+    assert response.status_code == 400
+    project.refresh_from_db()
+    assert project.stage == "lead" and project.version == 1

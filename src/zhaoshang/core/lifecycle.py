@@ -177,6 +177,15 @@ class Machine:
             return None
         return self.main[self.main.index(stage) + 1]
 
+    def move_options(self, record: Any) -> list[str]:
+        """The stages ``record`` may move to, for a form: the next step first, then the
+        side states, then back along the main line (nearest first); never where it is."""
+        here = getattr(record, self.stage_field)
+        step = self.next_stage(here)
+        back = list(reversed(self.main[: self.main.index(here)])) if here in self.main else []
+        ordered = [*([step] if step else []), *self.side, *back, *self.main]
+        return [s for s in dict.fromkeys(ordered) if not self.move_error(record, s, reason="·")]
+
     def rules_at(self, stage: str) -> tuple[Rule, ...]:
         """Every gate rule a record at ``stage`` must meet (none off the main line)."""
         if stage not in self.main:

@@ -215,6 +215,13 @@ class TransitionForm(forms.Form):
     evidence = forms.FileField(label=_("Evidence file"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, options: list[tuple[str, str]], **kwargs: Any) -> None:
+        """``options``: the legal moves, next stage first (``PROJECT.move_options``)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_stage"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = options
+
 
 class ActivityForm(forms.ModelForm):
     class Meta:

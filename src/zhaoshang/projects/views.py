@@ -40,6 +40,7 @@ from .forms import (
     ProjectForm,
     TransitionForm,
 )
+from .lifecycle import PROJECT
 from .models import Enterprise, Project
 from .panels import project_panels
 
@@ -175,7 +176,10 @@ def _detail_context(
         "attachments": project.attachments.all(),
         "can_write": can(user, Capability.WRITE),
         "transition_form": forms.get("transition_form")
-        or TransitionForm(initial={"event_date": today, "version": project.version}),
+        or TransitionForm(
+            initial={"event_date": today, "version": project.version},
+            options=stage_options(project),
+        ),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "stuck_days": settings.ZHAOSHANG_STUCK_DAYS,
     }
@@ -187,7 +191,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     project = selectors.project_detail_or_404(user, pk)
     require_page(request.user, Capability.WRITE)
-    form = TransitionForm(request.POST, request.FILES)
+    form = TransitionForm(request.POST, request.FILES, options=stage_options(project))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -338,6 +342,11 @@ def _data_quality_filters(
         raise Http404  # an investor has no areas to check
     form = DataQualityFilterForm(request.GET or None, user=user)
     return user, form, form.filters() if form.is_bound else {}
+
+
+def stage_options(project: Project) -> list[tuple[str, str]]:
+    """The stage form's choices: the legal moves only, the next stage first."""
+    return [(stage, PROJECT.label(stage)) for stage in PROJECT.move_options(project)]
 
 
 @login_required
