@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("milestones/export.xlsx", workplan.milestone_export, name="milestone_export"),
     path("milestones/<int:pk>/edit/", workplan.milestone_edit, name="milestone_edit"),
     path("milestones/<int:pk>/complete/", workplan.milestone_complete, name="milestone_complete"),
+    path("milestones/<int:pk>/done/", workplan.milestone_done_today, name="milestone_done_today"),
     path("projects/<int:pk>/workplan/", workplan.project_workplan, name="project_workplan"),
     # the reserve pipeline
     path("reserve/", reserve.reserve_board, name="reserve_board"),
