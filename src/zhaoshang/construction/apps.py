@@ -10,10 +10,12 @@ class ConstructionConfig(AppConfig):
     def ready(self) -> None:
         from zhaoshang.core.navigation import MenuItem, official, register
 
+        from .home import register_home_panels
         from .panels import register_key_levels, register_panels
 
         register_panels()
         register_key_levels()
+        register_home_panels()
         register(
             MenuItem(40, _("Key projects"), "construction:keylist", official),
             MenuItem(50, _("Work plans"), "construction:milestone_list", official),

@@ -46,3 +46,15 @@ def working_days_after(start: dt.date, end: dt.date) -> int:
     official holiday calendar yet.
     """
     return sum(is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+def nth_working_day_after(start: dt.date, n: int) -> dt.date:
+    """The ``n``-th working day after ``start`` (次日起算): "due within n working days" ends there.
+
+    A ValidationError (``calendar_year_missing``) as ``is_workday``.
+    """
+    day, counted = start, 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        counted += is_workday(day)
+    return day

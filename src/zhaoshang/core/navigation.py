@@ -74,3 +74,38 @@ def home_for(user: Any) -> str | None:
         if visible(user):
             return _url(url_name)
     return None
+
+
+#: a panel's context: ``None`` hides the panel (the role has nothing of this kind)
+PanelContext = Callable[[Any], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    key: str
+    order: int
+    template: str
+    context: PanelContext
+
+
+_PANELS: dict[str, HomePanel] = {}
+
+
+def register_home_panel(key: str, order: int, template: str, context: PanelContext) -> None:
+    """Add a panel of 首页 "my work"; apps above core call this from ``ready()``.
+
+    ``context(user)`` reads the app's own selectors scoped to ``user`` in a
+    bounded number of queries, and returns ``None`` when the panel does not
+    concern the user's role (an empty dict-like result still shows the panel).
+    """
+    _PANELS[key] = HomePanel(key, order, template, context)
+
+
+def home_panels_for(user: Any) -> list[dict[str, Any]]:
+    """The panels that concern ``user``, in order, each with its rendered context."""
+    panels = []
+    for panel in sorted(_PANELS.values(), key=lambda p: p.order):
+        context = panel.context(user)
+        if context is not None:
+            panels.append({"key": panel.key, "template": panel.template, **context})
+    return panels

@@ -53,7 +53,7 @@ from .forms import (
 )
 from .middleware import LANGUAGE_COOKIE, SESSION_SEEN, SESSION_STARTED
 from .models import User
-from .navigation import home_for
+from .navigation import home_for, home_panels_for
 from .policy import Capability, area_scope_path, can, can_reach
 from .versions import ConflictError
 from .web import apply_errors, query_without_page, require_page, sort_urls, xlsx_response
@@ -240,7 +240,9 @@ def language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's own area page, or the home an app registered for their role."""
+    """首页 "my work": the panels apps registered for the user's role, each linking to
+    where the item is handled; the area summary stays one click away (本区域概况).
+    An investor is sent to the home an app registered for them."""
     user = request_user(request)
     own_home = home_for(user)
     if own_home is not None:
@@ -251,7 +253,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "core/home_unscoped.html",
             {"areas": selectors.areas_visible_to(user).filter(parent=None)},
         )
-    return area_detail(request, user.area.code)
+    return render(
+        request,
+        "core/home.html",
+        {"area": user.area, "panels": home_panels_for(user)},
+    )
 
 
 @login_required

@@ -13,4 +13,7 @@ class ImportsConfig(AppConfig):
         from zhaoshang.core.navigation import MenuItem, having, register
         from zhaoshang.core.policy import Capability
 
+        from .home import register_home_panels
+
+        register_home_panels()
         register(MenuItem(90, _("Imports"), "imports:index", having(Capability.IMPORT)))

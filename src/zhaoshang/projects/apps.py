@@ -13,6 +13,7 @@ class ProjectsConfig(AppConfig):
         from zhaoshang.core.policy import investor_only
 
         from .choices import CHAIN_SLOTS
+        from .home import register_home_panels
         from .models import Project
 
         register(
@@ -21,5 +22,6 @@ class ProjectsConfig(AppConfig):
             MenuItem(80, _("Chain report"), "projects:chain_report", official),
         )
         register_home("investor", investor_only, "projects:investor_home")
+        register_home_panels()
         # a 人员库 merge must not leave one Person in two slots of a chain
         register_person_slots(Project, (*CHAIN_SLOTS, "trackers"))

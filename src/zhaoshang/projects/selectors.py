@@ -431,3 +431,55 @@ def attachment_visible_or_404(user: Any, pk: int) -> Any:
     return get_visible_or_404(
         Attachment.objects.filter(project__in=projects_visible_to(user)), pk=pk
     )
+
+
+# --- 首页 "my work" panels ------------------------------------------------------------
+
+HOME_LIMIT = 8
+
+
+def _in_my_chain(user: Any) -> Q:
+    """The user's Person holds a slot of the chain (牵头/主抓/带队/跟踪)."""
+    return (
+        Q(lead_cadre__user=user)
+        | Q(responsible_chief__user=user)
+        | Q(frontline_sub_chief__user=user)
+        | Q(trackers__user=user)
+    )
+
+
+def my_chain_projects(user: Any, limit: int = HOME_LIMIT) -> tuple[list[Project], int]:
+    """Live projects whose chain names the user, latest progress first, and how many; 2 queries."""
+    mine = Project.objects.filter(_in_my_chain(user)).values("pk")
+    rows = (
+        with_progress(projects_visible_to(user))
+        .filter(pk__in=mine)
+        .exclude(stage=Stage.TERMINATED)
+        .select_related("area")
+    )
+    return list(rows.order_by("-last_progress_on", "-id")[:limit]), rows.count()
+
+
+def stuck_projects(user: Any, limit: int = HOME_LIMIT) -> tuple[list[Project], int]:
+    """The area's projects with no progress for too long, the longest first; 2 queries."""
+    rows = with_progress(projects_visible_to(user)).filter(
+        stage__in=ACTIVE_STAGES, last_progress_on__lt=stuck_before()
+    )
+    return list(
+        rows.select_related("area").order_by("last_progress_on", "id")[:limit]
+    ), rows.count()
+
+
+def my_incomplete_chains(user: Any, limit: int = HOME_LIMIT) -> list[tuple[Project, list[str]]]:
+    """This year's key projects where the user holds a slot and the chain has gaps; 3 queries."""
+    mine = Project.objects.filter(_in_my_chain(user)).values("pk")
+    projects = (
+        keylevels.key_projects_of(projects_visible_to(user), keylevels.current_year())
+        .filter(pk__in=mine)
+        .exclude(stage=Stage.TERMINATED)
+        .select_related("area")
+        .prefetch_related("trackers", "cooperating_units")
+        .order_by("name", "id")
+    )
+    report = [(p, chain_gaps(p)) for p in projects]
+    return [(p, gaps) for p, gaps in report if gaps][:limit]

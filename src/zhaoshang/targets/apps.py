@@ -10,4 +10,7 @@ class TargetsConfig(AppConfig):
     def ready(self) -> None:
         from zhaoshang.core.navigation import MenuItem, official, register
 
+        from .home import register_home_panels
+
+        register_home_panels()
         register(MenuItem(70, _("Targets and indicators"), "targets:table", official))

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from zhaoshang.core.calendar import working_days_after
+from zhaoshang.core.calendar import nth_working_day_after, working_days_after
 from zhaoshang.core.models import Area
 from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
 
@@ -180,3 +180,36 @@ def overdue_count(user: Any, *, area: Area | None = None, today: dt.date | None 
     if area is not None:
         rows = rows.filter(area__path__startswith=area.path)
     return rows.count()
+
+
+#: 首页: milestones due within this many working days are shown with the overdue ones
+DUE_SOON_WORKING_DAYS = 5
+
+
+def due_soon_until(today: dt.date) -> dt.date:
+    """The last day "due soon" covers; a week of calendar days when the holiday
+    calendar of the coming days is not published yet (better shown than hidden)."""
+    try:
+        return nth_working_day_after(today, DUE_SOON_WORKING_DAYS)
+    except ValidationError:
+        return today + dt.timedelta(days=7)
+
+
+def my_due_milestones(
+    user: Any, *, whole_area: bool, limit: int = 10, today: dt.date | None = None
+) -> tuple[list[Milestone], int]:
+    """Open milestones overdue or due within 5 working days, most urgent first, and how many.
+
+    The ones the user leads or is responsible for; with ``whole_area`` (investment
+    officers) every one of the user's areas. Two queries.
+    """
+    today = today or timezone.localdate()
+    rows = (
+        milestones_visible_to(user)
+        .filter(due_date__lte=due_soon_until(today))
+        .exclude(status=MilestoneStatus.DONE)
+    )
+    if not whole_area:
+        rows = rows.filter(Q(leader__user=user) | Q(responsible_person__user=user))
+    page = with_overdue(rows, today).select_related("project", "area", "responsible_person")
+    return list(page.order_by("due_date", "id")[:limit]), rows.count()
