@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
 from . import selectors, services
@@ -45,7 +46,7 @@ def _area_out(area: Area) -> AreaOut:
     )
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user")
+@router.get("/me", response=MeOut, summary=gettext_noop("The signed-in user"))
 def me(request: HttpRequest) -> MeOut:
     user = request_user(request)
     return MeOut(
@@ -58,12 +59,16 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/areas", response=list[AreaOut], summary="Areas the user may see")
+@router.get("/areas", response=list[AreaOut], summary=gettext_noop("Areas the user may see"))
 def area_list(request: HttpRequest) -> list[AreaOut]:
     return [_area_out(a) for a in selectors.areas_visible_to(request.user).select_related("parent")]
 
 
-@router.get("/areas/{code}", response=AreaOut, summary="One area (404 outside the user's scope)")
+@router.get(
+    "/areas/{code}",
+    response=AreaOut,
+    summary=gettext_noop("One area (404 outside the user's scope)"),
+)
 def area_detail(request: HttpRequest, code: str) -> AreaOut:
     return _area_out(selectors.area_visible_or_404(request.user, code))
 
@@ -135,7 +140,9 @@ def _api_fields() -> Iterator[None]:
 API_FIELDS = {"unit": "unit_id"}
 
 
-@router.get("/people", response=PersonPage, summary="The 人员库 of the caller's areas")
+@router.get(
+    "/people", response=PersonPage, summary=gettext_noop("The 人员库 of the caller's areas")
+)
 def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str, Any]:
     user = _official(request)
     values = filters.model_dump(exclude={"limit", "offset"})
@@ -152,7 +159,9 @@ def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str
     }
 
 
-@router.post("/people", response={201: PersonDetail}, summary="Add a person to the 人员库")
+@router.post(
+    "/people", response={201: PersonDetail}, summary=gettext_noop("Add a person to the 人员库")
+)
 def person_create(request: HttpRequest, payload: PersonCreate) -> Status[PersonDetail]:
     user = _official(request)
     area = selectors.area_visible_or_404(user, payload.area) if payload.area else user.area
@@ -172,7 +181,11 @@ def person_create(request: HttpRequest, payload: PersonCreate) -> Status[PersonD
     return Status(201, _person_detail(user, person.pk))
 
 
-@router.get("/people/{person_id}", response=PersonDetail, summary="One person, and where named")
+@router.get(
+    "/people/{person_id}",
+    response=PersonDetail,
+    summary=gettext_noop("One person, and where named"),
+)
 def person_detail(request: HttpRequest, person_id: int) -> PersonDetail:
     return _person_detail(_official(request), person_id)
 
@@ -180,7 +193,7 @@ def person_detail(request: HttpRequest, person_id: int) -> PersonDetail:
 @router.patch(
     "/people/{person_id}",
     response=PersonDetail,
-    summary="Change a person (only the fields sent; 409 if version is stale)",
+    summary=gettext_noop("Change a person (only the fields sent; 409 if version is stale)"),
 )
 def person_update(request: HttpRequest, person_id: int, payload: PersonUpdate) -> PersonDetail:
     user = _official(request)
@@ -201,7 +214,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonUpdate) -
 @router.post(
     "/people/{person_id}/merge",
     response=PersonMergeOut,
-    summary="Fold duplicates into this person (合并重复人员)",
+    summary=gettext_noop("Fold duplicates into this person (合并重复人员)"),
 )
 def person_merge(request: HttpRequest, person_id: int, payload: PersonMergeIn) -> dict[str, Any]:
     user = _official(request)

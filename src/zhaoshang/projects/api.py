@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
 from zhaoshang.api.pagination import paged
@@ -230,7 +231,9 @@ def _activity_out(a: Activity) -> ActivityOut:
 # --- enterprises --------------------------------------------------------------------
 
 
-@router.get("/enterprises", response=EnterprisePage, summary="Enterprises the caller may see")
+@router.get(
+    "/enterprises", response=EnterprisePage, summary=gettext_noop("Enterprises the caller may see")
+)
 def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> dict[str, Any]:
     rows = selectors.enterprises_visible_to(request_user(request))
     if filters.q:
@@ -243,7 +246,9 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     return paged(rows, filters, _enterprise_out)
 
 
-@router.post("/enterprises", response={201: EnterpriseOut}, summary="Register an enterprise")
+@router.post(
+    "/enterprises", response={201: EnterpriseOut}, summary=gettext_noop("Register an enterprise")
+)
 def enterprise_create(request: HttpRequest, payload: EnterpriseCreate) -> Status[EnterpriseOut]:
     user = request_user(request)
     area = caller_area(user, payload.area)
@@ -254,7 +259,9 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseCreate) -> Status
     return Status(201, _enterprise_out(_stored_enterprise(enterprise)))
 
 
-@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")
+@router.get(
+    "/enterprises/{enterprise_id}", response=EnterpriseOut, summary=gettext_noop("One enterprise")
+)
 def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut:
     enterprise = get_visible_or_404(
         selectors.enterprises_visible_to(request_user(request)), pk=enterprise_id
@@ -265,7 +272,7 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut
 @router.put(
     "/enterprises/{enterprise_id}",
     response=EnterpriseOut,
-    summary="Change an enterprise (only the fields sent)",
+    summary=gettext_noop("Change an enterprise (only the fields sent)"),
 )
 def enterprise_update(
     request: HttpRequest, enterprise_id: int, payload: EnterpriseUpdate
@@ -298,7 +305,11 @@ def _apply_enterprise(user: User, enterprise: Enterprise, payload: EnterpriseUpd
 # --- projects -----------------------------------------------------------------------
 
 
-@router.get("/projects", response=ProjectPage, summary="The project ledger, filtered and paged")
+@router.get(
+    "/projects",
+    response=ProjectPage,
+    summary=gettext_noop("The project ledger, filtered and paged"),
+)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[str, Any]:
     values = filters.model_dump(exclude={"limit", "offset"})
     values = {k: getattr(v, "value", v) for k, v in values.items()}
@@ -307,7 +318,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[s
     return paged(rows, filters, lambda p: ProjectItem(**_item_fields(p, year)))
 
 
-@router.post("/projects", response={201: ProjectDetail}, summary="Create a project")
+@router.post("/projects", response={201: ProjectDetail}, summary=gettext_noop("Create a project"))
 def project_create(request: HttpRequest, payload: ProjectCreate) -> Status[ProjectDetail]:
     user = request_user(request)
     area = caller_area(user, payload.area)
@@ -324,7 +335,9 @@ def project_create(request: HttpRequest, payload: ProjectCreate) -> Status[Proje
     return Status(201, _project_detail(user, project.pk))
 
 
-@router.get("/projects/{project_id}", response=ProjectDetail, summary="One project in full")
+@router.get(
+    "/projects/{project_id}", response=ProjectDetail, summary=gettext_noop("One project in full")
+)
 def project_detail(
     request: HttpRequest,
     project_id: int,
@@ -337,7 +350,7 @@ def project_detail(
 @router.put(
     "/projects/{project_id}",
     response=ProjectDetail,
-    summary="Change a project (only the fields sent; 409 if version is stale)",
+    summary=gettext_noop("Change a project (only the fields sent; 409 if version is stale)"),
 )
 def project_update(request: HttpRequest, project_id: int, payload: ProjectUpdate) -> ProjectDetail:
     user = request_user(request)
@@ -358,7 +371,7 @@ def project_update(request: HttpRequest, project_id: int, payload: ProjectUpdate
 @router.post(
     "/projects/{project_id}/transitions",
     response=ProjectDetail,
-    summary="Move a project to another stage",
+    summary=gettext_noop("Move a project to another stage"),
 )
 def project_transition(
     request: HttpRequest, project_id: int, payload: TransitionIn
@@ -389,7 +402,7 @@ def project_transition(
 @router.get(
     "/projects/{project_id}/activities",
     response=list[ActivityOut],
-    summary="A project's activities, newest first",
+    summary=gettext_noop("A project's activities, newest first"),
 )
 def activity_list(request: HttpRequest, project_id: int) -> list[ActivityOut]:
     project = _project_or_404(request_user(request), project_id)
@@ -400,7 +413,7 @@ def activity_list(request: HttpRequest, project_id: int) -> list[ActivityOut]:
 @router.post(
     "/projects/{project_id}/activities",
     response={201: ActivityOut},
-    summary="Record an activity on a project",
+    summary=gettext_noop("Record an activity on a project"),
 )
 def activity_create(
     request: HttpRequest, project_id: int, payload: ActivityIn

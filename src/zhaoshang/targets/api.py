@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
 from zhaoshang.core.context import request_user
@@ -80,7 +81,9 @@ def _actual_out(actual: Actual) -> dict[str, Any]:
     }
 
 
-@router.get("/indicators", response=list[IndicatorOut], summary="The indicators assessed")
+@router.get(
+    "/indicators", response=list[IndicatorOut], summary=gettext_noop("The indicators assessed")
+)
 def indicator_list(request: HttpRequest) -> list[Indicator]:
     return selectors.indicators()
 
@@ -88,7 +91,7 @@ def indicator_list(request: HttpRequest) -> list[Indicator]:
 @router.get(
     "/targets",
     response=list[IndicatorRowOut],
-    summary="Targets, actuals, completion % and rank of one area and year",
+    summary=gettext_noop("Targets, actuals, completion % and rank of one area and year"),
 )
 def target_table(request: HttpRequest, filters: Query[TargetFilters]) -> list[dict[str, Any]]:
     user = request_user(request)
@@ -100,7 +103,7 @@ def target_table(request: HttpRequest, filters: Query[TargetFilters]) -> list[di
 @router.put(
     "/targets/{area}/{year}/{indicator}",
     response={200: TargetOut, 204: None},
-    summary="Set one annual target (by the level above the area); null clears it",
+    summary=gettext_noop("Set one annual target (by the level above the area); null clears it"),
 )
 def target_put(
     request: HttpRequest, area: str, year: Year, indicator: str, payload: ValueIn
@@ -122,7 +125,9 @@ def target_put(
 @router.put(
     "/targets/{area}/{year}/{indicator}/mode",
     response=ModeOut,
-    summary="Choose whether a paid-in indicator's actual is entered or computed from 到位资金",
+    summary=gettext_noop(
+        "Choose whether a paid-in indicator's actual is entered or computed from 到位资金"
+    ),
 )
 def mode_put(
     request: HttpRequest, area: str, year: Year, indicator: str, payload: ModeIn
@@ -147,7 +152,9 @@ def mode_put(
 
 
 @router.get(
-    "/actuals", response=list[ActualOut], summary="Monthly figures of the manual indicators"
+    "/actuals",
+    response=list[ActualOut],
+    summary=gettext_noop("Monthly figures of the manual indicators"),
 )
 def actual_list(request: HttpRequest, filters: Query[ActualFilters]) -> list[dict[str, Any]]:
     area = area_visible_or_404(request_user(request), filters.area)
@@ -158,7 +165,7 @@ def actual_list(request: HttpRequest, filters: Query[ActualFilters]) -> list[dic
 @router.put(
     "/actuals/{area}/{year}/{month}/{indicator}",
     response={200: ActualOut, 204: None},
-    summary="Enter (or clear, with null) one month's figure of a manual indicator",
+    summary=gettext_noop("Enter (or clear, with null) one month's figure of a manual indicator"),
 )
 def actual_put(
     request: HttpRequest, area: str, year: Year, month: int, indicator: str, payload: ActualIn

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
 from zhaoshang.api.pagination import paged
@@ -45,7 +46,9 @@ def _out(report: PaidInCapital) -> CapitalOut:
     )
 
 
-@router.get("/paid-in-capital", response=CapitalPage, summary="Current 到位资金 reports")
+@router.get(
+    "/paid-in-capital", response=CapitalPage, summary=gettext_noop("Current 到位资金 reports")
+)
 def capital_list(request: HttpRequest, filters: Query[CapitalFilters]) -> dict[str, Any]:
     data = filters.model_dump(exclude={"limit", "offset"})
     rows = selectors.capital_list(request_user(request), data)
@@ -59,7 +62,7 @@ def capital_list(request: HttpRequest, filters: Query[CapitalFilters]) -> dict[s
 @router.post(
     "/paid-in-capital",
     response={201: CapitalOut, 200: CapitalOut},
-    summary="Report or correct a project's month (a correction is a new version)",
+    summary=gettext_noop("Report or correct a project's month (a correction is a new version)"),
 )
 def capital_create(request: HttpRequest, payload: CapitalReportIn) -> Status[CapitalOut]:
     user = request_user(request)
@@ -84,7 +87,7 @@ def capital_create(request: HttpRequest, payload: CapitalReportIn) -> Status[Cap
 @router.get(
     "/paid-in-capital/{project_id}/{year}/{month}/history",
     response=list[CapitalOut],
-    summary="Every version of a project-month, newest first",
+    summary=gettext_noop("Every version of a project-month, newest first"),
 )
 def capital_history(
     request: HttpRequest, project_id: int, year: int, month: int

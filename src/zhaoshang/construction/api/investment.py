@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
 from zhaoshang.api.pagination import paged
@@ -91,7 +92,9 @@ def _report_out(report: MonthlyInvestment) -> InvestmentOut:
 # --- key-project lists -----------------------------------------------------------------
 
 
-@router.get("/key-projects", response=KeyEntryPage, summary="Key-project list entries")
+@router.get(
+    "/key-projects", response=KeyEntryPage, summary=gettext_noop("Key-project list entries")
+)
 def key_entry_list(request: HttpRequest, filters: Query[KeyEntryFilters]) -> dict[str, Any]:
     data = filters.model_dump(exclude={"limit", "offset"})
     data["level"] = getattr(filters.level, "value", filters.level)
@@ -99,7 +102,9 @@ def key_entry_list(request: HttpRequest, filters: Query[KeyEntryFilters]) -> dic
     return paged(rows, filters, _entry_out)
 
 
-@router.post("/key-projects", response={201: KeyEntryOut}, summary="Add a project to a list")
+@router.post(
+    "/key-projects", response={201: KeyEntryOut}, summary=gettext_noop("Add a project to a list")
+)
 def key_entry_create(request: HttpRequest, payload: KeyEntryIn) -> Status[KeyEntryOut]:
     user = request_user(request)
     project = selectors.project_visible_or_404(user, payload.project_id)
@@ -121,7 +126,11 @@ def _entry_with_ytd(user: User, pk: int) -> KeyProjectEntry:
     return get_visible_or_404(selectors.key_list(user, {"year": year}).filter(pk=pk), pk=pk)
 
 
-@router.get("/key-projects/totals", response=TotalsOut, summary="Totals of an area's key lists")
+@router.get(
+    "/key-projects/totals",
+    response=TotalsOut,
+    summary=gettext_noop("Totals of an area's key lists"),
+)
 def key_entry_totals(
     request: HttpRequest, area: str, year: int, through: int = 12, all_levels: bool = False
 ) -> TotalsOut:
@@ -142,12 +151,16 @@ def key_entry_totals(
     )
 
 
-@router.get("/key-projects/{entry_id}", response=KeyEntryOut, summary="One list entry")
+@router.get(
+    "/key-projects/{entry_id}", response=KeyEntryOut, summary=gettext_noop("One list entry")
+)
 def key_entry_detail(request: HttpRequest, entry_id: int) -> KeyEntryOut:
     return _entry_out(_entry_with_ytd(request_user(request), entry_id))
 
 
-@router.patch("/key-projects/{entry_id}", response=KeyEntryOut, summary="Change the annual plan")
+@router.patch(
+    "/key-projects/{entry_id}", response=KeyEntryOut, summary=gettext_noop("Change the annual plan")
+)
 def key_entry_update(request: HttpRequest, entry_id: int, payload: KeyEntryUpdate) -> KeyEntryOut:
     user = request_user(request)
     entry = selectors.entry_visible_or_404(user, entry_id)
@@ -161,7 +174,9 @@ def key_entry_update(request: HttpRequest, entry_id: int, payload: KeyEntryUpdat
     return _entry_out(_entry_with_ytd(user, entry_id))
 
 
-@router.delete("/key-projects/{entry_id}", response={204: None}, summary="Take off a list")
+@router.delete(
+    "/key-projects/{entry_id}", response={204: None}, summary=gettext_noop("Take off a list")
+)
 def key_entry_delete(request: HttpRequest, entry_id: int) -> Status[None]:
     user = request_user(request)
     entry = selectors.entry_visible_or_404(user, entry_id)
@@ -173,7 +188,9 @@ def key_entry_delete(request: HttpRequest, entry_id: int) -> Status[None]:
 # --- monthly investment ------------------------------------------------------------------
 
 
-@router.get("/investments", response=InvestmentPage, summary="Current monthly reports")
+@router.get(
+    "/investments", response=InvestmentPage, summary=gettext_noop("Current monthly reports")
+)
 def investment_list(request: HttpRequest, filters: Query[InvestmentFilters]) -> dict[str, Any]:
     rows = (
         selectors.reports_visible_to(request_user(request))
@@ -195,7 +212,7 @@ def investment_list(request: HttpRequest, filters: Query[InvestmentFilters]) -> 
 @router.post(
     "/investments",
     response={201: InvestmentOut, 200: InvestmentOut},
-    summary="Report or correct a month (a correction is a new version)",
+    summary=gettext_noop("Report or correct a month (a correction is a new version)"),
 )
 def investment_create(request: HttpRequest, payload: InvestmentIn) -> Status[InvestmentOut]:
     user = request_user(request)
@@ -219,7 +236,7 @@ def investment_create(request: HttpRequest, payload: InvestmentIn) -> Status[Inv
 @router.get(
     "/investments/{project_id}/{year}/{month}/history",
     response=list[InvestmentOut],
-    summary="Every version of a project-month, newest first",
+    summary=gettext_noop("Every version of a project-month, newest first"),
 )
 def investment_history(
     request: HttpRequest, project_id: int, year: int, month: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
 from zhaoshang.api.pagination import paged
@@ -91,14 +92,18 @@ def _reserve_changes(user: User, data: dict[str, Any]) -> dict[str, Any]:
     return {k: enum_value(v) for k, v in data.items()}
 
 
-@router.get("/reserve", response=ReservePage, summary="Reserve items, filtered")
+@router.get("/reserve", response=ReservePage, summary=gettext_noop("Reserve items, filtered"))
 def reserve_list(request: HttpRequest, filters: Query[ReserveFilters]) -> dict[str, Any]:
     values = {k: enum_value(v) for k, v in filters.model_dump(exclude={"limit", "offset"}).items()}
     rows = reserve_selectors.reserve_list(request_user(request), values)
     return paged(rows, filters, lambda i: ReserveItemOut(**_item_fields(i)))
 
 
-@router.post("/reserve", response={201: ReserveDetail}, summary="Put a candidate into the reserve")
+@router.post(
+    "/reserve",
+    response={201: ReserveDetail},
+    summary=gettext_noop("Put a candidate into the reserve"),
+)
 def reserve_create(request: HttpRequest, payload: ReserveCreate) -> Status[ReserveDetail]:
     user = request_user(request)
     area = caller_area(user, payload.area)
@@ -108,7 +113,11 @@ def reserve_create(request: HttpRequest, payload: ReserveCreate) -> Status[Reser
     return Status(201, _reserve_detail(user, item.pk))
 
 
-@router.get("/reserve/{item_id}", response=ReserveDetail, summary="One reserve item with its moves")
+@router.get(
+    "/reserve/{item_id}",
+    response=ReserveDetail,
+    summary=gettext_noop("One reserve item with its moves"),
+)
 def reserve_detail(request: HttpRequest, item_id: int) -> ReserveDetail:
     return _reserve_detail(request_user(request), item_id)
 
@@ -116,7 +125,7 @@ def reserve_detail(request: HttpRequest, item_id: int) -> ReserveDetail:
 @router.put(
     "/reserve/{item_id}",
     response=ReserveDetail,
-    summary="Change a reserve item (only the fields sent; 409 if version is stale)",
+    summary=gettext_noop("Change a reserve item (only the fields sent; 409 if version is stale)"),
 )
 def reserve_update(request: HttpRequest, item_id: int, payload: ReserveUpdate) -> ReserveDetail:
     user = request_user(request)
@@ -132,7 +141,7 @@ def reserve_update(request: HttpRequest, item_id: int, payload: ReserveUpdate) -
 @router.post(
     "/reserve/{item_id}/transitions",
     response=ReserveDetail,
-    summary="Move a reserve item to another stage",
+    summary=gettext_noop("Move a reserve item to another stage"),
 )
 def reserve_transition(
     request: HttpRequest, item_id: int, payload: ReserveTransitionIn
@@ -156,7 +165,7 @@ def reserve_transition(
 @router.post(
     "/reserve/{item_id}/promote",
     response={201: PromoteOut},
-    summary="Make an included item a project in its key list (no retyping)",
+    summary=gettext_noop("Make an included item a project in its key list (no retyping)"),
 )
 def reserve_promote(request: HttpRequest, item_id: int, payload: PromoteIn) -> Status[PromoteOut]:
     user = request_user(request)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
 from zhaoshang.api.pagination import paged
@@ -73,14 +74,20 @@ def _people_refs(user: User, area: Any, data: dict[str, Any]) -> dict[str, Any]:
     return refs
 
 
-@router.get("/milestones", response=MilestonePage, summary="Work-plan milestones, filtered")
+@router.get(
+    "/milestones", response=MilestonePage, summary=gettext_noop("Work-plan milestones, filtered")
+)
 def milestone_list(request: HttpRequest, filters: Query[MilestoneFilters]) -> dict[str, Any]:
     values = {k: enum_value(v) for k, v in filters.model_dump(exclude={"limit", "offset"}).items()}
     rows = workplan_selectors.milestone_list(request_user(request), values)
     return paged(rows, filters, _milestone_out)
 
 
-@router.post("/milestones", response={201: MilestoneOut}, summary="Add a milestone to a project")
+@router.post(
+    "/milestones",
+    response={201: MilestoneOut},
+    summary=gettext_noop("Add a milestone to a project"),
+)
 def milestone_create(request: HttpRequest, payload: MilestoneCreate) -> Status[MilestoneOut]:
     user = request_user(request)
     project = get_visible_or_404(
@@ -100,7 +107,9 @@ def _blank_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: ("" if v is None and k == "note" else v) for k, v in data.items()}
 
 
-@router.get("/milestones/{milestone_id}", response=MilestoneOut, summary="One milestone")
+@router.get(
+    "/milestones/{milestone_id}", response=MilestoneOut, summary=gettext_noop("One milestone")
+)
 def milestone_detail(request: HttpRequest, milestone_id: int) -> MilestoneOut:
     return _milestone_out(workplan_selectors.milestone_or_404(request_user(request), milestone_id))
 
@@ -108,7 +117,7 @@ def milestone_detail(request: HttpRequest, milestone_id: int) -> MilestoneOut:
 @router.put(
     "/milestones/{milestone_id}",
     response=MilestoneOut,
-    summary="Change a milestone (only the fields sent; 409 if version is stale)",
+    summary=gettext_noop("Change a milestone (only the fields sent; 409 if version is stale)"),
 )
 def milestone_update(
     request: HttpRequest, milestone_id: int, payload: MilestoneUpdate
