@@ -79,14 +79,14 @@ def work() -> dict[str, Any]:
 def test_staff_sees_their_chain_projects_and_the_areas_due_milestones_with_links(work):
     body = home("yc_staff")
     assert f'href="/projects/{work["mine"].pk}/"' in body
-    assert "近期节点" in body and "逾期节点" in body and "远期节点" not in body
+    assert "· 近期节点" in body and "· 逾期节点" in body and "远期节点" not in body
     assert f'href="/construction/projects/{work["mine"].pk}/workplan/"' in body
     assert 'href="/areas/411702/"' in body  # the area summary stays one click away
 
 
 def test_others_see_only_the_milestones_they_answer_for(work):
     chief = home("yc_chief")
-    assert "近期节点" in chief and "逾期节点" not in chief  # 责任人 of one, not the other
+    assert "· 近期节点" in chief and "· 逾期节点" not in chief  # 责任人 of one, not the other
     panel = next(p for p in home_panels_for(user("yc_chief")) if p["key"] == "my_chain")
     assert panel["projects"] == []  # not in its chain
     assert "近期节点" not in home("yc_viewer")
