@@ -85,3 +85,29 @@ def test_it_shows_dates_as_iso_and_money_with_thousands_separators(language: str
 def test_date_inputs_say_their_language(client_for) -> None:
     html = client_for("yc_staff").get("/projects/new/").content.decode()
     assert re.search(r'<input type="date"[^>]*lang="zh-CN"', html)
+
+
+LISTS = (
+    "/projects/",
+    "/projects/data-quality/",
+    "/enterprises/",
+    "/construction/key-projects/",
+    "/construction/paid-in-capital/",
+    "/construction/milestones/",
+    "/people/",
+)
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_list_takes_bad_paging_and_sorting_without_error(client_for, url: str) -> None:
+    client = client_for("yc_staff")
+    for query in ({"per": "100"}, {"per": "abc", "page": "zz"}, {"sort": "password", "page": "-3"}):
+        assert client.get(url, query).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "key"), [("/enterprises/", "name"), ("/construction/milestones/", "due")]
+)
+def test_lists_mark_the_header_they_are_sorted_by(client_for, url: str, key: str) -> None:
+    html = client_for("yc_staff").get(url, {"sort": f"-{key}"}).content.decode()
+    assert 'aria-sort="descending"' in html and f"sort={key}" in html

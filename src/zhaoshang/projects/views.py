@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -371,15 +370,9 @@ def investor_home(request: HttpRequest) -> HttpResponse:
 def data_quality(request: HttpRequest) -> HttpResponse:
     """资料待补项目: every project of the user's areas past a gate without its data."""
     user, form, filters = _data_quality_filters(request)
-    page = Paginator(selectors.incomplete_projects(user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = [(p, selectors.missing_labels(p)) for p in page]
-    return render(
-        request,
-        "projects/data_quality.html",
-        {"form": form, "page": page, "rows": rows, "query": query_without_page(request)},
-    )
+    context = list_context(request, selectors.incomplete_projects(user, filters), (), PAGE_SIZE)
+    rows = [(p, selectors.missing_labels(p)) for p in context["page"]]
+    return render(request, "projects/data_quality.html", {**context, "form": form, "rows": rows})
 
 
 @login_required
