@@ -349,6 +349,8 @@ ZHAOSHANG_IMPORT_INLINE_ROWS = envint("ZHAOSHANG_IMPORT_INLINE_ROWS", 2000)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+#: dates as 2026-11-29 and money as 1,234.50 in both languages (zhaoshang/formats)
+FORMAT_MODULE_PATH = ["zhaoshang.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -56,7 +56,7 @@ from .models import User
 from .navigation import home_for, home_panels_for
 from .policy import Capability, area_scope_path, can, can_reach
 from .versions import ConflictError
-from .web import apply_errors, query_without_page, require_page, sort_urls, xlsx_response
+from .web import apply_errors, list_context, require_page, xlsx_response
 
 logger = logging.getLogger(__name__)
 
@@ -430,15 +430,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     user = _directory_user(request)
     form, filters = _person_filters(request, user)
     persons = selectors.person_list(user, filters)
-    page = Paginator(persons, PERSON_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "core/person_list.html",
         {
+            **list_context(request, persons, PERSON_COLUMNS, PERSON_PAGE_SIZE),
             "form": form,
-            "page": page,
-            "query": query_without_page(request),
-            "sort_urls": sort_urls(request, PERSON_COLUMNS),
             "can_write": can(user, Capability.WRITE),
         },
     )

@@ -22,7 +22,12 @@ from .selectors import (
     persons_fitting,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+#: under every multi-select: how to pick several (searchable box, or Ctrl without script)
+MULTI_PICK_HELP = _(
+    "To pick several, type part of a name and choose each one in turn "
+    "(without the search box: hold Ctrl, or ⌘ on a Mac, while clicking)."
+)
+DATE = forms.DateInput(attrs={"type": "date", "lang": "zh-CN"}, format="%Y-%m-%d")
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -68,18 +73,8 @@ class ProjectFilterForm(ListFilterForm):
         label=_("Lead cadre"), required=False, queryset=Person.objects.none(), empty_label=_("All")
     )
     stuck = forms.BooleanField(label=_("Stuck only"), required=False)
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=[
-            ("", _("Recently updated")),
-            ("name", _("Name")),
-            ("-investment", _("Investment, largest")),
-            ("investment", _("Investment, smallest")),
-            ("stage", _("Stage")),
-            ("progress", _("Longest without progress")),
-        ],
-    )
+    #: set by the column headers (``{% sort_th %}``); kept hidden so a new filter keeps it
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,6 +160,8 @@ class ProjectForm(forms.ModelForm):
         self.fields["cluster"].queryset = clusters_visible_to(user)  # type: ignore[attr-defined]
         self.fields["sub_bureau"].queryset = units_visible_to(user).filter(kind="sub_bureau")  # type: ignore[attr-defined]
         self.fields["cooperating_units"].queryset = units_visible_to(user)  # type: ignore[attr-defined]
+        for name in ("trackers", "cooperating_units"):
+            self.fields[name].help_text = MULTI_PICK_HELP
         if self.instance.pk:
             self.fields["area"].disabled = True
             self.fields["version"].initial = self.instance.version

@@ -6,12 +6,13 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,8 @@ from .models import ACTIVITY_MAX_SPAN, Activity, Cluster, Enterprise, Project, a
 
 ACTIVE_STAGES = tuple(s for s in MAIN_STAGES if s != Stage.PRODUCTION)
 SORTS = {
+    "code": "code",
+    "-code": "-code",
     "name": "name",
     "-name": "-name",
     "stage": "stage",
@@ -67,6 +70,26 @@ def _scoped(
             else queryset.none()
         )
     return scope_to_user(queryset, user, area_field=area_field)
+
+
+#: ``sort`` values of the enterprise registry page and the ordering each means
+ENTERPRISE_SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "capital": ("registered_capital", "id"),
+    "-capital": ("-registered_capital", "-id"),
+    "area": ("area__path", "name"),
+    "-area": ("-area__path", "name"),
+}
+
+
+def enterprise_list(user: Any, q: str = "", sort: str = "") -> QuerySet[Enterprise]:
+    """The registry page: the user's enterprises, searched by name or credit code, sorted
+    by a key of ``ENTERPRISE_SORTS`` (anything else: by name)."""
+    enterprises = enterprises_visible_to(user)
+    if q:
+        enterprises = enterprises.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
+    return enterprises.order_by(*ENTERPRISE_SORTS.get(sort, ENTERPRISE_SORTS["name"]))
 
 
 def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
@@ -154,6 +177,13 @@ def project_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[P
     if filters.get("stuck"):
         projects = projects.filter(stage__in=ACTIVE_STAGES, last_progress__lt=stuck_before())  # type: ignore[misc]
     return projects.order_by(SORTS.get(filters.get("sort") or "", "-updated_at"), "-id")
+
+
+def project_totals(projects: QuerySet[Project]) -> dict[str, Decimal]:
+    """The ledger's totals row: the money columns summed over the whole filter (every
+    page, not only the shown one) in one aggregate query."""
+    sums = projects.order_by().aggregate(total_investment=Sum("total_investment"))
+    return {key: value or Decimal("0") for key, value in sums.items()}
 
 
 def _with_level_filter(projects: QuerySet[Project], filters: dict[str, Any]) -> QuerySet[Project]:

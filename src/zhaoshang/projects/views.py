@@ -11,9 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +22,13 @@ from zhaoshang.core.context import request_user
 from zhaoshang.core.policy import Capability, can, investor_only, is_official
 from zhaoshang.core.selectors import get_visible_or_404
 from zhaoshang.core.versions import ConflictError
-from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
+from zhaoshang.core.web import (
+    apply_errors,
+    list_context,
+    query_without_page,
+    require_page,
+    xlsx_response,
+)
 
 from . import keylevels, selectors, services
 from .choices import Stage
@@ -45,6 +49,9 @@ from .models import Enterprise, Project
 from .panels import project_panels
 
 PAGE_SIZE = 30
+#: the ledger's sortable columns (keys of ``selectors.SORTS``)
+LEDGER_COLUMNS = ("code", "name", "stage", "investment", "progress")
+ENTERPRISE_COLUMNS = ("name", "capital", "area")
 
 
 # --- projects --------------------------------------------------------------------
@@ -56,18 +63,16 @@ def project_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = ProjectFilterForm(request.GET or None, user=user)
     filters = form.filters() if form.is_bound else {}
-    page = Paginator(selectors.project_list(user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = [(p, selectors.is_stuck(p)) for p in page]
+    projects = selectors.project_list(user, filters)
+    context = list_context(request, projects, LEDGER_COLUMNS, PAGE_SIZE)
     return render(
         request,
         "projects/project_list.html",
         {
+            **context,
             "form": form,
-            "page": page,
-            "rows": rows,
-            "query": query_without_page(request),
+            "rows": [(p, selectors.is_stuck(p)) for p in context["page"]],
+            "totals": selectors.project_totals(projects),
             "can_write": can(user, Capability.WRITE),
             "year": keylevels.year_or_current(filters.get("year")),
         },
@@ -365,15 +370,9 @@ def investor_home(request: HttpRequest) -> HttpResponse:
 def data_quality(request: HttpRequest) -> HttpResponse:
     """资料待补项目: every project of the user's areas past a gate without its data."""
     user, form, filters = _data_quality_filters(request)
-    page = Paginator(selectors.incomplete_projects(user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = [(p, selectors.missing_labels(p)) for p in page]
-    return render(
-        request,
-        "projects/data_quality.html",
-        {"form": form, "page": page, "rows": rows, "query": query_without_page(request)},
-    )
+    context = list_context(request, selectors.incomplete_projects(user, filters), (), PAGE_SIZE)
+    rows = [(p, selectors.missing_labels(p)) for p in context["page"]]
+    return render(request, "projects/data_quality.html", {**context, "form": form, "rows": rows})
 
 
 @login_required
@@ -419,18 +418,14 @@ def leader_report(request: HttpRequest) -> HttpResponse:
 @require_GET
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    enterprises = selectors.enterprises_visible_to(user).order_by("name")
-    q = request.GET.get("q", "").strip()
-    if q:
-        enterprises = enterprises.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
-    page = Paginator(enterprises, PAGE_SIZE).get_page(request.GET.get("page"))
+    q = request.GET.get("q", "").strip()[:100]
+    enterprises = selectors.enterprise_list(user, q, request.GET.get("sort", ""))
     return render(
         request,
         "projects/enterprise_list.html",
         {
-            "page": page,
+            **list_context(request, enterprises, ENTERPRISE_COLUMNS, PAGE_SIZE),
             "q": q,
-            "query": query_without_page(request),
             "can_write": can(user, Capability.WRITE),
         },
     )

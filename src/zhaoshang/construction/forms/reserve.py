@@ -16,7 +16,7 @@ from zhaoshang.projects.selectors import clusters_visible_to
 from ..choices import CITY_OR_ABOVE, ListLevel, ReserveStage
 from ..models import ReserveItem
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date", "lang": "zh-CN"}, format="%Y-%m-%d")
 LEVELS = [(v, label) for v, label in ListLevel.choices if v in CITY_OR_ABOVE]
 
 

@@ -18,7 +18,7 @@ from ..choices import MilestoneStatus
 from ..models import Milestone
 from ..selectors.workplan import MILESTONE_SORTS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date", "lang": "zh-CN"}, format="%Y-%m-%d")
 
 
 class MilestoneFilterForm(ListFilterForm):
@@ -41,18 +41,8 @@ class MilestoneFilterForm(ListFilterForm):
     )
     project = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=[
-            ("", _("Overdue first")),
-            ("due", _("Due date, earliest")),
-            ("-due", _("Due date, latest")),
-            ("project", _("Project")),
-            ("status", _("Status")),
-            ("updated", _("Recently updated")),
-        ],
-    )
+    #: set by the column headers (``{% sort_th %}``); kept hidden so a new filter keeps it
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

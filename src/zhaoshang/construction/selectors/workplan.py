@@ -26,7 +26,11 @@ MILESTONE_SORTS = {
     "due": ("due_date", "id"),
     "-due": ("-due_date", "-id"),
     "project": ("project__name", "due_date", "id"),
+    "-project": ("-project__name", "due_date", "id"),
     "status": ("status", "due_date", "id"),
+    "-status": ("-status", "due_date", "id"),
+    "done": ("done_date", "id"),
+    "-done": ("-done_date", "-id"),
     "overdue": ("-is_overdue", "due_date", "id"),
     "updated": ("-updated_at", "-id"),
 }

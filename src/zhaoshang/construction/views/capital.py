@@ -11,7 +11,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,12 @@ from django.views.decorators.http import require_GET
 from zhaoshang.core.context import request_user
 from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.versions import ConflictError
-from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
+from zhaoshang.core.web import (
+    apply_errors,
+    list_context,
+    require_page,
+    xlsx_response,
+)
 
 from ..exports import export_capital
 from ..forms.capital import CapitalFilterForm, CapitalReportForm
@@ -40,16 +44,14 @@ def capital_list(request: HttpRequest) -> HttpResponse:
     form = CapitalFilterForm(request.GET)
     filters = form.filters()
     rows = selectors.capital_list(user, filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "construction/capital_list.html",
         {
+            **list_context(request, rows, (), PAGE_SIZE),
             "form": form,
-            "page": page,
             "totals": selectors.capital_totals(rows),
             "year": filters["year"],
-            "query": query_without_page(request),
             "can_import": can(user, Capability.IMPORT),
         },
     )

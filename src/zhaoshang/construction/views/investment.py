@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,12 @@ from django.views.decorators.http import require_GET
 
 from zhaoshang.core.context import request_user
 from zhaoshang.core.policy import Capability, can
-from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
+from zhaoshang.core.web import (
+    apply_errors,
+    list_context,
+    require_page,
+    xlsx_response,
+)
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.selectors import projects_visible_to
 
@@ -47,8 +51,8 @@ def keylist(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form, filters = _list_context(request)
     entries = selectors.key_list(user, filters)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(e, selectors.completion_pct(e.ytd, e.planned_investment)) for e in page]  # type: ignore[attr-defined]
+    context = list_context(request, entries, (), PAGE_SIZE)
+    rows = [(e, selectors.completion_pct(e.ytd, e.planned_investment)) for e in context["page"]]  # type: ignore[attr-defined]
     totals = selectors.list_totals(
         entries, year=filters["year"], through=filters["through"], level=filters.get("level")
     )
@@ -56,13 +60,12 @@ def keylist(request: HttpRequest) -> HttpResponse:
         request,
         "construction/keylist_list.html",
         {
+            **context,
             "form": form,
-            "page": page,
             "rows": rows,
             "totals": totals,
             "year": filters["year"],
             "through": filters["through"],
-            "query": query_without_page(request),
             "can_write": can(user, Capability.WRITE),
         },
     )

@@ -12,7 +12,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,12 @@ from zhaoshang.core.models import User
 from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.selectors import get_visible_or_404
 from zhaoshang.core.versions import ConflictError
-from zhaoshang.core.web import apply_errors, query_without_page, require_page, xlsx_response
+from zhaoshang.core.web import (
+    apply_errors,
+    list_context,
+    require_page,
+    xlsx_response,
+)
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.selectors import projects_visible_to
 
@@ -35,6 +39,8 @@ from ..selectors import workplan as selectors
 from ..services import workplan as services
 
 PAGE_SIZE = 30
+#: the milestone list's sortable columns (keys of ``MILESTONE_SORTS``)
+MILESTONE_COLUMNS = ("project", "due", "status", "done")
 
 
 @login_required
@@ -44,17 +50,14 @@ def milestone_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = MilestoneFilterForm(request.GET or None, user=user)
     filters = form.filters() if form.is_bound else {}
-    page = Paginator(selectors.milestone_list(user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    selectors.mark_lateness(page.object_list)
+    context = list_context(request, selectors.milestone_list(user, filters), MILESTONE_COLUMNS)
+    selectors.mark_lateness(context["page"].object_list)
     return render(
         request,
         "construction/milestone_list.html",
         {
+            **context,
             "form": form,
-            "page": page,
-            "query": query_without_page(request),
             "overdue_total": selectors.overdue_count(user),
             "can_write": can(user, Capability.WRITE),
         },
