@@ -10,9 +10,10 @@ class ConstructionConfig(AppConfig):
     def ready(self) -> None:
         from zhaoshang.core.navigation import MenuItem, official, register
 
-        from .panels import register_key_levels, register_panels
+        from .panels import register_audit_links, register_key_levels, register_panels
 
         register_panels()
+        register_audit_links()
         register_key_levels()
         register(
             MenuItem(40, _("Key projects"), "construction:keylist", official),

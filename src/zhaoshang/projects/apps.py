@@ -14,6 +14,7 @@ class ProjectsConfig(AppConfig):
 
         from .choices import CHAIN_SLOTS
         from .models import Project
+        from .panels import register_audit_links
 
         register(
             MenuItem(10, _("Projects"), "projects:project_list", official),
@@ -21,5 +22,6 @@ class ProjectsConfig(AppConfig):
             MenuItem(80, _("Chain report"), "projects:chain_report", official),
         )
         register_home("investor", investor_only, "projects:investor_home")
+        register_audit_links()
         # a 人员库 merge must not leave one Person in two slots of a chain
         register_person_slots(Project, (*CHAIN_SLOTS, "trackers"))
