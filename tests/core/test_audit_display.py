@@ -174,6 +174,19 @@ def test_secrets_never_show(user_named):
     assert [(c.old, c.new) for c in row.changes] == [("否", "是")]
 
 
+def test_keys_that_are_not_fields_keep_their_name(user_named):
+    event = AuditEvent(
+        action="update",
+        object_type="projects.project",
+        object_repr="某项目",
+        before={"method": Method.OTHER, "import_export": None, "updated_at": "2026-05-01T01:00Z"},
+        after={"method": Method.CHAIN, "import_export": {"rows": 2}, "updated_at": "2026-05-02"},
+    )
+    (row,) = describe([event], user_named("yc_admin"))
+    assert [c.label for c in row.changes] == [_field_label("method"), "import_export"]
+    assert row.changes[1].new == '{"rows": 2}' and row.changes[1].old == _("empty")
+
+
 def test_an_export_row_names_what_was_exported(user_named):
     event = AuditEvent(
         action="export", object_type="core.auditevent", object_repr="审计日志", after={"rows": 3}

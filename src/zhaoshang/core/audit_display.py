@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +50,8 @@ EXTRA_LABELS: dict[str, Any] = {
     "file_name": gettext_lazy("file name"),
     "dry_run": gettext_lazy("trial run"),
     "reason": gettext_lazy("reason"),
+    "event_date": gettext_lazy("date"),
+    "phase": gettext_lazy("phase"),
 }
 _SKIPPED = frozenset({"id", "version"})
 
@@ -163,12 +166,21 @@ def _diff(event: AuditEvent) -> list[_Item]:
     items = []
     for key in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(key), after.get(key)
-        if old == new or _secret(key) or key in _SKIPPED:
+        if old == new or _secret(key) or key in _SKIPPED or _stamp(model, key):
             continue
         if event.before is None and new in (None, "", [], {}):
             continue  # a new row's empty fields say nothing
         items.append(_Item(key, _field(model, key), old, new))
     return items
+
+
+def _stamp(model: type[models.Model] | None, key: str) -> bool:
+    """``created_at``/``updated_at``: kept by Django on every save, so no one changed them."""
+    try:
+        found = model._meta.get_field(key) if model is not None else None
+    except FieldDoesNotExist:
+        return False
+    return bool(getattr(found, "auto_now", False) or getattr(found, "auto_now_add", False))
 
 
 def _secret(key: str) -> bool:
@@ -180,11 +192,9 @@ def _field(model: type[models.Model] | None, key: str) -> models.Field[Any, Any]
         return None
     try:
         found = model._meta.get_field(key)
-    except LookupError:
-        return None
-    if not isinstance(found, models.Field) or getattr(found, "auto_now", False):
-        return None
-    return found
+    except FieldDoesNotExist:
+        return None  # a key a service wrote next to the fields ("people", "filters")
+    return found if isinstance(found, models.Field) else None
 
 
 def _related_names(items: Iterable[_Item]) -> dict[tuple[type[models.Model], str], str]:
