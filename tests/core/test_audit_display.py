@@ -241,3 +241,28 @@ def test_an_unknown_object_type_is_a_form_error_not_a_500(client_for):
     response = client_for("yc_supervisor").get("/audit/?object_type=no.such")
     assert response.status_code == 200
     assert response.context["form"].errors["object_type"]
+
+
+def test_related_names_are_loaded_once_per_model_not_per_row(user_named):
+    """Foreign keys and M2M ids of a whole page cost one query per related model."""
+    areas = list(Area.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    viewer = user_named("yc_admin")
+
+    def events(n: int) -> list[AuditEvent]:
+        return [
+            AuditEvent(
+                action="update",
+                object_type="core.unit",
+                object_id="",
+                before={"area_id": areas[i % 3]},
+                after={"area_id": areas[(i + 1) % 3]},
+            )
+            for i in range(n)
+        ]
+
+    with CaptureQueriesContext(connection) as few:
+        two = describe(events(2), viewer)
+    with CaptureQueriesContext(connection) as many:
+        fifty = describe(events(50), viewer)
+    assert len(few) == len(many) == 1
+    assert all("（" in r.changes[0].old and "（" in r.changes[0].new for r in two + fifty)
