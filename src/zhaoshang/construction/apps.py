@@ -11,9 +11,10 @@ class ConstructionConfig(AppConfig):
         from zhaoshang.core.navigation import MenuItem, official, register
 
         from .home import register_home_panels
-        from .panels import register_key_levels, register_panels
+        from .panels import register_audit_links, register_key_levels, register_panels
 
         register_panels()
+        register_audit_links()
         register_key_levels()
         register_home_panels()
         register(

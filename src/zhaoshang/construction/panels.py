@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
+from zhaoshang.core.audit_display import ObjectLinks, int_ids, register_object_links
 from zhaoshang.core.models import User
 from zhaoshang.projects.keylevels import KeyLevelSource, register_key_level_source
 from zhaoshang.projects.models import Project
@@ -15,6 +18,7 @@ from zhaoshang.projects.panels import ProjectPanel, register_project_panel
 
 from .selectors import capital as capital_selectors
 from .selectors import investment as investment_selectors
+from .selectors import reserve as reserve_selectors
 from .selectors import workplan as workplan_selectors
 
 
@@ -55,3 +59,34 @@ def register_key_levels() -> None:
             list_url=_key_list_url,
         )
     )
+
+
+def _via_project(queryset: Any, ids: list[str]) -> dict[str, str]:
+    """{id: its project's page} for rows of a scoped queryset (a row's project shares its area)."""
+    found = queryset.filter(pk__in=int_ids(ids)).values_list("pk", "project_id")
+    return {str(pk): reverse("projects:project_detail", args=[project]) for pk, project in found}
+
+
+def _reserve(user: User, ids: list[str]) -> dict[str, str]:
+    found = reserve_selectors.reserve_visible_to(user).filter(pk__in=int_ids(ids))
+    pks = found.values_list("pk", flat=True)
+    return {str(pk): reverse("construction:reserve_detail", args=[pk]) for pk in pks}
+
+
+def register_audit_links() -> None:
+    """Called from ``ConstructionConfig.ready()``: the audit log links to what it names."""
+    register_object_links("construction.reserveitem", _reserve)
+    for object_type, rows in (
+        ("construction.keyprojectentry", investment_selectors.entries_visible_to),
+        ("construction.monthlyinvestment", investment_selectors.reports_visible_to),
+        ("construction.milestone", workplan_selectors.milestones_visible_to),
+        ("construction.paidincapital", capital_selectors.capital_visible_to),
+    ):
+        register_object_links(object_type, _project_links(rows))
+
+
+def _project_links(rows: Callable[[Any], QuerySet[Any]]) -> ObjectLinks:
+    def links(user: Any, ids: list[str]) -> dict[str, str]:
+        return _via_project(rows(user), ids)
+
+    return links

@@ -10,8 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Areas, units and users")
 
     def ready(self) -> None:
+        from .audit_display import register_object_links
         from .navigation import MenuItem, having, official, register
         from .policy import Capability
+        from .selectors import person_links
 
         register(
             MenuItem(0, _("Home"), "core:home", lambda user: True),
@@ -20,6 +22,7 @@ class CoreConfig(AppConfig):
             MenuItem(97, _("Administration"), "admin:index", having(Capability.ADMINISTER)),
             MenuItem(99, _("API"), "/api/docs", official),
         )
+        register_object_links("core.person", person_links)
 
 
 class ZhaoshangAdminConfig(admin_apps.AdminConfig):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any, ClassVar
 
 from django import forms
@@ -61,7 +61,10 @@ class AuditFilterForm(forms.Form):
     result = forms.ChoiceField(
         label=_("Result"), required=False, choices=[("", _("All")), *AuditResult.choices]
     )
-    username = forms.CharField(label=_("Username"), required=False, max_length=150)
+    username = forms.CharField(
+        label=_("Person (username or full name)"), required=False, max_length=150
+    )
+    object_type = forms.ChoiceField(label=_("Object type"), required=False, choices=[])
     q = forms.CharField(label=_("Object or IP"), required=False, max_length=100)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -75,6 +78,13 @@ class AuditFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+    def __init__(self, *args: Any, object_types: Sequence[tuple[str, str]] = (), **kwargs: Any):
+        """``object_types``: (type, Chinese name) of the types in the rows the user may read."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["object_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("All")), *object_types]
 
 
 class ListFilterForm(forms.Form):

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, ForeignObjectRel, Model, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from .models import Area, AuditEvent, Person, Unit, User
 from .policy import Capability, area_scope_path, can
@@ -80,7 +81,8 @@ def audit_events_visible_to(
     if filters.get("result"):
         events = events.filter(result=filters["result"])
     if filters.get("username"):
-        events = events.filter(username__icontains=filters["username"])
+        person = filters["username"]
+        events = events.filter(Q(username__icontains=person) | Q(user__full_name__icontains=person))
     if filters.get("object_type"):
         events = events.filter(object_type=filters["object_type"])
     if filters.get("date_from"):
@@ -93,6 +95,12 @@ def audit_events_visible_to(
             match |= Q(ip=filters["q"])
         events = events.filter(match)
     return events.order_by("-at", "-id")
+
+
+def audit_object_types(user: Any) -> list[str]:
+    """The object types present in the audit rows ``user`` may read (the filter's choices)."""
+    events = audit_events_visible_to(user).exclude(object_type="")
+    return list(events.order_by().values_list("object_type", flat=True).distinct())
 
 
 def _looks_like_ip(text: str) -> bool:
@@ -140,6 +148,13 @@ PERSON_SORTS = {
     "updated": "updated_at",
     "-updated": "-updated_at",
 }
+
+
+def person_links(user: Any, ids: list[str]) -> dict[str, str]:
+    """The audit log's links to the 人员库 entries ``user`` may open (one query)."""
+    found = persons_visible_to(user).filter(pk__in=[int(i) for i in ids if i.isdigit()])
+    pks = found.values_list("pk", flat=True)
+    return {str(pk): reverse("core:person_detail", args=[pk]) for pk in pks}
 
 
 def person_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Person]:

@@ -39,6 +39,7 @@ from django_otp.util import random_hex
 from huey.contrib.djhuey import HUEY
 
 from . import selectors, services
+from .audit_display import describe, object_type_choices
 from .context import request_user
 from .exports import export_audit, export_persons
 from .forms import (
@@ -280,7 +281,8 @@ AUDIT_PAGE_SIZE = 50
 
 
 def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
-    form = AuditFilterForm(request.GET or None)
+    types = object_type_choices(selectors.audit_object_types(request.user))
+    form = AuditFilterForm(request.GET or None, object_types=types)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return form, filters
 
@@ -293,11 +295,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form, filters = _audit_filters(request)
     events = selectors.audit_events_visible_to(request.user, filters=filters)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = describe(list(page), request.user)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "core/audit_list.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    return render(request, "core/audit_list.html", context)
 
 
 @login_required

@@ -15,6 +15,7 @@ class ProjectsConfig(AppConfig):
         from .choices import CHAIN_SLOTS
         from .home import register_home_panels
         from .models import Project
+        from .panels import register_audit_links
 
         register(
             MenuItem(10, _("Projects"), "projects:project_list", official),
@@ -23,5 +24,6 @@ class ProjectsConfig(AppConfig):
         )
         register_home("investor", investor_only, "projects:investor_home")
         register_home_panels()
+        register_audit_links()
         # a 人员库 merge must not leave one Person in two slots of a chain
         register_person_slots(Project, (*CHAIN_SLOTS, "trackers"))

@@ -15,8 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
+
+from zhaoshang.core.audit_display import int_ids, register_object_links
 from zhaoshang.core.models import User
 
+from . import selectors
 from .models import Project
 
 PanelContext = Callable[[User, Project, dt.date], dict[str, Any]]
@@ -43,3 +47,25 @@ def project_panels(user: User, project: Project, today: dt.date) -> dict[str, An
         context.update(panel.context(user, project, today))
         context["panel_templates"].append(panel.template)
     return context
+
+
+def _linked(queryset: Any, url_name: str, ids: list[str]) -> dict[str, str]:
+    """{id: detail URL} for the ids found in an already-scoped queryset (one query)."""
+    found = queryset.filter(pk__in=int_ids(ids)).values_list("pk", flat=True)
+    return {str(pk): reverse(url_name, args=[pk]) for pk in found}
+
+
+def register_audit_links() -> None:
+    """Called from ``ProjectsConfig.ready()``: the audit log links projects and enterprises."""
+    register_object_links(
+        "projects.project",
+        lambda user, ids: _linked(
+            selectors.projects_visible_to(user), "projects:project_detail", ids
+        ),
+    )
+    register_object_links(
+        "projects.enterprise",
+        lambda user, ids: _linked(
+            selectors.enterprises_visible_to(user), "projects:enterprise_detail", ids
+        ),
+    )
