@@ -356,7 +356,7 @@ def stuck_projects(
     longest = stuck.order_by("idle_since", "id").values("id")[:TOP]
     rows: list[dict[str, Any]] = [
         dict(row)
-        for row in stuck.filter(id__in=longest)
+        for row in stuck.filter(id__in=longest)  # type: ignore[misc]
         .order_by("idle_since", "id")
         .values("id", "name", "stage_then", "idle_since", "total_investment", "area__name")
     ]
