@@ -542,6 +542,7 @@ def synthesize(
 
     step("targets_and_actuals", targets_run)
     step("rollups", lambda: _rebuild_rollups([a.pk for a in everyone], years))
+    step("year_rollup", lambda: _recount_year_rollup([a.pk for a in everyone]))
     step("analyze", _analyze)
     with transaction.atomic():
         audit_record(
@@ -553,6 +554,16 @@ def synthesize(
             after={"seed": seed, "counts": result.counts},
         )
     return result
+
+
+def _recount_year_rollup(area_ids: list[int]) -> int:
+    """The projects services' own dashboard rollup (``projects.rollups.recount``)."""
+    from zhaoshang.projects import rollups
+    from zhaoshang.projects.models import YearRollup
+
+    with transaction.atomic():
+        rollups.recount(area_ids)
+    return YearRollup.objects.filter(area_id__in=area_ids).count()
 
 
 def _rebuild_rollups(area_ids: list[int], years: list[int]) -> int:

@@ -28,13 +28,13 @@ def test_it_shows_the_seed_percentages_on_the_yicheng_dashboard(page: Page) -> N
         expect(indicators).to_contain_text(percentage)
     # each chart is an ECharts canvas (the vendored library ran under the CSP)
     expect(page.locator("#panel-plan .dash-chart canvas")).to_have_count(1)
-    expect(page.locator("#panel-funnel .dash-chart canvas")).to_have_count(1)
+    expect(page.locator("#panel-stages .dash-chart canvas")).to_have_count(1)
     # the "表格" toggle swaps a chart for its table
-    funnel = page.locator("#panel-funnel")
-    expect(funnel.locator(".dash-table")).to_be_hidden()
-    funnel.get_by_role("button", name="表格").click()
-    expect(funnel.locator(".dash-table")).to_be_visible()
-    expect(funnel.get_by_role("button", name="图表")).to_be_visible()
+    stages = page.locator("#panel-stages")
+    expect(stages.locator(".dash-table")).to_be_hidden()
+    stages.get_by_role("button", name="表格").click()
+    expect(stages.locator(".dash-table")).to_be_visible()
+    expect(stages.get_by_role("button", name="图表")).to_be_visible()
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
 

@@ -55,13 +55,16 @@ def test_it_renders_every_panel_with_its_table_and_chart_data(dataset):
     page = signed_in_client("yc_staff").get(AREA)
     html = page.content.decode()
     assert page.status_code == 200
-    for key in ("indicators", "plan", "funnel", "clusters", "regions", "milestones", "stuck"):
+    for key in ("indicators", "plan", "stages", "clusters", "regions", "milestones", "stuck"):
         assert f'id="panel-{key}"' in html
         assert f"?year={YEAR}&amp;export={key}" in html
     assert "160.00%" in html  # 进出口总额 completion
     assert "109.56%" in html  # city and provincial key projects, cumulative December
-    assert "完成环评" in html and "卡住的线索" in html
-    assert 'id="chart-funnel" type="application/json"' in html
+    # every panel follows the year: this year's overdue node and stuck lead are not 2014's
+    assert "完成环评" not in html and "卡住的线索" not in html
+    assert 'id="chart-stages" type="application/json"' in html
+    now = signed_in_client("yc_staff").get(f"/reports/area/411702/?year={TODAY.year}")
+    assert "完成环评" in now.content.decode() and "卡住的线索" in now.content.decode()
     assert "<script>" not in html  # CSP: no inline script, data only in json_script
     assert "西平项目" not in html
 
@@ -76,7 +79,9 @@ def test_it_explains_a_bad_year_and_shows_this_year(dataset):
 
 def test_it_exports_a_panel_as_excel_and_audits_it(dataset):
     before = AuditEvent.objects.filter(action="export").count()
-    response = signed_in_client("yc_staff").get(f"{AREA}&export=clusters")
+    response = signed_in_client("yc_staff").get(
+        f"/reports/area/411702/?year={TODAY.year}&export=clusters"
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = sheet_rows(response.content)
@@ -87,7 +92,7 @@ def test_it_exports_a_panel_as_excel_and_audits_it(dataset):
     assert AuditEvent.objects.filter(action="export").count() == before + 1
     assert event.username == "yc_staff"
     assert event.after == {
-        "filters": {"area": "411702", "year": YEAR, "panel": "clusters"},
+        "filters": {"area": "411702", "year": TODAY.year, "panel": "clusters"},
         "rows": 3,
     }
 
@@ -120,6 +125,7 @@ def test_it_reads_each_dashboard_in_a_fixed_number_of_queries(
     client = signed_in_client(username)
     client.get(url)  # warm the session and the role cache
     # session, user, roles, unit; the area; C's indicator table (10: + 到位资金 sums, actual
-    # modes, areas below for the 合计 label since issue 10 §7); the panels (12)
-    with django_assert_max_num_queries(27):
+    # modes, areas below for the 合计 label since issue 10 §7); the years with data (1);
+    # the panels (12)
+    with django_assert_max_num_queries(28):
         assert client.get(url).status_code == 200

@@ -26,6 +26,7 @@ from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot, snapshot_value
 from zhaoshang.core.versions import bump_version
 
+from . import rollups
 from .choices import CHAIN_RANKS, CHAIN_SLOTS, MAIN_STAGES, Stage
 from .lifecycle import PROJECT
 from .models import Activity, Attachment, Enterprise, EnterpriseLink, Project, StageEvent
@@ -33,6 +34,9 @@ from .models import Activity, Attachment, Enterprise, EnterpriseLink, Project, S
 MAX_TRACKERS = 2
 MAX_COOPERATING_UNITS = 5
 #: Fields a project update may change; stage moves go through ``project_transition``.
+#: what a project counts under on the dashboards (``projects.rollups``)
+ROLLUP_FIELDS = frozenset({"cluster", "source_region", "total_investment"})
+
 EDITABLE_FIELDS = frozenset(
     {
         "code",
@@ -297,6 +301,7 @@ def project_create(
         actor=acting_user,
         note=note,
     )
+    rollups.recount([area.pk])
     audit_record(
         acting_user=acting_user,
         action=AuditAction.CREATE,
@@ -395,6 +400,8 @@ def project_update(
         if f.name in changes
     }
     bump_version(project, expected_version, **values)
+    if ROLLUP_FIELDS & set(changes):
+        rollups.recount([project.area_id])
     if new_trackers is not None or new_units is not None:
         _set_chain_members(
             project,
@@ -481,6 +488,7 @@ def project_transition(
         reason=reason,
         evidence=evidence,
     )
+    rollups.recount([project.area_id])
     audit_record(
         acting_user=acting_user,
         action=AuditAction.UPDATE,

@@ -191,16 +191,22 @@ def _pct_text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def funnel_panel(stages: list[StageCount]) -> Panel:
+def stages_panel(stages: list[StageCount], year: int) -> Panel:
+    """Horizontal bars per stage in stage order, each labelled with its count (not a funnel:
+    the stages are not nested, so a funnel drew an hourglass)."""
     columns = [Column(_("Stage")), Column(_("Number of projects"), "int")]
     rows = [[s.label, s.count] for s in stages]
     chart = {
-        "type": "funnel",
+        "type": "stages",
         "unit": _("projects"),
-        "categories": [s.label for s in stages[:7]],
-        "series": [{"name": _("Number of projects"), "data": [s.count for s in stages[:7]]}],
+        "categories": [s.label for s in stages],
+        "series": [{"name": _("Number of projects"), "data": [s.count for s in stages]}],
     }
-    return Panel("funnel", _("Projects by stage"), columns, rows, chart)
+    note = _(
+        "Each project counted once, in the stage it was in on 31 December %(year)s "
+        "(today for the current year), from its stage moves."
+    ) % {"year": year}
+    return Panel("stages", _("Projects by stage"), columns, rows, chart, note=note)
 
 
 def _groups_panel(
@@ -222,19 +228,30 @@ def _groups_panel(
     return Panel(key, title, columns, rows, chart)
 
 
-def cluster_panel(groups: list[InvestmentGroup]) -> Panel:
-    return _groups_panel(
+def _existing_note(year: int) -> str:
+    return _(
+        "Projects that existed by 31 December %(year)s and were not terminated by then "
+        "(today for the current year), with their total investment."
+    ) % {"year": year}
+
+
+def cluster_panel(groups: list[InvestmentGroup], year: int) -> Panel:
+    panel = _groups_panel(
         "clusters", _("Investment by industry cluster"), _("Cluster"), groups, _("No cluster")
     )
+    panel.note = _existing_note(year)
+    return panel
 
 
-def region_panel(groups: list[InvestmentGroup]) -> Panel:
-    return _groups_panel(
+def region_panel(groups: list[InvestmentGroup], year: int) -> Panel:
+    panel = _groups_panel(
         "regions", _("Investment by source region"), _("Source region"), groups, _("Not given")
     )
+    panel.note = _existing_note(year)
+    return panel
 
 
-def milestones_panel(watch: Watchlist) -> Panel:
+def milestones_panel(watch: Watchlist, year: int) -> Panel:
     columns = [
         Column(_("Project")),
         Column(_("Milestone")),
@@ -256,14 +273,14 @@ def milestones_panel(watch: Watchlist) -> Panel:
         ]
         for r in watch.rows
     ]
-    note = _("%(count)s overdue milestones; the %(top)s oldest are listed.") % {
-        "count": watch.count,
-        "top": len(rows),
-    }
+    note = _(
+        "%(count)s milestones due in %(year)s were overdue by its end (today for the current "
+        "year): not done by then, or done after their due date; the %(top)s oldest are listed."
+    ) % {"count": watch.count, "year": year, "top": len(rows)}
     return Panel("milestones", _("Overdue milestones"), columns, rows, None, note=note)
 
 
-def stuck_panel(watch: Watchlist, days: int) -> Panel:
+def stuck_panel(watch: Watchlist, days: int, year: int) -> Panel:
     columns = [
         Column(_("Project")),
         Column(_("Area")),
@@ -284,9 +301,10 @@ def stuck_panel(watch: Watchlist, days: int) -> Panel:
         for r in watch.rows
     ]
     note = _(
-        "%(count)s active projects without progress for over %(days)s days; "
+        "%(count)s projects were active on 31 December %(year)s (today for the current year) "
+        "without a stage move or activity for over %(days)s days before it; "
         "the %(top)s longest are listed."
-    ) % {"count": watch.count, "days": days, "top": len(rows)}
+    ) % {"count": watch.count, "year": year, "days": days, "top": len(rows)}
     return Panel("stuck", _("Stuck projects"), columns, rows, None, note=note)
 
 
@@ -301,20 +319,26 @@ def area_panels(
             indicator_rows(user, area=area, year=year, today=today)
         ),
         "plan": lambda: key_plan_panel(selectors.key_plan(user, area=area, year=year)),
-        "funnel": lambda: funnel_panel(selectors.stage_funnel(user, area=area)),
-        "clusters": lambda: cluster_panel(selectors.investment_by_cluster(user, area=area)),
-        "regions": lambda: region_panel(selectors.investment_by_region(user, area=area)),
+        "stages": lambda: stages_panel(selectors.stage_funnel(user, area=area, year=year), year),
+        "clusters": lambda: cluster_panel(
+            selectors.investment_by_cluster(user, area=area, year=year), year
+        ),
+        "regions": lambda: region_panel(
+            selectors.investment_by_region(user, area=area, year=year), year
+        ),
         "milestones": lambda: milestones_panel(
-            selectors.overdue_milestones(user, area=area, today=today)
+            selectors.overdue_milestones(user, area=area, today=today, year=year), year
         ),
         "stuck": lambda: stuck_panel(
-            selectors.stuck_projects(user, area=area, today=today), settings.ZHAOSHANG_STUCK_DAYS
+            selectors.stuck_projects(user, area=area, today=today, year=year),
+            settings.ZHAOSHANG_STUCK_DAYS,
+            year,
         ),
     }
     return {key: build() for key, build in builders.items() if only in (None, key)}
 
 
-AREA_PANEL_KEYS = ("indicators", "plan", "funnel", "clusters", "regions", "milestones", "stuck")
+AREA_PANEL_KEYS = ("indicators", "plan", "stages", "clusters", "regions", "milestones", "stuck")
 CITY_PANEL_KEYS = ("ranking", "keyplan")
 PANEL_TITLES = {
     "ranking": gettext_lazy("Ranking of areas below"),
@@ -330,10 +354,15 @@ def ranking_panel(rows: list[SiblingRow]) -> Panel:
     first = next(iter(rows), None)
     codes = list(first.cells) if first else []
     names = {code: first.cells[code].name for code in codes} if first else {}
+    units = {code: first.cells[code].unit for code in codes} if first else {}
     columns = [Column(_("Area"))]
     for code in codes:
         columns += [
-            Column(_("%(indicator)s completed") % {"indicator": names[code]}, "num"),
+            Column(
+                _("%(indicator)s completed (%(unit)s)")
+                % {"indicator": names[code], "unit": units[code]},
+                "num",
+            ),
             Column(_("%(indicator)s completion") % {"indicator": names[code]}, "pct"),
             Column(_("%(indicator)s rank") % {"indicator": names[code]}, "rank"),
         ]

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,7 +31,8 @@ from zhaoshang.construction.models import InvestmentRollup, KeyPlanRollup, Miles
 from zhaoshang.core.models import Area
 from zhaoshang.core.selectors import area_visible_or_404, areas_visible_to
 from zhaoshang.projects.choices import MAIN_STAGES, SIDE_STAGES, KeyRegion, Stage
-from zhaoshang.projects.models import Cluster, Project
+from zhaoshang.projects.models import Activity, Cluster, Project, StageEvent, YearRollup
+from zhaoshang.projects.rollups import CLUSTER, REGION, STAGE
 from zhaoshang.projects.selectors import ACTIVE_STAGES, stuck_before
 
 ZERO = Decimal("0")
@@ -71,7 +72,7 @@ def pct(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | No
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT)
 
 
-# --- funnel -----------------------------------------------------------------------
+# --- projects by stage, cluster and region at a year's end -----------------------------
 
 
 @dataclass(frozen=True)
@@ -81,17 +82,27 @@ class StageCount:
     count: int
 
 
-def stage_funnel(user: Any, *, area: Area) -> list[StageCount]:
-    """项目漏斗: projects per stage in the subtree (GROUP BY on ``projects_area_stage``)."""
-    counts = dict(
-        Project.objects.filter(area_id__in=subtree_ids(user, area))
-        .values_list("stage")
-        .annotate(n=Count("*"))
+def _rolled(user: Any, area: Area, year: int, kind: str) -> QuerySet[YearRollup, Any]:
+    """``(key, projects, investment)`` at the end of ``year``: the deltas summed up to it."""
+    return (
+        YearRollup.objects.filter(kind=kind, area_id__in=subtree_ids(user, area), year__lte=year)
+        .values_list("key")
+        .annotate(n=Sum("projects"), total=Sum("investment"))
         .order_by()
     )
+
+
+def stage_funnel(user: Any, *, area: Area, year: int | None = None) -> list[StageCount]:
+    """项目阶段分布: projects per stage on Dec 31 of ``year`` (this year: today), in stage order.
+
+    Read from ``projects.YearRollup`` (a project's year-end stage comes from its
+    stage events), so a past year shows that year's picture, not today's.
+    """
+    year = year or timezone.localdate().year
+    counts = {key: int(n or 0) for key, n, _total in _rolled(user, area, year, STAGE)}
     labels = dict(Stage.choices)
     return [
-        StageCount(stage, str(labels[stage]), int(counts.get(stage, 0)))
+        StageCount(stage, str(labels[stage]), counts.get(stage, 0))
         for stage in (*MAIN_STAGES, *SIDE_STAGES)
     ]
 
@@ -107,38 +118,22 @@ class InvestmentGroup:
     investment: Decimal
 
 
-def _live_projects(user: Any, area: Area) -> QuerySet[Project]:
-    """Projects that still count towards attracted investment (terminated ones do not)."""
-    return Project.objects.filter(area_id__in=subtree_ids(user, area)).exclude(
-        stage=Stage.TERMINATED
-    )
-
-
-def investment_by_cluster(user: Any, *, area: Area) -> list[InvestmentGroup]:
-    """Total investment (万元) per industry cluster, biggest first; the tail folded into one row."""
-    # GROUP BY an expression, not the column: SQLite would otherwise walk the whole
-    # table in cluster_id index order to skip a sort, instead of the area's index range.
-    sums = list(
-        _live_projects(user, area)
-        .annotate(key=Coalesce("cluster_id", 0))
-        .values_list("key")
-        .annotate(n=Count("*"), total=Sum("total_investment"))
-        .order_by()
-    )
+def investment_by_cluster(
+    user: Any, *, area: Area, year: int | None = None
+) -> list[InvestmentGroup]:
+    """Total investment (万元) per industry cluster of the projects that existed at the end of
+    ``year`` and were not terminated then, biggest first; the tail folded into one row."""
+    year = year or timezone.localdate().year
+    sums = [(key, n, total) for key, n, total in _rolled(user, area, year, CLUSTER) if n]
     names = dict(
-        Cluster.objects.filter(pk__in=[c for c, _n, _t in sums if c])
+        Cluster.objects.filter(pk__in=[int(k) for k, _n, _t in sums if k])
         .order_by()
         .values_list("pk", "name")
     )
     groups = sorted(
         (
-            InvestmentGroup(
-                str(cluster or ""),
-                names.get(cluster, "") if cluster else "",
-                int(n),
-                total or ZERO,
-            )
-            for cluster, n, total in sums
+            InvestmentGroup(key, names.get(int(key), "") if key else "", int(n), total or ZERO)
+            for key, n, total in sums
         ),
         key=lambda g: (-g.investment, g.label),
     )
@@ -162,14 +157,14 @@ def _fold_tail(groups: list[InvestmentGroup]) -> list[InvestmentGroup]:
     return head + unnamed
 
 
-def investment_by_region(user: Any, *, area: Area) -> list[InvestmentGroup]:
-    """Total investment (万元) per source region (长三角, 珠三角, 京津冀 …), in the fixed order."""
+def investment_by_region(
+    user: Any, *, area: Area, year: int | None = None
+) -> list[InvestmentGroup]:
+    """Total investment (万元) per source region (长三角, 珠三角, 京津冀 …), in the fixed order,
+    of the projects that existed at the end of ``year`` and were not terminated then."""
+    year = year or timezone.localdate().year
     sums = {
-        region: (int(n), total or ZERO)
-        for region, n, total in _live_projects(user, area)
-        .values_list("source_region")
-        .annotate(n=Count("*"), total=Sum("total_investment"))
-        .order_by()
+        key: (int(n), total or ZERO) for key, n, total in _rolled(user, area, year, REGION) if n
     }
     labels = dict(KeyRegion.choices)
     return [
@@ -177,6 +172,30 @@ def investment_by_region(user: Any, *, area: Area) -> list[InvestmentGroup]:
         for region in (*KeyRegion.values, "")
         if region in sums
     ]
+
+
+# --- the years a dashboard can show ---------------------------------------------------
+
+
+def years_with_data(user: Any, *, area: Area, today: dt.date | None = None) -> list[int]:
+    """Years (newest first, none after this one) in which the subtree has project moves,
+    key lists or monthly key-project reports: what the year picker offers."""
+    today = today or timezone.localdate()
+    ids = subtree_ids(user, area)
+    found = (
+        YearRollup.objects.filter(area_id__in=ids, year__lte=today.year)
+        .values_list("year")
+        .order_by()
+        .union(
+            KeyPlanRollup.objects.filter(area_id__in=ids, year__lte=today.year)
+            .values_list("year")
+            .order_by(),
+            InvestmentRollup.objects.filter(area_id__in=ids, year__lte=today.year)
+            .values_list("year")
+            .order_by(),
+        )
+    )
+    return sorted({int(year) for (year,) in found}, reverse=True)
 
 
 # --- key-project plan vs done ---------------------------------------------------------
@@ -279,11 +298,24 @@ class Watchlist:
 OPEN_MILESTONE = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
 
 
-def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -> Watchlist:
-    """工作方案 nodes past due and not done (range scans of ``construction_ms_overdue``)."""
+def as_of(year: int, today: dt.date) -> dt.date:
+    """The day a year's dashboard describes: Dec 31, or today for this year (and later ones)."""
+    return min(dt.date(year, 12, 31), today)
+
+
+def overdue_milestones(
+    user: Any, *, area: Area, today: dt.date | None = None, year: int | None = None
+) -> Watchlist:
+    """工作方案 nodes of ``year`` overdue as of its end (today for this year): due in the year
+    before that day and either not done or done after their due date (done late)."""
     today = today or timezone.localdate()
+    year = year or today.year
+    end = as_of(year, today)
     overdue = Milestone.objects.filter(
-        area_id__in=subtree_ids(user, area), status__in=OPEN_MILESTONE, due_date__lt=today
+        Q(status__in=OPEN_MILESTONE) | Q(done_date__gt=F("due_date")),
+        area_id__in=subtree_ids(user, area),
+        due_date__gte=dt.date(year, 1, 1),
+        due_date__lt=end if end == today else end + dt.timedelta(days=1),
     )
     oldest = overdue.order_by("due_date", "id").values("id")[:TOP]
     rows: list[dict[str, Any]] = [
@@ -294,6 +326,7 @@ def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -
             "id",
             "title",
             "due_date",
+            "done_date",
             "responsible_person__name",
             "project_id",
             "project__name",
@@ -302,31 +335,68 @@ def overdue_milestones(user: Any, *, area: Area, today: dt.date | None = None) -
         )
     ]
     for row in rows:
-        row["days_late"] = (today - row["due_date"]).days
+        row["days_late"] = (min(row["done_date"] or end, end) - row["due_date"]).days
     return Watchlist(overdue.count(), rows)
 
 
-def stuck_projects(user: Any, *, area: Area, today: dt.date | None = None) -> Watchlist:
-    """Active projects idle since ``stuck_before`` (range scans of ``projects_area_progress``)."""
+def stuck_projects(
+    user: Any, *, area: Area, today: dt.date | None = None, year: int | None = None
+) -> Watchlist:
+    """Projects active at the end of ``year`` and idle for ``ZHAOSHANG_STUCK_DAYS`` by then.
+
+    This year reads today's state (range scans of ``projects_area_progress``); a
+    past year rebuilds each project's stage and last progress on Dec 31 from its
+    stage events and activities up to that day.
+    """
     today = today or timezone.localdate()
-    stuck = Project.objects.filter(
+    end = as_of(year or today.year, today)
+    stuck = _stuck_now(user, area, today) if end == today else _stuck_then(user, area, end)
+    labels = dict(Stage.choices)
+    # the ten ids from the index alone first, then their names: no join over every stuck row
+    longest = stuck.order_by("idle_since", "id").values("id")[:TOP]
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in stuck.filter(id__in=longest)  # type: ignore[misc]
+        .order_by("idle_since", "id")
+        .values("id", "name", "stage_then", "idle_since", "total_investment", "area__name")
+    ]
+    for row in rows:
+        row["stage"] = row["stage_then"]
+        row["last_progress_on"] = row["idle_since"]
+        row["stage_label"] = str(labels.get(row["stage"], row["stage"]))
+        row["days_idle"] = (end - row["idle_since"]).days
+    return Watchlist(stuck.count(), rows)
+
+
+def _stuck_now(user: Any, area: Area, today: dt.date) -> QuerySet[Project]:
+    return Project.objects.filter(
         area_id__in=subtree_ids(user, area),
         stage__in=ACTIVE_STAGES,
         last_progress_on__lt=stuck_before(today),
+    ).annotate(stage_then=F("stage"), idle_since=F("last_progress_on"))
+
+
+def _stuck_then(user: Any, area: Area, end: dt.date) -> QuerySet[Project]:
+    """Stage and last progress on ``end`` from the stage log and the activities up to it."""
+    moves = StageEvent.objects.filter(project=OuterRef("pk"), event_date__lte=end).order_by(
+        "-event_date", "-recorded_at", "-id"
     )
-    labels = dict(Stage.choices)
-    # the ten ids from the index alone first, then their names: no join over every stuck row
-    longest = stuck.order_by("last_progress_on", "id").values("id")[:TOP]
-    rows: list[dict[str, Any]] = [
-        dict(row)
-        for row in Project.objects.filter(id__in=longest)
-        .order_by("last_progress_on", "id")
-        .values("id", "name", "stage", "last_progress_on", "total_investment", "area__name")
-    ]
-    for row in rows:
-        row["stage_label"] = str(labels.get(row["stage"], row["stage"]))
-        row["days_idle"] = (today - row["last_progress_on"]).days
-    return Watchlist(stuck.count(), rows)
+    acted = (
+        Activity.objects.filter(project=OuterRef("pk"), date__lte=end)
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    cutoff = stuck_before(end)
+    return (
+        Project.objects.filter(area_id__in=subtree_ids(user, area))
+        .annotate(
+            stage_then=Subquery(moves.values("to_stage")[:1]),
+            moved=Subquery(moves.values("event_date")[:1]),
+            acted=Subquery(acted),
+        )
+        .annotate(idle_since=Greatest("moved", Coalesce("acted", "moved")))
+        .filter(stage_then__in=ACTIVE_STAGES, idle_since__lt=cutoff)
+    )
 
 
 # --- the city view: children side by side -------------------------------------------------

@@ -29,19 +29,28 @@ from .panels import Panel
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-def _year(request: HttpRequest, today: dt.date) -> tuple[int, str]:
-    """The ``year`` asked for, else this year; a bad value is explained, not a 500."""
+def _year(request: HttpRequest, years: list[int], today: dt.date) -> tuple[int, str]:
+    """The ``year`` asked for, else the latest with data (else this year); a bad value is
+    explained, not a 500."""
+    latest = years[0] if years else today.year
     raw = request.GET.get("year", "").strip()
     if not raw:
-        return today.year, ""
+        return latest, ""
     if raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
         return int(raw), ""
     message = _("The year must be a number between %(low)s and %(high)s; showing %(year)s.") % {
         "low": MIN_YEAR,
         "high": MAX_YEAR,
-        "year": today.year,
+        "year": latest,
     }
-    return today.year, message
+    return latest, message
+
+
+def _years(request: HttpRequest, area: Area, today: dt.date) -> tuple[int, str, list[int]]:
+    """The year shown, its error message and the picker's years (with data, and the shown one)."""
+    years = selectors.years_with_data(request_user(request), area=area, today=today)
+    year, error = _year(request, years, today)
+    return year, error, sorted({*years, year}, reverse=True)
 
 
 @login_required
@@ -63,7 +72,7 @@ def area_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     area = selectors.dashboard_area_or_404(user, code)
     today = timezone.localdate()
-    year, error = _year(request, today)
+    year, error, years = _years(request, area, today)
     export = request.GET.get("export")
     if export is not None:
         if export not in panels.AREA_PANEL_KEYS:
@@ -73,6 +82,7 @@ def area_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "area": area,
         "year": year,
+        "years": years,
         "error": error,
         "panels": panels.area_panels(user, area=area, year=year, today=today),
         "has_children": areas_visible_to(user).filter(parent=area).exists(),
@@ -86,7 +96,7 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     area, children = selectors.city_dashboard_area_or_404(user, code)
     today = timezone.localdate()
-    year, error = _year(request, today)
+    year, error, years = _years(request, area, today)
     export = request.GET.get("export")
     if export is not None:
         if export not in panels.CITY_PANEL_KEYS:
@@ -98,6 +108,7 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "area": area,
         "year": year,
+        "years": years,
         "error": error,
         "children": children,
         "panels": panels.city_panels(user, area=area, children=children, year=year, today=today),

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.choices import AuditAction
-from zhaoshang.core.models import Person, User
+from zhaoshang.core.models import Area, Person, User
 from zhaoshang.core.selectors import scope_to_user
 from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot
 from zhaoshang.core.versions import ConflictError
 
-from .. import services
+from .. import rollups, services
 from ..models import Project, StageEvent
 from .creating import FastCreate
 from .planning import Planner
@@ -51,6 +51,10 @@ class Writer:
         self._create_persons()
         self._create()
         self._update()
+        # the dashboards' rollup of every area the file could write (the area and its zones)
+        rollups.recount(
+            Area.objects.filter(path__startswith=self.area.path).values_list("pk", flat=True)
+        )
         visible = Project.objects.filter(area__path__startswith=self.area.path)
         if self.acting_user is not None:
             visible = scope_to_user(visible, self.acting_user)

@@ -52,19 +52,23 @@
     };
   }
 
-  function funnelChart(spec) {
+  // Projects by stage: one horizontal bar per stage, top to bottom in stage order, its count
+  // at the end of the bar (readable at a glance, unlike a funnel of non-nested stages).
+  function stagesChart(spec) {
     return {
       color: PALETTE,
-      tooltip: { trigger: "item", formatter: "{b}: {c}" },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 10, right: 50, top: 10, bottom: 10, containLabel: true },
+      xAxis: { type: "value", name: spec.unit, minInterval: 1 },
+      yAxis: { type: "category", inverse: true, data: spec.categories, axisTick: { show: false } },
       series: [{
-        name: spec.series[0].name, type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "8%",
-        label: { show: true, position: "inside", formatter: "{b} {c}" },
-        data: spec.categories.map(function (name, i) { return { name: name, value: spec.series[0].data[i] }; })
+        name: spec.series[0].name, type: "bar", data: spec.series[0].data, barMaxWidth: 22,
+        label: { show: true, position: "right" }
       }]
     };
   }
 
-  var BUILDERS = { bar: axisChart, plan: planChart, pie: pieChart, funnel: funnelChart };
+  var BUILDERS = { bar: axisChart, plan: planChart, pie: pieChart, stages: stagesChart };
 
   function setMode(panel, showTable) {
     var chart = panel.querySelector(".dash-chart");
