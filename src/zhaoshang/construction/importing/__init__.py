@@ -335,12 +335,25 @@ def import_investments(
     if outcome.errors:
         return outcome
     progress(processed=seen, total=seen, phase=JobPhase.WRITING)
+    note = _("Imported from %(file)s") % {"file": file_name or Path(path).name}
+    return write_all(
+        outcome, investments_record, acting_user=acting_user, rows=rows, note=note, dry_run=dry_run
+    )
+
+
+def write_all(
+    outcome: ImportOutcome,
+    record: Callable[..., Any],
+    *,
+    acting_user: User | None,
+    rows: list[Any],
+    note: str,
+    dry_run: bool,
+) -> ImportOutcome:
+    """The write phase of a monthly-figures import: one transaction, counts into
+    ``outcome``, rolled back on a dry run (``record`` is the subject's service)."""
     with transaction.atomic():
-        counts = investments_record(
-            acting_user=acting_user,
-            rows=rows,
-            note=_("Imported from %(file)s") % {"file": file_name or Path(path).name},
-        )
+        counts = record(acting_user=acting_user, rows=rows, note=note)
         outcome.created, outcome.updated, outcome.unchanged = (
             counts.created,
             counts.corrected,

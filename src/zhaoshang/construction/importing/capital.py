@@ -18,7 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.models import Area, User
@@ -32,7 +31,7 @@ from zhaoshang.projects.models import Project
 
 from ..services.capital import CapitalRow, capitals_record, may_receive, unsigned_message
 from ..services.investment import month_errors
-from . import FOUR, _month, _name_key, _year
+from . import FOUR, _month, _name_key, _year, write_all
 
 SPEC = TableSpec(
     columns=(
@@ -238,20 +237,10 @@ def import_capital(
     if outcome.errors:
         return outcome
     progress(processed=seen, total=seen, phase=JobPhase.WRITING)
-    with transaction.atomic():
-        counts = capitals_record(
-            acting_user=acting_user,
-            rows=rows,
-            note=_("Imported from %(file)s") % {"file": file_name or Path(path).name},
-        )
-        outcome.created, outcome.updated, outcome.unchanged = (
-            counts.created,
-            counts.corrected,
-            counts.unchanged,
-        )
-        if dry_run:
-            transaction.set_rollback(True)
-    return outcome
+    note = _("Imported from %(file)s") % {"file": file_name or Path(path).name}
+    return write_all(
+        outcome, capitals_record, acting_user=acting_user, rows=rows, note=note, dry_run=dry_run
+    )
 
 
 def template() -> Template:
