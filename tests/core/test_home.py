@@ -13,7 +13,7 @@ from tests.factories import PersonFactory, person_of
 from tests.helpers import signed_in_client
 from zhaoshang.construction.services.investment import key_entry_add
 from zhaoshang.construction.services.workplan import milestone_create
-from zhaoshang.core.calendar import nth_working_day_after
+from zhaoshang.core.calendar import add_working_days
 from zhaoshang.core.models import User
 from zhaoshang.core.navigation import home_panels_for
 from zhaoshang.projects import services as project_services
@@ -58,7 +58,7 @@ def work() -> dict[str, Any]:
         acting_user=staff,
         project=mine,
         title="近期节点",
-        due_date=nth_working_day_after(today, 2),
+        due_date=add_working_days(today, 2),
         responsible_person=person_of(chief),
     )
     milestone_create(

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from zhaoshang.core.calendar import nth_working_day_after, working_days_after
+from zhaoshang.core.calendar import add_working_days, working_days_between
 from zhaoshang.core.models import Area
 from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
 
@@ -57,7 +57,7 @@ def late_working_days(milestone: Milestone) -> int | None:
     if done is None or done <= due:
         return None
     try:
-        return working_days_after(due, done)
+        return working_days_between(due, done)
     except ValidationError:
         return None
 
@@ -194,7 +194,7 @@ def due_soon_until(today: dt.date) -> dt.date:
     """The last day "due soon" covers; a week of calendar days when the holiday
     calendar of the coming days is not published yet (better shown than hidden)."""
     try:
-        return nth_working_day_after(today, DUE_SOON_WORKING_DAYS)
+        return add_working_days(today, DUE_SOON_WORKING_DAYS)
     except ValidationError:
         return today + dt.timedelta(days=7)
 

@@ -1,0 +1,106 @@
+"""Every write of the core app, each audited in the same transaction, one module per subject.
+
+Service functions take keyword arguments only and an ``acting_user``
+(``None`` for the system itself, e.g. the demo loader). They validate with
+``full_clean()`` before saving, so a bad value raises ``ValidationError`` and
+nothing is written. Callers import from this package; the subjects are
+``audit`` (the audit trail), ``org`` (areas, units, users), ``persons``
+(人员库) and ``auth`` (log-in events, OTP, API tokens).
+"""
+
+from .audit import audit_record, export_record, record_saved, stored_snapshot
+from .auth import (
+    MAX_TOKEN_DAYS,
+    OTP_LOCK,
+    OTP_MAX_FAILURES,
+    TOKEN_PREFIX,
+    TOKEN_TOUCH_SECONDS,
+    auth_record_login,
+    auth_record_login_failed,
+    auth_record_logout,
+    auth_record_otp,
+    otp_enrol_confirm,
+    otp_locked_until,
+    otp_reset,
+    token_create,
+    token_hash,
+    token_mark_used,
+    token_revoke,
+    user_unlock,
+)
+from .org import (
+    area_create,
+    area_save,
+    instance_delete,
+    instance_save,
+    unit_create,
+    unit_save,
+    user_change_password,
+    user_save,
+    user_set_language,
+    user_set_roles,
+)
+from .persons import (
+    ACCOUNT_PERSON,
+    BAD_PHONE,
+    DIFFERENT_ACCOUNTS,
+    NAMED_PERSON,
+    PERSON_FIELDS,
+    PHONE_DIGITS,
+    PHONE_RE,
+    RANK_OF_ROLE,
+    person_create,
+    person_delete,
+    person_merge,
+    person_update,
+    phone_ok,
+    rank_for_roles,
+)
+
+__all__ = [
+    "ACCOUNT_PERSON",
+    "BAD_PHONE",
+    "DIFFERENT_ACCOUNTS",
+    "MAX_TOKEN_DAYS",
+    "NAMED_PERSON",
+    "OTP_LOCK",
+    "OTP_MAX_FAILURES",
+    "PERSON_FIELDS",
+    "PHONE_DIGITS",
+    "PHONE_RE",
+    "RANK_OF_ROLE",
+    "TOKEN_PREFIX",
+    "TOKEN_TOUCH_SECONDS",
+    "area_create",
+    "area_save",
+    "audit_record",
+    "auth_record_login",
+    "auth_record_login_failed",
+    "auth_record_logout",
+    "auth_record_otp",
+    "export_record",
+    "instance_delete",
+    "instance_save",
+    "otp_enrol_confirm",
+    "otp_locked_until",
+    "otp_reset",
+    "person_create",
+    "person_delete",
+    "person_merge",
+    "person_update",
+    "phone_ok",
+    "rank_for_roles",
+    "record_saved",
+    "stored_snapshot",
+    "token_create",
+    "token_hash",
+    "token_mark_used",
+    "token_revoke",
+    "unit_create",
+    "unit_save",
+    "user_change_password",
+    "user_save",
+    "user_set_language",
+    "user_set_roles",
+    "user_unlock",
+]
