@@ -30,6 +30,7 @@ def test_it_lets_the_city_chief_set_a_county_target_and_audits_it(yicheng, ind, 
     assert (target.value, target.set_by) == (D("4800.5"), city_chief)
     event = AuditEvent.objects.filter(object_type="targets.target").latest("id")
     assert (event.action, event.before, event.after["value"]) == ("create", None, "4800.5")
+    assert event.object_repr == f"驿城区 2026年 {ind('fdi').name}"
     services.target_set(
         acting_user=city_chief, area=yicheng, year=2026, indicator=ind("fdi"), value=D("5000")
     )
@@ -139,6 +140,8 @@ def test_it_enters_changes_and_clears_a_months_figure(yicheng, ind, user_named):
         .values_list("action", flat=True)
     )
     assert actions == ["create", "update"]
+    named = AuditEvent.objects.filter(object_type="targets.actual").latest("id").object_repr
+    assert named == f"驿城区 2026年10月 {ind('import_export').name}"
     assert enter(staff, yicheng, "import_export", 10, None, ind) is None
     assert not Actual.objects.exists()
     assert AuditEvent.objects.filter(object_type="targets.actual").latest("id").action == "delete"

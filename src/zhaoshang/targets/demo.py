@@ -25,6 +25,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhaoshang.construction.choices import CITY_OR_ABOVE
 from zhaoshang.construction.models import KeyPlanRollup
@@ -166,8 +167,12 @@ def _load_actuals(
         action=AuditAction.CREATE,
         area=area,
         object_type="targets.actual",
-        object_repr=f"{area.name} {year} 演示月度完成数",
-        after={code: [str(v) for v in values] for code, values in monthly.items()},
+        object_repr=_("%(area)s, %(year)d: monthly actuals (demo)")
+        % {"area": area.name, "year": year},
+        after={
+            indicators[code].name: " / ".join(str(v) for v in values)
+            for code, values in monthly.items()
+        },
     )
 
 

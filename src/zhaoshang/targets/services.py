@@ -42,6 +42,18 @@ def _decimal(value: Any, field: str = "value") -> Decimal:
     return number
 
 
+def audit_name(area: Area, year: int, indicator: Indicator, month: int | None = None) -> str:
+    """How the audit log names a target, a month's actual or a mode: area, period, indicator.
+
+    The models' ``__str__`` use ids to stay query-free; a 督查室 reader needs
+    「驿城区 2026年 实际利用外资」, so the services name the row themselves.
+    """
+    names = {"area": area.name, "year": year, "month": month, "indicator": indicator.name}
+    if month is None:
+        return _("%(area)s, %(year)d: %(indicator)s") % names
+    return _("%(area)s, %(year)d-%(month)02d: %(indicator)s") % names
+
+
 def _visible_area(acting_user: User | None, area: Area) -> Area:
     return area if acting_user is None else area_visible_or_404(acting_user, area.code)
 
@@ -69,7 +81,11 @@ def target_set(
     if value is None or (isinstance(value, str) and not value.strip()):
         if target is not None:
             audit_record(
-                acting_user=acting_user, action=AuditAction.DELETE, instance=target, before=before
+                acting_user=acting_user,
+                action=AuditAction.DELETE,
+                instance=target,
+                before=before,
+                object_repr=audit_name(area, year, indicator),
             )
             target.delete()
         return None
@@ -86,6 +102,7 @@ def target_set(
         instance=target,
         before=before,
         after=snapshot(target),
+        object_repr=audit_name(area, year, indicator),
     )
     return target
 
@@ -139,6 +156,7 @@ def actual_mode_set(
         instance=row,
         before=before,
         after=snapshot(row),
+        object_repr=audit_name(area, year, indicator),
     )
     return row
 
@@ -205,6 +223,7 @@ def actual_set(
         instance=actual,
         before=before,
         after=snapshot(actual),
+        object_repr=audit_name(area, year, indicator, month),
     )
     return actual
 
@@ -215,5 +234,11 @@ def _actual_clear(
     """Remove a month's figure (a blank cell in the grid); audited like any change."""
     if actual is None:
         return
-    audit_record(acting_user=acting_user, action=AuditAction.DELETE, instance=actual, before=before)
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.DELETE,
+        instance=actual,
+        before=before,
+        object_repr=audit_name(actual.area, actual.year, actual.indicator, actual.month),
+    )
     actual.delete()
