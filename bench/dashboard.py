@@ -307,13 +307,16 @@ def _raw_indicators(area: Area, year: int) -> Callable[[], list[Any]]:
             like,
         ),
         raw(
-            "SELECT a.path, e.to_stage, COUNT(DISTINCT e.project_id) FROM projects_stageevent e "
-            "JOIN projects_project p ON p.id = e.project_id JOIN core_area a ON a.id = p.area_id "
-            "WHERE a.path LIKE %s AND e.to_stage IN ('signed', 'construction') "
-            "AND e.event_date >= %s AND e.event_date < %s GROUP BY a.path, e.to_stage",
+            "SELECT a.path, r.key, SUM(r.projects) FROM projects_yearrollup r "
+            "JOIN core_area a ON a.id = r.area_id WHERE r.kind = 'entered' AND r.year = %s "
+            "AND a.path LIKE %s AND r.key IN ('signed@01', 'signed@02', 'signed@03', "
+            "'signed@04', 'signed@05', 'signed@06', 'signed@07', 'signed@08', 'signed@09', "
+            "'signed@10', 'signed@11', 'signed@12', 'construction@01', 'construction@02', "
+            "'construction@03', 'construction@04', 'construction@05', 'construction@06', "
+            "'construction@07', 'construction@08', 'construction@09', 'construction@10', "
+            "'construction@11', 'construction@12') GROUP BY a.path, r.key",
+            year,
             like,
-            dt.date(year, 1, 1),
-            dt.date(year + 1, 1, 1),
         ),
     )
 

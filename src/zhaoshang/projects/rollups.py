@@ -7,6 +7,12 @@ it ended the previous change-year in, and the same for its cluster and region
 when it starts or stops counting (terminated projects do not count there).
 Summing the rows up to a year gives that year-end's picture.
 
+``entered`` rows are not deltas: key ``<stage>@<MM>`` counts the projects whose
+first move into that stage in the year fell in that month, so the projects
+that moved to 已签约 from January through month M (新签约项目数, each project
+once) are the sum of twelve or fewer small rows instead of a scan of the stage
+log with COUNT(DISTINCT).
+
 ``recount`` rebuilds the rows of whole areas from the projects and their
 events. The services call it for the project's area after a write that can
 change a count (create, stage move, cluster, region, investment), the ledger
@@ -21,7 +27,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-STAGE, CLUSTER, REGION = "stage", "cluster", "region"
+STAGE, CLUSTER, REGION, ENTERED = "stage", "cluster", "region", "entered"
 TERMINATED = "terminated"
 ZERO = Decimal("0")
 
@@ -83,6 +89,7 @@ def _count(
         )
     }
     year_end: dict[int, dict[int, str]] = defaultdict(dict)
+    entered: dict[int, dict[tuple[int, str], int]] = defaultdict(dict)
     events = (
         event_model.objects.filter(project__area_id__in=ids)
         .order_by("project_id", "event_date", "recorded_at", "id")
@@ -90,9 +97,17 @@ def _count(
     )
     for project_id, date, stage in events.iterator(chunk_size=5000):
         year_end[project_id][date.year] = stage  # the last event of the year wins
+        entered[project_id].setdefault((date.year, stage), date.month)  # the first one counts
     for pk, (area, cluster, region, investment, stage, created) in projects.items():
         ends = year_end.get(pk) or {created.year: stage}
         _add(deltas, area, str(cluster or ""), region, investment or ZERO, ends)
+        for (year, to_stage), month in entered.get(pk, {}).items():
+            deltas[(area, year, ENTERED, entered_key(to_stage, month))][0] += 1
+
+
+def entered_key(stage: str, month: int) -> str:
+    """The ``entered`` key: projects first moved into ``stage`` in ``month`` of the row's year."""
+    return f"{stage}@{month:02d}"
 
 
 def _add(

@@ -2,7 +2,7 @@
 
 A panel never walks millions of rows in Python. Counts and sums are one
 ``GROUP BY`` each on an index that covers them (``projects_area_stage``,
-``projects_area_progress``, ``construction_ms_overdue``), and the key-project
+``projects_area_progress``, ``construction_ms_due``), and the key-project
 money comes from the two rollup tables the construction services keep in the
 same transaction as every write (``KeyPlanRollup``, ``InvestmentRollup``), so a
 province of 200 000 projects and 4.8 million monthly reports costs the same few

@@ -37,7 +37,8 @@ from zhaoshang.core.models import Area
 from zhaoshang.core.policy import can_set_targets
 from zhaoshang.core.selectors import area_scope_path, area_visible_or_404, areas_visible_to
 from zhaoshang.projects.choices import Stage
-from zhaoshang.projects.models import StageEvent
+from zhaoshang.projects.models import YearRollup
+from zhaoshang.projects.rollups import ENTERED, entered_key
 
 from .choices import ActualMode, IndicatorCode, Source
 from .models import Actual, ActualModeChoice, Indicator, Target
@@ -257,28 +258,32 @@ def key_investment(
 def stage_counts(
     areas: list[Area], root_path: str, year: int, through_month: int
 ) -> dict[tuple[int, str], Decimal]:
-    """新签约/新开工项目数 per area's subtree: projects moved to signed / construction this year."""
+    """新签约/新开工项目数 per area's subtree: projects moved to signed / construction this year.
+
+    Read from the ``entered`` rows of ``projects.YearRollup`` (each project once
+    per year and stage, in the month of its first such move), not the stage log.
+    """
     if through_month < 1 or not areas:
         return {}
-    end = dt.date(year + 1, 1, 1) if through_month >= 12 else dt.date(year, through_month + 1, 1)
-    rows = (
-        StageEvent.objects.filter(
-            project__area__path__startswith=root_path,
-            to_stage__in=list(COUNT_STAGES.values()),
-            event_date__gte=dt.date(year, 1, 1),
-            event_date__lt=end,
-        )
-        .values("project__area__path", "to_stage")
-        .annotate(n=Count("project", distinct=True))
-        .order_by()
-    )
-    source_of = {stage: source for source, stage in COUNT_STAGES.items()}
+    months = range(1, min(through_month, 12) + 1)
     owners = _Owners(root_path, areas)
     counts: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    for row in rows:
-        owner = owners.of(row["project__area__path"])
-        if owner is not None:
-            counts[(owner.pk, source_of[row["to_stage"]])] += Decimal(row["n"])
+    for source, stage in COUNT_STAGES.items():
+        rows = (
+            YearRollup.objects.filter(
+                kind=ENTERED,
+                year=year,
+                key__in=[entered_key(stage, m) for m in months],
+                area__path__startswith=root_path,
+            )
+            .values_list("area__path")
+            .annotate(n=Sum("projects"))
+            .order_by()
+        )
+        for path, n in rows:
+            owner = owners.of(path)
+            if owner is not None:
+                counts[(owner.pk, source)] += Decimal(n or 0)
     return dict(counts)
 
 
