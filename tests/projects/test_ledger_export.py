@@ -468,3 +468,28 @@ def test_it_refuses_a_file_name_that_is_not_xlsx(run_cli, tmp_path):
         "export", "projects", str(tmp_path / "out.csv"), "--area", "411702", "--user", "yc_staff"
     )
     assert code == 1 and ".xlsx" in err
+
+
+def test_it_exports_the_key_level_of_the_year_given_on_the_command_line(full_project, tmp_path):
+    this_year, target = timezone.localdate().year, tmp_path / "y.xlsx"
+    call_command(
+        "export", "projects", str(target), "--area", "411702", "--user", "yc_staff",
+        "--year", str(this_year),
+    )  # fmt: skip
+    assert rows_by_code(target)[full_project.code][COL["key_level"]] == "市重点"
+    call_command(
+        "export", "projects", str(target), "--area", "411702", "--user", "yc_staff",
+        "--year", str(this_year - 1),
+    )  # fmt: skip
+    assert rows_by_code(target)[full_project.code][COL["key_level"]] in ("", None)
+    assert AuditEvent.objects.latest("id").after["filters"]["year"] == this_year - 1
+
+
+@pytest.mark.parametrize("year", ["1999", "20x6", "2101"])
+def test_it_refuses_a_year_the_ledger_cannot_show(run_cli, tmp_path, year):
+    target = tmp_path / "out.xlsx"
+    code, _out, err = run_cli(
+        "export", "projects", str(target), "--area", "411702", "--user", "yc_staff",
+        "--year", year,
+    )  # fmt: skip
+    assert code != 0 and "2000" in err and not target.exists()

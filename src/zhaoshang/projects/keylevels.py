@@ -55,13 +55,17 @@ def current_year() -> int:
     return timezone.localdate().year
 
 
+#: the years a ledger's key-project level can be asked for
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
 def year_or_current(value: Any) -> int:
     """A ``?year=`` value as a year 2000–2100, else this year (a bad value is not an error)."""
     try:
         year = int(value)
     except (TypeError, ValueError):
         return current_year()
-    return year if 2000 <= year <= 2100 else current_year()
+    return year if MIN_YEAR <= year <= MAX_YEAR else current_year()
 
 
 def level_expression(year: int) -> Expression:

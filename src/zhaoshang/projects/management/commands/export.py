@@ -1,10 +1,11 @@
-"""``zhaoshang export KIND FILE.xlsx --area CODE --user USERNAME``: an Excel export from the shell.
+"""``zhaoshang export KIND FILE.xlsx --area CODE --user NAME [--year YYYY]``: Excel from the shell.
 
 Exports run as a named person, never as an anonymous "system": the file
 holds exactly what that user may see, and the audit log says who took it out
 (等保: every export attributable). ``--user`` is therefore required.
 ``--area`` narrows the export to that area and everything below it; it must
-be an area the user can see.
+be an area the user can see. ``--year`` is the year whose 重点项目级别 the ledger
+shows (default this year), as the page's year filter.
 
 The file appears only when complete (written next to the target, then
 renamed), so a failed export never leaves a half-written ledger behind.
@@ -14,6 +15,7 @@ adds one entry with a function ``(user, area, target) -> rows``.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import tempfile
@@ -28,16 +30,18 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.selectors import areas_visible_to
 from zhaoshang.projects.exports import export_projects
+from zhaoshang.projects.keylevels import MAX_YEAR, MIN_YEAR
 
 
 @dataclass(frozen=True)
 class ExportKind:
     help: str
-    run: Callable[[User, Area, str], int]
+    run: Callable[[User, Area, str, int | None], int]
 
 
-def _projects(user: User, area: Area, target: str) -> int:
-    return export_projects(user=user, filters={}, target=target, within=area)
+def _projects(user: User, area: Area, target: str, year: int | None) -> int:
+    filters = {} if year is None else {"year": year}
+    return export_projects(user=user, filters=filters, target=target, within=area)
 
 
 KINDS: dict[str, ExportKind] = {
@@ -61,17 +65,31 @@ class Command(BaseCommand):
                 required=True,
                 help="username the export runs as: only rows they may see, audited as theirs",
             )
+            sub.add_argument(
+                "--year",
+                type=_year,
+                help="the year whose key-project level the ledger shows (default: this year)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = KINDS[options["kind"]]
         user = _user(options["user"])
         area = _area(user, options["area"])
         path = _target(options["file"])
-        rows = _write_atomically(path, lambda tmp: kind.run(user, area, tmp))
+        rows = _write_atomically(path, lambda tmp: kind.run(user, area, tmp, options["year"]))
         self.stdout.write(
             _("Exported %(rows)d rows of %(area)s as %(user)s to %(path)s")
             % {"rows": rows, "area": area, "user": user.get_username(), "path": path}
         )
+
+
+def _year(text: str) -> int:
+    """A four-digit year the ledger can show; argparse reports anything else as an error."""
+    if not (text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR):
+        raise argparse.ArgumentTypeError(
+            _("Enter a year from %(min)d to %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR}
+        )
+    return int(text)
 
 
 def _user(username: str) -> User:
