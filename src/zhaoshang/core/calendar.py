@@ -132,6 +132,7 @@ class _Snapshot:
     """Working days of the years ``low``…``high`` as ordinals, and the notice years."""
 
     stamp: tuple[Any, ...]
+    floor: int  # the first year with a notice: earlier years are not counted
     low: int
     high: int
     first: int  # ordinal of 1 January of ``low``
@@ -158,6 +159,15 @@ def _out_of_range(year: int) -> ValidationError:
     )
 
 
+def _before_table(year: int) -> ValidationError:
+    """A year before the first notice: other holiday rules were in force, none is guessed."""
+    return ValidationError(
+        _("No official holiday calendar is known for %(year)d yet; working days cannot be counted.")
+        % {"year": year},
+        code="calendar_year_missing",
+    )
+
+
 def _exceptions(low: int, high: int, notice_years: frozenset[int]) -> dict[int, str]:
     """Ordinal → kind of every date in the years that is not Monday–Friday as usual."""
     rows = CalendarDay.objects.filter(
@@ -174,6 +184,8 @@ def _exceptions(low: int, high: int, notice_years: frozenset[int]) -> dict[int, 
 def _build(low: int, high: int) -> _Snapshot:
     stamp = _stamp()
     notice_years = frozenset(CalendarNotice.objects.values_list("year", flat=True))
+    floor = min(notice_years, default=FIRST_YEAR)
+    low, high = max(low, floor), max(high, floor)
     kinds = _exceptions(low, high, notice_years)
     first, last = dt.date(low, 1, 1).toordinal(), dt.date(high, 12, 31).toordinal()
     working: list[int] = []
@@ -184,7 +196,7 @@ def _build(low: int, high: int) -> _Snapshot:
         if kind == CalendarDayKind.WORKDAY or (kind is None and (ordinal - 1) % 7 < 5):
             working.append(ordinal)
         upto.append(len(working))
-    return _Snapshot(stamp, low, high, first, working, upto, notice_years)
+    return _Snapshot(stamp, floor, low, high, first, working, upto, notice_years)
 
 
 def _window(years: Iterable[int]) -> tuple[int, int]:
@@ -197,7 +209,11 @@ def _window(years: Iterable[int]) -> tuple[int, int]:
 
 
 def _current(*years: int) -> _Snapshot:
-    """The snapshot, rebuilt when stale or when it does not cover ``years``."""
+    """The snapshot, rebuilt when stale or when it does not cover ``years``.
+
+    A ValidationError for a year after 2099 or before 1901 (no lunar dates) and
+    for a year before the table's first notice (the holiday law was another).
+    """
     global _snapshot, _next_check
     for year in years:
         if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -208,10 +224,13 @@ def _current(*years: int) -> _Snapshot:
         _next_check = now + RECHECK_SECONDS
         if _stamp() != snap.stamp:
             snap = None
-    if snap is None or any(not snap.low <= y <= snap.high for y in years):
+    if snap is None or any(snap.floor <= y and not snap.low <= y <= snap.high for y in years):
         snap = _build(*_window(years))
         _snapshot = snap
         _next_check = now + RECHECK_SECONDS
+    for year in years:
+        if year < snap.floor:
+            raise _before_table(year)
     return snap
 
 
@@ -228,9 +247,20 @@ def reset() -> None:
     _next_check = 0.0
 
 
-def warm() -> None:
-    """Build the snapshot now (so that a request's query count does not pay for it)."""
-    _current()
+def warm() -> object:
+    """Build the snapshot now (so that a request's query count does not pay for it); returns it."""
+    return _current()
+
+
+def restore(state: object) -> None:
+    """Put back a snapshot ``warm`` returned, rechecked only after ``RECHECK_SECONDS``.
+
+    For tests: each runs in a transaction that is rolled back, so a notice a
+    test entered must not stay in the snapshot the next test counts with.
+    """
+    global _snapshot, _next_check
+    _snapshot = state if isinstance(state, _Snapshot) else None
+    _next_check = time.monotonic() + RECHECK_SECONDS
 
 
 # --- the public functions -----------------------------------------------------------
@@ -247,8 +277,9 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
     """The ``n``-th working day after ``start`` (次日起算): "due within n working days" ends there.
 
     ``start`` itself when ``n`` ≤ 0. Never raises for a year without a notice
-    (see ``add_working_days_marked`` for the 预计 flag); a ValidationError
-    (``calendar_out_of_range``) only outside 1901–2099.
+    after the table's first (see ``add_working_days_marked`` for the 预计 flag);
+    a ValidationError only before the first notice (``calendar_year_missing``)
+    or after 2099 (``calendar_out_of_range``).
     """
     if n <= 0:
         return start
@@ -305,13 +336,13 @@ def working_days_in_month(year: int, month: int) -> int:
 
 def is_provisional(day: dt.date) -> bool:
     """Whether ``day``'s year has no published State Council arrangement yet (预计)."""
-    return day.year not in _current(day.year).notice_years
+    return day.year not in _current().notice_years
 
 
 def span_is_provisional(start: dt.date, end: dt.date) -> bool:
     """Whether a count from ``start`` to ``end`` passes through a year without a notice."""
     low, high = min(start, end), max(start, end)
-    years = _current(low.year, high.year).notice_years
+    years = _current().notice_years
     return any(year not in years for year in range(low.year, high.year + 1))
 
 
@@ -330,3 +361,38 @@ def provisional_years(low: int, high: int) -> list[int]:
     """The years from ``low`` to ``high`` that have no notice yet."""
     years = _current().notice_years
     return [year for year in range(low, high + 1) if year not in years]
+
+
+class ArrangedDay(NamedTuple):
+    """A date that is not Monday–Friday as usual: a holiday or a 调休 working day."""
+
+    date: dt.date
+    kind: str
+    name: str
+    provisional: bool
+
+
+def arrangement(start: dt.date, end: dt.date) -> list[ArrangedDay]:
+    """The holidays and 调休 days from ``start`` to ``end`` (both included), in date order.
+
+    A year with a notice gives its rows; a year without one its statutory
+    holidays, each marked provisional. Two queries at most.
+    """
+    years = _current().notice_years
+    rows = CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list(
+        "date", "kind", "name"
+    )
+    days = [ArrangedDay(d, kind, name, False) for d, kind, name in rows]
+    for year in range(start.year, end.year + 1):
+        if year not in years and FIRST_YEAR <= year <= LAST_YEAR:
+            days += [
+                ArrangedDay(d, CalendarDayKind.HOLIDAY, name, True)
+                for d, name in statutory_holidays(year).items()
+                if start <= d <= end
+            ]
+    return sorted(days)
+
+
+def notices(low: int, high: int) -> dict[int, CalendarNotice]:
+    """The notices of the years ``low``…``high``, by year (one query)."""
+    return {n.year: n for n in CalendarNotice.objects.filter(year__gte=low, year__lte=high)}

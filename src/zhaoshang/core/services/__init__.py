@@ -29,7 +29,7 @@ from .auth import (
     token_revoke,
     user_unlock,
 )
-from .calendar import NoticeDay, calendar_notice_enter
+from .calendar import NoticeDay, calendar_notice_check, calendar_notice_enter
 from .org import (
     area_create,
     area_save,
@@ -81,6 +81,7 @@ __all__ = [
     "auth_record_login_failed",
     "auth_record_logout",
     "auth_record_otp",
+    "calendar_notice_check",
     "calendar_notice_enter",
     "export_record",
     "instance_delete",

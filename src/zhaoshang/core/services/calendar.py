@@ -73,7 +73,13 @@ def _day_errors(year: int, days: Sequence[NoticeDay]) -> list[str]:
     return errors
 
 
-def _validate(*, year: int, published: dt.date | None, days: Sequence[NoticeDay]) -> None:
+def calendar_notice_check(
+    *, year: int, published: dt.date | None, days: Sequence[NoticeDay]
+) -> None:
+    """A ValidationError by field (``year``, ``published``, ``days``) for a refused notice.
+
+    The admin form asks it before saving, so a bad line is shown on the form.
+    """
     errors: dict[str, Any] = {}
     if not FIRST_YEAR <= year <= LAST_YEAR:
         errors["year"] = YEAR_RANGE % {"first": FIRST_YEAR, "last": LAST_YEAR}
@@ -192,7 +198,7 @@ def calendar_notice_enter(
     """
     require(acting_user, Capability.ADMINISTER)
     lines = [NoticeDay(*d) for d in days]
-    _validate(year=year, published=published, days=lines)
+    calendar_notice_check(year=year, published=published, days=lines)
     values = {
         "year": year,
         "number": number.strip(),
