@@ -139,7 +139,7 @@ def test_the_count_and_the_sum_agree(start, n):
 def test_it_counts_a_year_without_a_notice_with_the_statutory_holidays():
     assert not CalendarNotice.objects.filter(year=2027).exists()
     assert is_provisional(D(2027, 3, 1)) and not is_provisional(D(2026, 3, 1))
-    # 除夕 2027-02-05, 4 days of 春节, 补假 for the weekend days; 清明, 端午, 中秋 by the lunar tables
+    # 除夕 2027-02-05 and 4 days of 春节, 补假 for its weekend days; 清明, 端午, 中秋 (lunar)
     for day in [D(2027, 1, 1), *dates(D(2027, 2, 5), D(2027, 2, 10)), D(2027, 4, 5)]:
         assert not is_working_day(day), day
     for day in [D(2027, 6, 9), D(2027, 9, 15), D(2027, 10, 1), D(2027, 10, 4), D(2027, 10, 5)]:
