@@ -21,20 +21,19 @@ Prints the best run of each and the ratio to the floor. Goal (issue 12):
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import os
+import random
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 # run as a script, this file's folder comes first on the path and its name would hide the
 # standard library's ``calendar``: take the folder off before anything imports it
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse
-import datetime as dt
-import os
-import random
-import tempfile
-import time
-from collections.abc import Callable
 
 
 def _args() -> argparse.Namespace:
