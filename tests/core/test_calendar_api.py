@@ -204,3 +204,17 @@ def test_the_admin_shows_a_bad_line_and_writes_nothing(client_for, lines):
 
 def test_the_admin_is_closed_to_others(client_for):
     assert client_for("yc_chief").get("/admin/core/calendarnotice/").status_code == 404
+
+
+def test_the_admin_corrects_a_notice_and_keeps_its_year(client_for):
+    client = client_for("yc_admin")
+    assert client.get("/admin/core/calendarnotice/add/").status_code == 200
+    client.post("/admin/core/calendarnotice/add/", admin_form())
+    notice = CalendarNotice.objects.get(year=2027)
+    change = f"/admin/core/calendarnotice/{notice.pk}/change/"
+    form = admin_form(year="2031", lines="2027-01-01~2027-01-03 元旦 休")
+    assert client.post(change, form).status_code == 302
+    notice.refresh_from_db()
+    assert notice.year == 2027 and notice.days.count() == 3
+    # the year now counts its notice alone: the 春节 lines are gone, and nothing is guessed
+    assert is_working_day(dt.date(2027, 2, 8)) and not is_provisional(dt.date(2027, 2, 8))
