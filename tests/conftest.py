@@ -21,6 +21,36 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         load_demo()
 
 
+@pytest.fixture(scope="session")
+def _calendar_warm(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The working-day snapshot of the seeded calendar, built once outside any test."""
+    from zhaoshang.core import calendar
+
+    with django_db_blocker.unblock():
+        return calendar.warm()
+
+
+@pytest.fixture(autouse=True)
+def _calendar_as_seeded(request):  # type: ignore[no-untyped-def]
+    """Each test counts with the seeded calendar, whatever notice an earlier test entered.
+
+    Only tests that use the database get it (others never count working days
+    from the table); the snapshot is put back before and after, so no test's
+    pinned query count pays for building it.
+    """
+    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        yield
+        return
+    from zhaoshang.core import calendar
+
+    state = request.getfixturevalue("_calendar_warm")
+    calendar.restore(state)
+    yield
+    calendar.restore(state)
+
+
 @pytest.fixture(autouse=True)
 def _chinese_after_each_test():  # type: ignore[no-untyped-def]
     """A request in English must not leave English active for the next test's messages."""

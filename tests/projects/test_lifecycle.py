@@ -309,8 +309,8 @@ def test_it_counts_leader_activity_days_against_working_days(staff, user_named):
     assert (row["days"], row["working_days"], row["meets_half"]) == (3, 22, False)
 
 
-def test_it_refuses_a_month_without_a_holiday_calendar(staff):
-    with pytest.raises(ValidationError, match="2099"):
+def test_it_refuses_a_month_not_yet_begun(staff):
+    with pytest.raises(ValidationError, match="2099-01"):
         selectors.leader_activity_days(staff, 2099, 1)
 
 

@@ -25,7 +25,8 @@ from django.utils.translation import ngettext
 
 from . import selectors, services
 from .context import request_user
-from .models import Area, Person, Role, Unit, User
+from .forms import CalendarNoticeForm
+from .models import Area, CalendarDay, CalendarNotice, DeadlineChange, Person, Role, Unit, User
 from .policy import Capability, can
 from .snapshots import snapshot
 
@@ -357,3 +358,94 @@ class PersonAdmin(ScopedAdmin):
                 acting_user=acting, person=person, expected_version=None, active=False
             )
         messages.success(request, _("Persons deactivated."))
+
+
+# --- the working-day calendar ---------------------------------------------------------
+
+
+class _AdministerOnly(admin.ModelAdmin):
+    """Visible to administrators; nobody deletes (a notice is corrected by entering it again)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, Capability.ADMINISTER)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return can(request.user, Capability.ADMINISTER)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class CalendarDayInline(admin.TabularInline):
+    """The notice's days as stored (read only: they change by entering the notice again)."""
+
+    model = CalendarDay
+    fields = ["date", "kind", "name"]
+    readonly_fields = ["date", "kind", "name"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(CalendarNotice)
+class CalendarNoticeAdmin(_AdministerOnly):
+    """A year's 节假日安排通知: typed as lines, saved through ``calendar_notice_enter``."""
+
+    form = CalendarNoticeForm
+    list_display = ["year", "number", "title", "published", "entered_by", "entered_at"]
+    list_select_related = ["entered_by"]
+    readonly_fields = ["entered_by", "entered_at"]
+    inlines = [CalendarDayInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, Capability.ADMINISTER)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return can(request.user, Capability.ADMINISTER)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        """A stored notice keeps its year; another year is another notice."""
+        return [*self.readonly_fields, "year"] if obj is not None else self.readonly_fields
+
+    def save_model(
+        self, request: HttpRequest, obj: CalendarNotice, form: Any, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        notice = services.calendar_notice_enter(
+            acting_user=request_user(request),
+            year=data.get("year", obj.year),
+            number=data.get("number", ""),
+            title=data["title"],
+            published=data.get("published"),
+            source=data.get("source", ""),
+            days=form.notice_days,
+        )
+        obj.pk, obj.entered_at, obj.entered_by = notice.pk, notice.entered_at, notice.entered_by
+        obj._state.adding = False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The days were written by the service; the inline only shows them."""
+
+
+@admin.register(DeadlineChange)
+class DeadlineChangeAdmin(_AdministerOnly):
+    """Deadlines moved by a notice: old → new and why (read only)."""
+
+    list_display = ["object_repr", "object_type", "old_date", "new_date", "new_provisional", "at"]
+    list_filter = ["notice", "object_type"]
+    list_select_related = ["notice"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = super().get_queryset(request)
+        return selectors.scope_to_user(rows, request.user, area_field="area")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

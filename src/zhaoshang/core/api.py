@@ -1,4 +1,4 @@
-"""Core API: who am I, the areas I can see, and the 人员库 (people).
+"""Core API: who am I, the areas I can see, the 人员库 (people) and the working-day calendar.
 
 Reads go through ``core.selectors`` (scoped: outside the caller's areas is
 404), writes through ``core.services``; ``zhaoshang.api.errors`` renders the
@@ -7,6 +7,7 @@ domain's exceptions (422 by field, 403, 404, 409) as JSON.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,12 +18,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
-from . import selectors, services
+from . import calendar, selectors, services
 from .context import request_user
-from .models import Area, Person, Unit, User
+from .models import Area, CalendarNotice, Person, Unit, User
 from .policy import Capability, area_scope_path, require
 from .schemas import (
     AreaOut,
+    CalendarAddOut,
+    CalendarBetweenOut,
+    CalendarNoticeIn,
+    CalendarNoticeOut,
+    CalendarOut,
     MeOut,
     PersonCreate,
     PersonDetail,
@@ -237,3 +243,110 @@ def person_merge(request: HttpRequest, person_id: int, payload: PersonMergeIn) -
         expected_version=payload.version,
     )
     return {"person": _person_detail(user, survivor.pk), "moved": moved}
+
+
+# --- the working-day calendar -------------------------------------------------------
+
+#: The longest span GET /calendar answers in one call.
+CALENDAR_MAX_DAYS = 366
+#: The largest n GET /calendar/add counts (about eight years of working days).
+CALENDAR_MAX_N = 2000
+
+
+def _counted(fn: Any, *args: Any) -> Any:
+    """A count the calendar refuses (before its first notice, after 2099) as 422 on ``field``."""
+    try:
+        return fn(*args)
+    except ValidationError as exc:
+        raise ValidationError({"start": exc.messages}) from exc
+
+
+@router.get(
+    "/calendar",
+    response=CalendarOut,
+    summary=gettext_noop("Holidays and make-up working days between two dates (at most a year)"),
+)
+def calendar_read(request: HttpRequest, start: dt.date, end: dt.date) -> dict[str, Any]:
+    request_user(request)
+    if end < start:
+        raise ValidationError({"end": _("The end date must not be before the start date.")})
+    if (end - start).days >= CALENDAR_MAX_DAYS:
+        raise ValidationError(
+            {"end": _("Ask for at most %(days)d days at a time.") % {"days": CALENDAR_MAX_DAYS}}
+        )
+    days = _counted(calendar.arrangement, start, end)
+    notices = calendar.notices(start.year, end.year)
+    years = [
+        {
+            "year": year,
+            "provisional": year not in notices,
+            "number": notices[year].number if year in notices else None,
+            "title": notices[year].title if year in notices else None,
+            "published": notices[year].published if year in notices else None,
+        }
+        for year in range(start.year, end.year + 1)
+    ]
+    return {"start": start, "end": end, "years": years, "days": [d._asdict() for d in days]}
+
+
+@router.get(
+    "/calendar/add",
+    response=CalendarAddOut,
+    summary=gettext_noop("The n-th working day after a date (次日起算)"),
+)
+def calendar_add(request: HttpRequest, start: dt.date, n: int) -> dict[str, Any]:
+    request_user(request)
+    if not 0 <= n <= CALENDAR_MAX_N:
+        raise ValidationError(
+            {"n": _("n must be between 0 and %(max)d.") % {"max": CALENDAR_MAX_N}}
+        )
+    return _counted(calendar.add_working_days_marked, start, n)._asdict()
+
+
+@router.get(
+    "/calendar/between",
+    response=CalendarBetweenOut,
+    summary=gettext_noop("Working days after one date up to another"),
+)
+def calendar_between(request: HttpRequest, start: dt.date, end: dt.date) -> dict[str, Any]:
+    request_user(request)
+    if (end - start).days > CALENDAR_MAX_N * 2:
+        raise ValidationError({"end": _("The dates are too far apart.")})
+    return _counted(calendar.working_days_between_marked, start, end)._asdict()
+
+
+def _notice_out(notice: CalendarNotice) -> dict[str, Any]:
+    return {
+        "year": notice.year,
+        "number": notice.number,
+        "title": notice.title,
+        "published": notice.published,
+        "source": notice.source,
+        "entered_at": notice.entered_at,
+        "days": [
+            {"date": d.date, "kind": d.kind, "name": d.name, "provisional": False}
+            for d in notice.days.all()
+        ],
+    }
+
+
+@router.post(
+    "/calendar/notices",
+    response={201: CalendarNoticeOut},
+    summary=gettext_noop("Enter a year's holiday notice (administrators; again = a correction)"),
+)
+def calendar_notice_enter(
+    request: HttpRequest, payload: CalendarNoticeIn
+) -> Status[dict[str, Any]]:
+    user = request_user(request)
+    require(user, Capability.ADMINISTER)
+    notice = services.calendar_notice_enter(
+        acting_user=user,
+        year=payload.year,
+        number=payload.number,
+        title=payload.title,
+        published=payload.published,
+        source=payload.source,
+        days=[(d.date, d.kind.value, d.name) for d in payload.days],
+    )
+    return Status(201, _notice_out(notice))

@@ -68,3 +68,10 @@ class AuditAction(models.TextChoices):
 class AuditResult(models.TextChoices):
     SUCCESS = "success", _("Success")
     FAILURE = "failure", _("Failure")
+
+
+class CalendarDayKind(models.TextChoices):
+    """What a date of a State Council holiday notice makes of it (工作日历的例外日)."""
+
+    HOLIDAY = "holiday", _("Holiday or rest day")  # 法定节假日/休息日
+    WORKDAY = "workday", _("Make-up working day")  # 调休上班

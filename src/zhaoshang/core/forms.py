@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditAction, AuditResult, PersonRank
-from .models import Area, Person, Unit, User
+from .choices import AuditAction, AuditResult, CalendarDayKind, PersonRank
+from .models import Area, CalendarNotice, Person, Unit, User
 from .selectors import PERSON_SORTS, areas_visible_to, units_visible_to, writable_areas
+from .services import NoticeDay, calendar_notice_check
 
 
 class LoginForm(AuthenticationForm):
@@ -196,3 +199,98 @@ class PersonMergeForm(forms.Form):
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["duplicates"].queryset = candidates  # type: ignore[attr-defined]
+
+
+# --- the working-day calendar: a year's notice in the admin ---------------------------
+
+#: The last word of a notice line: 休 (holiday) or 班 (make-up working day).
+NOTICE_KINDS = {
+    "休": CalendarDayKind.HOLIDAY,
+    "放假": CalendarDayKind.HOLIDAY,
+    "holiday": CalendarDayKind.HOLIDAY,
+    "班": CalendarDayKind.WORKDAY,
+    "上班": CalendarDayKind.WORKDAY,
+    "workday": CalendarDayKind.WORKDAY,
+}
+NOTICE_LINE_HELP = _(
+    "One line per date or date range: “2027-02-05~2027-02-11 春节 休” for holidays, "
+    "“2027-02-14 春节 班” for a make-up working day (调休上班)."
+)
+#: A range longer than this is a typing mistake, not a holiday.
+NOTICE_MAX_RANGE = 15
+
+
+def _notice_dates(text: str) -> list[dt.date]:
+    """``2027-02-05`` or ``2027-02-05~2027-02-11`` (also ``至``) as its dates; ValueError if bad."""
+    first, _sep, last = text.replace("至", "~").partition("~")
+    start = dt.date.fromisoformat(first)
+    end = dt.date.fromisoformat(last) if last else start
+    if not 0 <= (end - start).days < NOTICE_MAX_RANGE:
+        raise ValueError(text)
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def parse_notice_lines(text: str) -> tuple[list[NoticeDay], list[str]]:
+    """The days the lines list, and one message per line that cannot be read."""
+    days: list[NoticeDay] = []
+    errors: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words:
+            continue
+        kind = NOTICE_KINDS.get(words[-1].lower()) if len(words) >= 3 else None
+        try:
+            dates = _notice_dates(words[0])
+        except ValueError:
+            dates = []
+        if kind is None or not dates:
+            errors.append(
+                _("Line %(line)d cannot be read: “%(text)s”.") % {"line": number, "text": line}
+            )
+            continue
+        name = " ".join(words[1:-1])
+        days += [NoticeDay(day, kind, name) for day in dates]
+    return days, errors
+
+
+def notice_lines(notice: CalendarNotice) -> str:
+    """A stored notice's days written back as lines (one per date), for correcting it."""
+    return "\n".join(
+        f"{d.date:%Y-%m-%d} {d.name} {'班' if d.kind == CalendarDayKind.WORKDAY else '休'}"
+        for d in notice.days.all()
+    )
+
+
+class CalendarNoticeForm(forms.ModelForm):
+    """A year's notice as typed from its text; saved through ``calendar_notice_enter``."""
+
+    lines = forms.CharField(
+        label=_("Days"), widget=forms.Textarea(attrs={"rows": 16}), help_text=NOTICE_LINE_HELP
+    )
+
+    class Meta:
+        model = CalendarNotice
+        fields = ["year", "number", "title", "published", "source"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["lines"].initial = notice_lines(self.instance)
+        self.notice_days: list[NoticeDay] = []
+
+    def validate_unique(self) -> None:
+        """Entering a year again is a correction of its notice, not a duplicate."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        days, errors = parse_notice_lines(data.get("lines", ""))
+        if errors:
+            self.add_error("lines", errors)
+        elif data.get("year") is not None:
+            try:
+                calendar_notice_check(year=data["year"], published=data.get("published"), days=days)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error("lines" if field == "days" else field, messages)
+        self.notice_days = days
+        return data

@@ -1,4 +1,4 @@
-"""Areas, units, users, roles and the append-only audit log.
+"""Areas, units, users, roles, the append-only audit log and the working-day calendar.
 
 Models hold data and invariants only; every write goes through
 ``core.services`` so that it is audited in the same transaction.
@@ -15,7 +15,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AreaLevel, AuditAction, AuditResult, PersonRank, RoleCode, UnitKind
+from .choices import (
+    AreaLevel,
+    AuditAction,
+    AuditResult,
+    CalendarDayKind,
+    PersonRank,
+    RoleCode,
+    UnitKind,
+)
 
 AREA_CODE_RE = re.compile(r"^\d{6}(\d{3})?$")
 
@@ -382,3 +390,106 @@ class StageLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_date} {self.from_stage or '—'} → {self.to_stage}"
+
+
+# --- the working-day calendar (工作日历) ---------------------------------------------
+
+
+class CalendarNotice(models.Model):
+    """国务院办公厅关于某年部分节假日安排的通知: one year's official arrangement.
+
+    A year with a notice counts its ``CalendarDay`` rows; a year without one
+    counts the statutory holidays only and every date through it is 预计
+    (``core.calendar``). ``number`` stays blank when the notice's document
+    number could not be verified; ``source`` then says where the days came from.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    number = models.CharField(_("document number"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    published = models.DateField(_("published on"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        User,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        verbose_name = _("holiday notice")
+        verbose_name_plural = _("holiday notices")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}（{self.number}）" if self.number else str(self.year)
+
+
+class CalendarDay(models.Model):
+    """One date a notice makes an exception of: a holiday (休) or a 调休 working day (班).
+
+    Only the notice's days are stored; every other date follows the Monday to
+    Friday rule, so the table stays a few dozen rows a year.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
+    name = models.CharField(_("holiday"), max_length=64)
+    notice = models.ForeignKey(
+        CalendarNotice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="days"
+    )
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name} {self.get_kind_display()}"
+
+
+class DeadlineChange(models.Model):
+    """A deadline that moved when a year's notice was entered (old → new, and why).
+
+    Written by ``core.services.calendar_notice_enter`` for each move a
+    registered recompute hook reports; the object is named by type and id so
+    that any app's deadlines can be recorded without core importing them.
+    """
+
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object ID"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    old_date = models.DateField(_("old deadline"))
+    new_date = models.DateField(_("new deadline"))
+    old_provisional = models.BooleanField(_("old deadline provisional"))
+    new_provisional = models.BooleanField(_("new deadline provisional"))
+    reason = models.CharField(_("reason"), max_length=200)
+    notice = models.ForeignKey(
+        CalendarNotice,
+        verbose_name=_("notice"),
+        on_delete=models.PROTECT,
+        related_name="deadline_changes",
+    )
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("deadline change")
+        verbose_name_plural = _("deadline changes")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_deadline_change_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr}: {self.old_date:%Y-%m-%d} → {self.new_date:%Y-%m-%d}"

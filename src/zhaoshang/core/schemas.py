@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
-from .choices import PersonRank
+from .choices import CalendarDayKind, PersonRank
 from .selectors import PERSON_SORTS
 
 
@@ -144,3 +144,69 @@ class PersonMergeIn(_NoNul):
 class PersonMergeOut(Schema):
     person: PersonDetail
     moved: dict[str, int] = Field(description="rows moved to the survivor, per relation")
+
+
+# --- the working-day calendar ---------------------------------------------------------
+
+
+class CalendarYearOut(Schema):
+    year: int
+    provisional: bool = Field(description="no State Council notice yet: statutory holidays only")
+    number: str | None = Field(description="the notice's document number, if known")
+    title: str | None
+    published: dt.date | None
+
+
+class CalendarDayOut(Schema):
+    date: dt.date
+    kind: CalendarDayKind = Field(description="holiday (休) or workday (调休上班)")
+    name: str
+    provisional: bool
+
+
+class CalendarOut(Schema):
+    start: dt.date
+    end: dt.date
+    years: list[CalendarYearOut]
+    days: list[CalendarDayOut] = Field(description="every date that is not Monday–Friday as usual")
+
+
+class CalendarAddOut(Schema):
+    date: dt.date = Field(description="the n-th working day after start (次日起算)")
+    provisional: bool = Field(description="counted through a year without a notice (预计)")
+
+
+class CalendarBetweenOut(Schema):
+    days: int = Field(description="working days d with start < d ≤ end")
+    provisional: bool
+
+
+class CalendarDayIn(_NoNul):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    kind: CalendarDayKind
+    name: str = Field(..., min_length=1, max_length=64)
+
+
+class CalendarNoticeIn(_NoNul):
+    """A year's 国务院办公厅 holiday notice; entering a year again replaces it (a correction)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(..., ge=1901, le=2099)
+    number: str = Field("", max_length=64, description="e.g. 国办发明电〔2024〕12号")
+    title: str = Field(..., min_length=1, max_length=200)
+    published: dt.date | None = None
+    source: str = Field("", max_length=200)
+    days: list[CalendarDayIn] = Field(..., min_length=1, max_length=200)
+
+
+class CalendarNoticeOut(Schema):
+    year: int
+    number: str
+    title: str
+    published: dt.date | None
+    source: str
+    entered_at: dt.datetime
+    days: list[CalendarDayOut]

@@ -50,8 +50,8 @@ def is_overdue(milestone: Milestone, today: dt.date | None = None) -> bool:
 def late_working_days(milestone: Milestone) -> int | None:
     """Working days a done milestone was completed after its due date (逾期完成), else None.
 
-    0 when it was done late on non-working days only; None as well when the
-    calendar of a year in between is not published yet (it cannot be counted).
+    0 when it was done late on non-working days only; None as well when a year
+    in between cannot be counted (before the calendar's first notice, after 2099).
     """
     done, due = milestone.done_date, milestone.due_date
     if done is None or done <= due:
@@ -191,8 +191,8 @@ DUE_SOON_WORKING_DAYS = 5
 
 
 def due_soon_until(today: dt.date) -> dt.date:
-    """The last day "due soon" covers; a week of calendar days when the holiday
-    calendar of the coming days is not published yet (better shown than hidden)."""
+    """The last day "due soon" covers; a week of calendar days when the coming days
+    cannot be counted (after 2099: better shown than hidden)."""
     try:
         return add_working_days(today, DUE_SOON_WORKING_DAYS)
     except ValidationError:

@@ -5,7 +5,8 @@ Service functions take keyword arguments only and an ``acting_user``
 ``full_clean()`` before saving, so a bad value raises ``ValidationError`` and
 nothing is written. Callers import from this package; the subjects are
 ``audit`` (the audit trail), ``org`` (areas, units, users), ``persons``
-(人员库) and ``auth`` (log-in events, OTP, API tokens).
+(人员库), ``auth`` (log-in events, OTP, API tokens) and ``calendar`` (a year's
+holiday notice and the deadlines it moves).
 """
 
 from .audit import audit_record, export_record, record_saved, stored_snapshot
@@ -28,6 +29,7 @@ from .auth import (
     token_revoke,
     user_unlock,
 )
+from .calendar import NoticeDay, calendar_notice_check, calendar_notice_enter
 from .org import (
     area_create,
     area_save,
@@ -71,6 +73,7 @@ __all__ = [
     "RANK_OF_ROLE",
     "TOKEN_PREFIX",
     "TOKEN_TOUCH_SECONDS",
+    "NoticeDay",
     "area_create",
     "area_save",
     "audit_record",
@@ -78,6 +81,8 @@ __all__ = [
     "auth_record_login_failed",
     "auth_record_logout",
     "auth_record_otp",
+    "calendar_notice_check",
+    "calendar_notice_enter",
     "export_record",
     "instance_delete",
     "instance_save",
