@@ -5,9 +5,20 @@ Service functions take keyword arguments only and an ``acting_user``
 ``full_clean()`` before saving, so a bad value raises ``ValidationError`` and
 nothing is written. Callers import from this package; the subjects are
 ``audit`` (the audit trail), ``org`` (areas, units, users), ``persons``
-(人员库) and ``auth`` (log-in events, OTP, API tokens).
+(人员库), ``auth`` (log-in events, OTP, API tokens), ``alerts`` (提醒: the inbox
+and the outbox rows) and ``outbox`` (delivery by email and group robots).
 """
 
+from .alerts import (
+    EVENT_FIELDS,
+    alert_channel_save,
+    alert_mark_all_read,
+    alert_mark_read,
+    notify,
+    notify_query,
+    register_delivery_kick,
+    text_expr,
+)
 from .audit import audit_record, export_record, record_saved, stored_snapshot
 from .auth import (
     MAX_TOKEN_DAYS,
@@ -40,6 +51,7 @@ from .org import (
     user_set_language,
     user_set_roles,
 )
+from .outbox import outbox_deliver, outbox_retry
 from .persons import (
     ACCOUNT_PERSON,
     BAD_PHONE,
@@ -61,6 +73,7 @@ __all__ = [
     "ACCOUNT_PERSON",
     "BAD_PHONE",
     "DIFFERENT_ACCOUNTS",
+    "EVENT_FIELDS",
     "MAX_TOKEN_DAYS",
     "NAMED_PERSON",
     "OTP_LOCK",
@@ -71,6 +84,9 @@ __all__ = [
     "RANK_OF_ROLE",
     "TOKEN_PREFIX",
     "TOKEN_TOUCH_SECONDS",
+    "alert_channel_save",
+    "alert_mark_all_read",
+    "alert_mark_read",
     "area_create",
     "area_save",
     "audit_record",
@@ -81,9 +97,13 @@ __all__ = [
     "export_record",
     "instance_delete",
     "instance_save",
+    "notify",
+    "notify_query",
     "otp_enrol_confirm",
     "otp_locked_until",
     "otp_reset",
+    "outbox_deliver",
+    "outbox_retry",
     "person_create",
     "person_delete",
     "person_merge",
@@ -91,7 +111,9 @@ __all__ = [
     "phone_ok",
     "rank_for_roles",
     "record_saved",
+    "register_delivery_kick",
     "stored_snapshot",
+    "text_expr",
     "token_create",
     "token_hash",
     "token_mark_used",
