@@ -376,6 +376,7 @@ class PersonAdmin(ScopedAdmin):
 class AlertRobotForm(forms.ModelForm):
     """The robot's kinds as ticks over the registered alert kinds (stored ``,a,b,``)."""
 
+    webhook_url = forms.URLField(label=_("webhook URL"), max_length=500, assume_scheme="https")
     kind_choices = forms.MultipleChoiceField(
         label=_("Alert kinds"),
         required=False,

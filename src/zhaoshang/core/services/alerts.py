@@ -227,7 +227,7 @@ def _insert_alerts(kind: str, select_sql: str, params: list[Any], now: datetime)
         f"WHERE src.{_q('alert_recipient')} IS NOT NULL ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, kind, now])
+        cursor.execute(sql, [kind, now, *params])  # outer placeholders come first
         return max(cursor.rowcount, 0)
 
 
@@ -264,7 +264,7 @@ def _insert_emails(kind: str, now: datetime) -> int:
         "WHERE 1 = 1 ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, OutboxChannel.EMAIL, OutboxStatus.PENDING, now, now])
+        cursor.execute(sql, [OutboxChannel.EMAIL, OutboxStatus.PENDING, now, now, *params])
         return max(cursor.rowcount, 0)
 
 
@@ -299,7 +299,7 @@ def _insert_robot_messages(kind: str, select_sql: str, params: list[Any], now: d
         "ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, OutboxStatus.PENDING, now, now, True, f"%,{kind},%"])
+        cursor.execute(sql, [OutboxStatus.PENDING, now, now, *params, True, f"%,{kind},%"])
         return max(cursor.rowcount, 0)
 
 
