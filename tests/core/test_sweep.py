@@ -255,7 +255,8 @@ def test_two_sweeps_at_once_create_each_alert_once(tmp_path: Path) -> None:
             "from django.db.models import Count\n"
             "from zhaoshang.core.models import Alert, SweepRun\n"
             "rows = Alert.objects.filter(title__contains='并发')\n"
-            "dupes = rows.values('recipient', 'object_id').annotate(n=Count('id')).filter(n__gt=1)\n"
+            "dupes = rows.values('recipient', 'object_id')"
+            ".annotate(n=Count('id')).filter(n__gt=1)\n"
             "run = SweepRun.objects.get()\n"
             "print(rows.count(), dupes.count(), run.status, run.runs)",
         ],
