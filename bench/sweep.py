@@ -73,9 +73,8 @@ def build() -> None:
         for n in range(ARGS.areas):
             code = f"41{1000 + n:04d}"
             cur.execute(
-                "INSERT INTO core_area (code, name, level, parent_id, path) VALUES (?, ?, ?, ?, ?)".replace(
-                    "?", "%s"
-                ),
+                "INSERT INTO core_area (code, name, level, parent_id, path) "
+                "VALUES (%s, %s, %s, %s, %s)",
                 [code, f"县{n}", "county", province, f"410000/{code}/"],
             )
             area = cur.lastrowid
@@ -101,14 +100,12 @@ def build() -> None:
 def _projects_and_milestones(people: list[tuple[int, int]], now: str) -> None:
     from zhaoshang.projects.models import Project
 
-    fields = {f.column: f for f in Project._meta.concrete_fields if f.column != "id"}
     projects = []
-    for person, area in people:
+    for _person, area in people:
         project = Project(area_id=area, name=f"项目{area}")
         project.created_at = project.updated_at = timezone.now()
         projects.append(project)
     Project.objects.bulk_create(projects)
-    del fields
     project_of = dict(Project.objects.values_list("area_id", "id"))
     rows = []
     next_day = due_until(TODAY)
