@@ -345,6 +345,30 @@ HUEY["immediate"] = envbool("ZHAOSHANG_HUEY_IMMEDIATE", False)
 #: ledgers up to this many rows import within the request; larger ones run as a huey job
 ZHAOSHANG_IMPORT_INLINE_ROWS = envint("ZHAOSHANG_IMPORT_INLINE_ROWS", 2000)
 
+# --- alerts: email, robots, outbox, the daily sweep (docs/alerts.md) -----------
+EMAIL_BACKEND = envstr("ZHAOSHANG_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("ZHAOSHANG_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("ZHAOSHANG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("ZHAOSHANG_EMAIL_USER")
+EMAIL_HOST_PASSWORD = envsecret("ZHAOSHANG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("ZHAOSHANG_EMAIL_TLS", False)
+EMAIL_USE_SSL = envbool("ZHAOSHANG_EMAIL_SSL", False)
+EMAIL_TIMEOUT = envint("ZHAOSHANG_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = envstr("ZHAOSHANG_EMAIL_FROM", "zhaoshang@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: how links in emails and robot messages start (e.g. https://zs.example.gov.cn); blank: paths
+ZHAOSHANG_SITE_URL = envstr("ZHAOSHANG_SITE_URL").rstrip("/")
+#: a webhook that has not answered within this many seconds counts as a failed attempt
+ZHAOSHANG_WEBHOOK_TIMEOUT = envint("ZHAOSHANG_WEBHOOK_TIMEOUT", 10)
+#: tries before an outbox message is given up (dead); waits double from 1 minute up to the cap
+ZHAOSHANG_OUTBOX_MAX_ATTEMPTS = envint("ZHAOSHANG_OUTBOX_MAX_ATTEMPTS", 12)
+ZHAOSHANG_OUTBOX_MAX_BACKOFF_MINUTES = envint("ZHAOSHANG_OUTBOX_MAX_BACKOFF_MINUTES", 60)
+#: a message left "sending" this long (its worker died) is tried again
+ZHAOSHANG_OUTBOX_STALE_MINUTES = envint("ZHAOSHANG_OUTBOX_STALE_MINUTES", 10)
+#: the hour (Asia/Shanghai) of the daily sweep on working days, and how long a step's lock lives
+ZHAOSHANG_SWEEP_HOUR = envint("ZHAOSHANG_SWEEP_HOUR", 8)
+ZHAOSHANG_SWEEP_LEASE_MINUTES = envint("ZHAOSHANG_SWEEP_LEASE_MINUTES", 60)
+
 # --- i18n --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -25,7 +25,7 @@ from zhaoshang.core.calendar import (
     working_days_in_month,
 )
 from zhaoshang.core.holiday_rules import statutory_holidays
-from zhaoshang.core.models import AuditEvent, CalendarDay, CalendarNotice, DeadlineChange
+from zhaoshang.core.models import Alert, AuditEvent, CalendarDay, CalendarNotice, DeadlineChange
 
 pytestmark = pytest.mark.django_db
 
@@ -187,9 +187,10 @@ NOTICE_2027 = [
 class FakeDeadlines:
     """An app's open deadlines (start + n working days), recomputed when a notice comes."""
 
-    def __init__(self, items: dict[str, tuple[D, int]], area_id: int | None) -> None:
+    def __init__(self, items: dict[str, tuple[D, int]], area_id: int | None, owner: int) -> None:
         self.items = items
         self.area_id = area_id
+        self.owner = owner
         self.due = {key: add_working_days_marked(s, n) for key, (s, n) in items.items()}
         self.calls: list[set[int]] = []
 
@@ -209,7 +210,7 @@ class FakeDeadlines:
                         old_provisional=old.provisional,
                         new_provisional=new.provisional,
                         area_id=self.area_id,
-                        owner_user_ids=(1,),
+                        owner_user_ids=(self.owner,),
                     )
                 )
                 self.due[key] = new
@@ -218,10 +219,11 @@ class FakeDeadlines:
 
 @pytest.fixture
 def deadlines(user_named) -> Iterator[FakeDeadlines]:
-    area_id = user_named("yc_staff").area_id
+    staff = user_named("yc_staff")
     hook = FakeDeadlines(
         {"1": (D(2026, 12, 20), 20), "2": (D(2027, 1, 25), 15), "3": (D(2026, 3, 2), 5)},
-        area_id,
+        staff.area_id,
+        staff.pk,
     )
     told: list[Any] = []
 
@@ -268,6 +270,9 @@ def test_entering_a_notice_recomputes_and_records_every_move(user_named, deadlin
     assert AuditEvent.objects.filter(object_type="core.deadlinechange").count() == 2
     assert AuditEvent.objects.get(object_type="core.calendarnotice", object_id=str(notice.pk))
     assert [len(changes) for changes, _moves in deadlines.told] == [2]  # type: ignore[attr-defined]
+    told = Alert.objects.get(recipient=user_named("yc_staff"), key=f"deadline-moved:{moved.pk}")
+    assert (told.kind, told.title) == ("deadline_moved", "期限调整：事项2")
+    assert "2027-02-19（预计） → 2027-02-22" in told.body and "99号" in told.body
 
 
 def test_a_second_entry_corrects_the_notice(user_named, deadlines):

@@ -182,7 +182,7 @@ def test_it_answers_the_job_page_in_a_fixed_number_of_queries(
     worse = ImportJob.objects.exclude(pk=job.pk).get()
     assert worse.error_count == 3
     for each in (job, worse):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = client.get(f"/imports/jobs/{each.pk}/")
         assert response.status_code == 200
 

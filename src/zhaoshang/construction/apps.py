@@ -12,11 +12,13 @@ class ConstructionConfig(AppConfig):
 
         from .home import register_home_panels
         from .panels import register_audit_links, register_key_levels, register_panels
+        from .sweep import register_sweep
 
         register_panels()
         register_audit_links()
         register_key_levels()
         register_home_panels()
+        register_sweep()
         register(
             MenuItem(40, _("Key projects"), "construction:keylist", official),
             MenuItem(50, _("Work plans"), "construction:milestone_list", official),

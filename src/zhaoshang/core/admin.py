@@ -16,7 +16,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,10 +24,24 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import selectors, services
+from .alert_kinds import alert_kind_choices, alert_kind_label
 from .context import request_user
 from .forms import CalendarNoticeForm
-from .models import Area, CalendarDay, CalendarNotice, DeadlineChange, Person, Role, Unit, User
-from .policy import Capability, can
+from .models import (
+    AlertRobot,
+    Area,
+    CalendarDay,
+    CalendarNotice,
+    DeadlineChange,
+    OutboxAttempt,
+    OutboxMessage,
+    Person,
+    Role,
+    Unit,
+    User,
+    robot_kinds_text,
+)
+from .policy import Capability, area_scope_path, can
 from .snapshots import snapshot
 
 
@@ -382,6 +396,58 @@ class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
     fields = ["date", "kind", "name"]
     readonly_fields = ["date", "kind", "name"]
+
+
+# --- alerts: group robots and the outbox ------------------------------------------------
+
+
+class AlertRobotForm(forms.ModelForm):
+    """The robot's kinds as ticks over the registered alert kinds (stored ``,a,b,``)."""
+
+    webhook_url = forms.URLField(label=_("webhook URL"), max_length=500, assume_scheme="https")
+    kind_choices = forms.MultipleChoiceField(
+        label=_("Alert kinds"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked relays every kind."),
+    )
+
+    class Meta:
+        model = AlertRobot
+        fields = ["area", "name", "kind", "webhook_url", "secret", "active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kind_choices"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = alert_kind_choices()
+        field.initial = [k for k in self.instance.kinds.split(",") if k]
+
+    def save(self, commit: bool = True) -> Any:
+        self.instance.kinds = robot_kinds_text(self.cleaned_data.get("kind_choices") or [])
+        return super().save(commit)
+
+
+@admin.register(AlertRobot)
+class AlertRobotAdmin(ScopedAdmin):
+    form = AlertRobotForm
+    list_display = ["name", "kind", "area", "active", "kinds_shown"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    list_select_related = ["area"]
+    fields = ["area", "name", "kind", "webhook_url", "secret", "active", "kind_choices"]
+
+    @admin.display(description=_("Alert kinds"))
+    def kinds_shown(self, obj: AlertRobot) -> str:
+        kinds = [alert_kind_label(k) for k in obj.kinds.split(",") if k]
+        return "、".join(kinds) if kinds else str(_("All"))
+
+
+class OutboxAttemptInline(admin.TabularInline):
+    model = OutboxAttempt
+    fields = ("at", "ok", "http_status", "duration_ms", "error")
+    readonly_fields = ("at", "ok", "http_status", "duration_ms", "error")
     extra = 0
     can_delete = False
 
@@ -444,8 +510,62 @@ class DeadlineChangeAdmin(_AdministerOnly):
         rows = super().get_queryset(request)
         return selectors.scope_to_user(rows, request.user, area_field="area")
 
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ScopedAdmin):
+    """The outbox, read-only: what was owed, to whom, each attempt; dead ones can be retried."""
+
+    list_display = ["created_at", "channel", "target_shown", "subject", "status", "attempts"]
+    list_filter = ["status", "channel"]
+    search_fields = ["subject", "target", "key"]
+    list_select_related = ["robot"]
+    readonly_fields = OUTBOX_FIELDS = (
+        "channel",
+        "target_shown",
+        "key",
+        "subject",
+        "text",
+        "link",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+        "created_at",
+    )
+    fields = OUTBOX_FIELDS
+    inlines = [OutboxAttemptInline]
+    actions = ["retry"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = OutboxMessage.objects.select_related("robot")
+        path = area_scope_path(request.user)
+        if path is None:
+            return rows.none()
+        if path:
+            rows = rows.filter(
+                Q(robot__area__path__startswith=path) | Q(alert__area__path__startswith=path)
+            )
+        return rows
+
+    @admin.display(description=_("target"))
+    def target_shown(self, obj: OutboxMessage) -> str:
+        return obj.target or (obj.robot.name if obj.robot else "—")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Retry the given-up messages"))
+    def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        count = services.outbox_retry(acting_user=request_user(request), messages=queryset)
+        messages.success(
+            request,
+            ngettext("%(n)d message queued again.", "%(n)d messages queued again.", count)
+            % {"n": count},
+        )

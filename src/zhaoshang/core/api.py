@@ -1,4 +1,4 @@
-"""Core API: who am I, the areas I can see, the 人员库 (people) and the working-day calendar.
+"""Core API: who am I, the areas I can see, the 人员库 (people), the working-day calendar, my inbox.
 
 Reads go through ``core.selectors`` (scoped: outside the caller's areas is
 404), writes through ``core.services``; ``zhaoshang.api.errors`` renders the
@@ -16,19 +16,22 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from ninja import Query, Router, Status
+from ninja import Path, Query, Router, Status
 
 from . import calendar, selectors, services
 from .context import request_user
-from .models import Area, CalendarNotice, Person, Unit, User
+from .models import Alert, Area, CalendarNotice, Person, Unit, User
 from .policy import Capability, area_scope_path, require
 from .schemas import (
+    AlertOut,
+    AlertPage,
     AreaOut,
     CalendarAddOut,
     CalendarBetweenOut,
     CalendarNoticeIn,
     CalendarNoticeOut,
     CalendarOut,
+    InboxFilters,
     MeOut,
     PersonCreate,
     PersonDetail,
@@ -37,6 +40,8 @@ from .schemas import (
     PersonMergeOut,
     PersonPage,
     PersonUpdate,
+    ReadAllIn,
+    ReadAllOut,
     ReferenceOut,
 )
 
@@ -350,3 +355,59 @@ def calendar_notice_enter(
         days=[(d.date, d.kind.value, d.name) for d in payload.days],
     )
     return Status(201, _notice_out(notice))
+
+
+# --- the inbox (提醒): only the caller's own alerts ------------------------------------
+
+#: an id past a bigint would overflow the driver: refused as 422, never a 500
+ALERT_ID = Path(..., ge=1, le=2**63 - 1)
+
+
+def _alert_out(alert: Alert) -> AlertOut:
+    return AlertOut(
+        id=alert.pk,
+        kind=alert.kind,
+        kind_label=alert.kind_label,
+        title=alert.title,
+        body=alert.body,
+        link=alert.link,
+        object_type=alert.object_type,
+        object_id=alert.object_id,
+        created_at=alert.created_at,
+        read_at=alert.read_at,
+    )
+
+
+@router.get("/inbox", response=AlertPage, summary=gettext_noop("My alerts, unread first"))
+def inbox_list(request: HttpRequest, filters: Query[InboxFilters]) -> AlertPage:
+    user = request_user(request)
+    rows = selectors.alerts_for(user, filters.model_dump(exclude={"limit", "offset"}))
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return AlertPage(
+        count=rows.count(),
+        unread=selectors.unread_count(user),
+        limit=filters.limit,
+        offset=filters.offset,
+        items=[_alert_out(a) for a in page],
+    )
+
+
+@router.post(
+    "/inbox/read-all",
+    response=ReadAllOut,
+    summary=gettext_noop("Mark all my unread alerts read (of one kind, if given)"),
+)
+def inbox_read_all(request: HttpRequest, payload: ReadAllIn) -> ReadAllOut:
+    user = request_user(request)
+    return ReadAllOut(marked=services.alert_mark_all_read(acting_user=user, kind=payload.kind))
+
+
+@router.post(
+    "/inbox/{alert_id}/read",
+    response=AlertOut,
+    summary=gettext_noop("Mark one of my alerts read (another user's is 404)"),
+)
+def inbox_read(request: HttpRequest, alert_id: int = ALERT_ID) -> AlertOut:
+    user = request_user(request)
+    alert = selectors.alert_or_404(user, alert_id)
+    return _alert_out(services.alert_mark_read(acting_user=user, alert=alert))

@@ -23,6 +23,15 @@ class CoreConfig(AppConfig):
             MenuItem(99, _("API"), "/api/docs", official),
         )
         register_object_links("core.person", person_links)
+        register_alerts()
+
+
+def register_alerts() -> None:
+    """After a commit that wrote outbox rows, a huey worker delivers them."""
+    from .services import register_delivery_kick
+    from .tasks import deliver_outbox_soon
+
+    register_delivery_kick(deliver_outbox_soon)
 
 
 class ZhaoshangAdminConfig(admin_apps.AdminConfig):

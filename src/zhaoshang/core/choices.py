@@ -75,3 +75,45 @@ class CalendarDayKind(models.TextChoices):
 
     HOLIDAY = "holiday", _("Holiday or rest day")  # 法定节假日/休息日
     WORKDAY = "workday", _("Make-up working day")  # 调休上班
+
+
+class AlertKind(models.TextChoices):
+    """提醒类别 core knows; other apps add theirs through ``core.alert_kinds``."""
+
+    MILESTONE_OVERDUE = "milestone_overdue", _("Milestone overdue")
+    MILESTONE_DUE = "milestone_due", _("Milestone due soon")
+    APPROVAL_DUE = "approval_due", _("Approval item due soon")
+    APPROVAL_OVERDUE = "approval_overdue", _("Approval item overdue")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved")
+
+
+class OutboxChannel(models.TextChoices):
+    """How an outbox message leaves: email, or a group robot's webhook."""
+
+    EMAIL = "email", _("Email")
+    WECOM = "wecom", _("WeCom group robot")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+
+
+class RobotKind(models.TextChoices):
+    """群机器人: the webhook formats the platform speaks."""
+
+    WECOM = "wecom", _("WeCom group robot")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+
+
+class OutboxStatus(models.TextChoices):
+    """发送状态: pending → sending → sent, or dead after the last attempt."""
+
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DEAD = "dead", _("Given up")
+
+
+class SweepStatus(models.TextChoices):
+    """每日清扫 step state: its row is also the lock that keeps two sweeps apart."""
+
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -1,4 +1,4 @@
-"""Navigation shown on every page: only modules the user may open."""
+"""Navigation shown on every page: only modules the user may open, and the unread alerts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from .navigation import menu_for
 from .policy import Capability, can, otp_required
+from .selectors import unread_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -20,4 +21,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": menu_for(user),
         "nav_can_audit": can(user, Capability.READ_AUDIT),
         "nav_can_admin": can(user, Capability.ADMINISTER),
+        "nav_unread": unread_count(user),
     }

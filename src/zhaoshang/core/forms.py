@@ -294,3 +294,33 @@ class CalendarNoticeForm(forms.ModelForm):
                     self.add_error("lines" if field == "days" else field, messages)
         self.notice_days = days
         return data
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's filter bar (``selectors.alerts_for``)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("unread", _("Unread")), ("read", _("Read"))],
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .alert_kinds import alert_kind_choices
+
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", _("All")), *alert_kind_choices()]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters; an invalid value (a typo in the URL) is dropped, not an error."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class AlertChannelForm(forms.Form):
+    """How a user is told: the inbox always, email when chosen."""
+
+    email = forms.BooleanField(label=_("Also send my alerts by email"), required=False)

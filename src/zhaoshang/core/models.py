@@ -20,8 +20,12 @@ from .choices import (
     AuditAction,
     AuditResult,
     CalendarDayKind,
+    OutboxChannel,
+    OutboxStatus,
     PersonRank,
+    RobotKind,
     RoleCode,
+    SweepStatus,
     UnitKind,
 )
 
@@ -493,3 +497,254 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_repr}: {self.old_date:%Y-%m-%d} → {self.new_date:%Y-%m-%d}"
+
+
+# --- alerts, the outbox and the daily sweep (issue 12 §3–§4) -------------------
+
+
+class Alert(models.Model):
+    """提醒: one message in one user's inbox, written in the same transaction as its cause.
+
+    ``key`` names the event (``milestone-overdue:42:2026-11-29``); the unique
+    (recipient, key) pair makes every writer idempotent: a sweep run twice, or
+    two at once, inserts each alert once (``core.services.alerts``). ``kind``
+    is a plain string whose label comes from ``core.alert_kinds``, so higher
+    apps add kinds without a core migration.
+    """
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    key = models.CharField(_("event key"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="core_alert_once_per_key")
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="core_alert_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="core_alert_unread",
+            ),
+            models.Index(fields=["kind", "created_at"], name="core_alert_kind_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def kind_label(self) -> str:
+        from .alert_kinds import alert_kind_label
+
+        return alert_kind_label(self.kind)
+
+
+class AlertChannel(models.Model):
+    """A user's choice of channels: the inbox always, email when ``email`` is on."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="alert_channel"
+    )
+    email = models.BooleanField(_("also by email"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("alert channels")
+        verbose_name_plural = _("alert channels")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def robot_kinds_text(kinds: list[str]) -> str:
+    """``AlertRobot.kinds`` as stored: ``,a,b,`` so SQL can match ``LIKE '%,a,%'``."""
+    cleaned = sorted({k.strip() for k in kinds if k.strip()})
+    return f",{','.join(cleaned)}," if cleaned else ""
+
+
+class AlertRobot(models.Model):
+    """群机器人: a WeCom or DingTalk group webhook that relays an area's alerts.
+
+    ``kinds`` is blank for every kind, else ``,kind,kind,`` (``robot_kinds_text``)
+    so the set-based sweep can join robots to events with one ``LIKE``.
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="alert_robots"
+    )
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=RobotKind.choices)
+    webhook_url = models.URLField(_("webhook URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=128,
+        blank=True,
+        help_text=_("DingTalk's 加签 secret (SEC…); leave blank for an unsigned robot."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    kinds = models.CharField(
+        _("alert kinds"),
+        max_length=500,
+        blank=True,
+        help_text=_("Blank relays every kind."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group robot")
+        verbose_name_plural = _("group robots")
+        ordering = ["area__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.webhook_url and not self.webhook_url.startswith(("https://", "http://")):
+            raise ValidationError({"webhook_url": _("A webhook URL starts with https://.")})
+        if self.secret and self.kind != RobotKind.DINGTALK:
+            raise ValidationError({"secret": _("Only a DingTalk robot has a signing secret.")})
+
+    def relays(self, kind: str) -> bool:
+        return not self.kinds or f",{kind}," in self.kinds
+
+
+class OutboxMessage(models.Model):
+    """发件箱: one delivery owed to one channel, written with its alert, sent after commit.
+
+    The row is the promise: a worker claims it (pending → sending by a
+    conditional UPDATE), sends it, and marks it sent or schedules the next try
+    with backoff; a message once marked sent is never claimed again. An email
+    belongs to an alert (unique per alert, channel and address); a robot's
+    message belongs to the robot and the event's key (unique per robot and key),
+    so an event with ten recipients reaches a group once.
+    """
+
+    alert = models.ForeignKey(
+        Alert,
+        verbose_name=_("alert"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox",
+    )
+    robot = models.ForeignKey(
+        AlertRobot,
+        verbose_name=_("group robot"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox",
+    )
+    key = models.CharField(_("event key"), max_length=200, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=OutboxChannel.choices)
+    target = models.CharField(_("target"), max_length=254, blank=True)
+    subject = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    payload = models.JSONField(_("payload"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "channel", "target"], name="core_outbox_once_per_alert"
+            ),
+            models.UniqueConstraint(fields=["robot", "key"], name="core_outbox_once_per_robot"),
+            models.CheckConstraint(
+                condition=models.Q(alert__isnull=False) | models.Q(robot__isnull=False),
+                name="core_outbox_alert_or_robot",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="core_outbox_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} · {self.subject}"
+
+
+class OutboxAttempt(models.Model):
+    """One try at sending an outbox message: when, whether it worked, and why not."""
+
+    message = models.ForeignKey(
+        OutboxMessage,
+        verbose_name=_("outbox message"),
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
+    )
+    at = models.DateTimeField(_("time"))
+    ok = models.BooleanField(_("succeeded"))
+    error = models.TextField(_("error"), blank=True)
+    http_status = models.PositiveIntegerField(_("HTTP status"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {'ok' if self.ok else 'failed'}"
+
+
+class SweepRun(models.Model):
+    """每日清扫: one step of one day's sweep; the row is the lock as well as the record.
+
+    Claiming a step inserts (day, step) or flips a finished row back to running
+    with a conditional UPDATE, so of two sweeps started at once only one runs
+    each step; a later run the same day runs it again (the alerts' unique keys
+    keep that idempotent). A row left running by a dead process is taken over
+    after ``ZHAOSHANG_SWEEP_LEASE_MINUTES``.
+    """
+
+    day = models.DateField(_("day"))
+    step = models.CharField(_("step"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=SweepStatus.choices)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=1)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+        ordering = ["-day", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "step"], name="core_sweep_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step}"

@@ -8,7 +8,7 @@ refused) without importing it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -210,3 +210,46 @@ class CalendarNoticeOut(Schema):
     source: str
     entered_at: dt.datetime
     days: list[CalendarDayOut]
+
+
+# --- the inbox (提醒) ------------------------------------------------------------------
+
+
+class InboxFilters(_NoNul):
+    """The inbox list's filters (``core.selectors.alerts_for``)."""
+
+    status: Literal["unread", "read"] | None = Field(None, description="unread, read, or all")
+    kind: str | None = Field(None, max_length=32, description="an alert kind, e.g. milestone_due")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    link: str = Field(description="the path of the object on the site")
+    object_type: str
+    object_id: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class AlertPage(Schema):
+    count: int
+    unread: int
+    limit: int
+    offset: int
+    items: list[AlertOut]
+
+
+class ReadAllIn(_NoNul):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str | None = Field(None, max_length=32, description="only this kind; all when absent")
+
+
+class ReadAllOut(Schema):
+    marked: int

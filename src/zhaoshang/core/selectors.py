@@ -10,11 +10,21 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, ForeignObjectRel, Model, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    ForeignObjectRel,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.urls import reverse
 
-from .models import Area, AuditEvent, Person, Unit, User
+from .models import Alert, AlertChannel, Area, AuditEvent, Person, Unit, User
 from .policy import Capability, area_scope_path, can
 
 M = TypeVar("M", bound=Model)
@@ -309,3 +319,42 @@ def area_summary(area: Area) -> dict[str, Any]:
         "user_count": User.objects.filter(area__in=below, is_active=True).count(),
         "area_count": below.count() - 1,
     }
+
+
+# --- the inbox (提醒) ------------------------------------------------------------------
+
+#: the inbox's filters: ``status`` is "unread", "read" or blank (all)
+INBOX_STATUSES = ("unread", "read")
+
+
+def alerts_for(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Alert]:
+    """The user's own alerts, unread first, newest first; nobody sees another's inbox."""
+    filters = filters or {}
+    if not getattr(user, "is_authenticated", False):
+        return Alert.objects.none()
+    rows = Alert.objects.filter(recipient=user)
+    if filters.get("status") == "unread":
+        rows = rows.filter(read_at__isnull=True)
+    elif filters.get("status") == "read":
+        rows = rows.filter(read_at__isnull=False)
+    if filters.get("kind"):
+        rows = rows.filter(kind=filters["kind"])
+    unread_first = Case(
+        When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return rows.order_by(unread_first, "-created_at", "-id")
+
+
+def alert_or_404(user: Any, pk: int) -> Alert:
+    """One of the user's alerts; someone else's answers 404 like a missing one."""
+    return get_visible_or_404(alerts_for(user), pk=pk)
+
+
+def unread_count(user: Any) -> int:
+    """The navigation bar's number: one COUNT on the partial index of unread alerts."""
+    return Alert.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def email_chosen(user: Any) -> bool:
+    """Whether the user asked for alerts by email too (the inbox is always on)."""
+    return AlertChannel.objects.filter(user=user, email=True).exists()

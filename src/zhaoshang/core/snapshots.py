@@ -18,7 +18,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-SECRET_FIELDS = frozenset({"password", "key", "secret"})
+SECRET_FIELDS = frozenset({"password", "key", "secret", "webhook_url"})
 _PLAIN = (str, int, bool, float)
 
 

@@ -5,10 +5,21 @@ Service functions take keyword arguments only and an ``acting_user``
 ``full_clean()`` before saving, so a bad value raises ``ValidationError`` and
 nothing is written. Callers import from this package; the subjects are
 ``audit`` (the audit trail), ``org`` (areas, units, users), ``persons``
-(人员库), ``auth`` (log-in events, OTP, API tokens) and ``calendar`` (a year's
-holiday notice and the deadlines it moves).
+(人员库), ``auth`` (log-in events, OTP, API tokens), ``calendar`` (a year's
+holiday notice and the deadlines it moves), ``alerts`` (提醒: the inbox and the
+outbox rows) and ``outbox`` (delivery by email and group robots).
 """
 
+from .alerts import (
+    EVENT_FIELDS,
+    alert_channel_save,
+    alert_mark_all_read,
+    alert_mark_read,
+    notify,
+    notify_query,
+    register_delivery_kick,
+    text_expr,
+)
 from .audit import audit_record, export_record, record_saved, stored_snapshot
 from .auth import (
     MAX_TOKEN_DAYS,
@@ -42,6 +53,7 @@ from .org import (
     user_set_language,
     user_set_roles,
 )
+from .outbox import outbox_deliver, outbox_retry
 from .persons import (
     ACCOUNT_PERSON,
     BAD_PHONE,
@@ -63,6 +75,7 @@ __all__ = [
     "ACCOUNT_PERSON",
     "BAD_PHONE",
     "DIFFERENT_ACCOUNTS",
+    "EVENT_FIELDS",
     "MAX_TOKEN_DAYS",
     "NAMED_PERSON",
     "OTP_LOCK",
@@ -74,6 +87,9 @@ __all__ = [
     "TOKEN_PREFIX",
     "TOKEN_TOUCH_SECONDS",
     "NoticeDay",
+    "alert_channel_save",
+    "alert_mark_all_read",
+    "alert_mark_read",
     "area_create",
     "area_save",
     "audit_record",
@@ -86,9 +102,13 @@ __all__ = [
     "export_record",
     "instance_delete",
     "instance_save",
+    "notify",
+    "notify_query",
     "otp_enrol_confirm",
     "otp_locked_until",
     "otp_reset",
+    "outbox_deliver",
+    "outbox_retry",
     "person_create",
     "person_delete",
     "person_merge",
@@ -96,7 +116,9 @@ __all__ = [
     "phone_ok",
     "rank_for_roles",
     "record_saved",
+    "register_delivery_kick",
     "stored_snapshot",
+    "text_expr",
     "token_create",
     "token_hash",
     "token_mark_used",

@@ -4,8 +4,9 @@ One transaction: the notice and its days are written (a second entry for the
 same year replaces the first: a correction), this process's calendar snapshot
 is dropped so that the recompute hooks count with the new days, every hook
 registered in ``core.calendar`` rewrites its deadlines, and each move is
-recorded as a ``DeadlineChange`` with its audit row. The hooks registered with
-``core.calendar.register_deadline_moved`` are then told (the alert point).
+recorded as a ``DeadlineChange`` with its audit row and told to its owners as a
+提醒 (``deadline_moved``, inbox and their channels, through the outbox). The hooks
+registered with ``core.calendar.register_deadline_moved`` are then told too.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import calendar
-from ..choices import AuditAction, CalendarDayKind
+from ..choices import AlertKind, AuditAction, CalendarDayKind
 from ..holiday_rules import FIRST_YEAR, LAST_YEAR
 from ..models import Area, CalendarDay, CalendarNotice, DeadlineChange, User
 from ..policy import Capability, require
 from ..snapshots import snapshot
+from .alerts import notify
 from .audit import audit_record
 
 NO_DAYS = gettext_lazy("List the notice's days: at least one holiday.")
@@ -147,6 +149,28 @@ def _record_moves(
     return changes
 
 
+def _tell_owners(changes: list[DeadlineChange], moves: list[calendar.DeadlineMove]) -> None:
+    """Each move's owners get a 提醒 once (keyed by the change), in the notice's transaction."""
+    owners = User.objects.in_bulk({pk for move in moves for pk in move.owner_user_ids})
+    for change, move in zip(changes, moves, strict=True):
+        mark = {True: _(" (provisional)"), False: ""}
+        notify(
+            recipients=[owners.get(pk) for pk in move.owner_user_ids],
+            kind=AlertKind.DEADLINE_MOVED,
+            title=_("Deadline moved: %(object)s") % {"object": change.object_repr},
+            body=_("%(old)s%(old_mark)s → %(new)s%(new_mark)s. %(reason)s")
+            % {
+                "old": f"{change.old_date:%Y-%m-%d}",
+                "old_mark": mark[change.old_provisional],
+                "new": f"{change.new_date:%Y-%m-%d}",
+                "new_mark": mark[change.new_provisional],
+                "reason": change.reason,
+            },
+            key=f"deadline-moved:{change.pk}",
+            area=change.area,
+        )
+
+
 def _write_notice(
     *, acting_user: User | None, values: dict[str, Any], days: Sequence[NoticeDay]
 ) -> tuple[CalendarNotice, bool]:
@@ -217,6 +241,7 @@ def calendar_notice_enter(
                 moves=moves,
                 reason=_reason(notice, corrected),
             )
+            _tell_owners(changes, moves)
             for told in calendar.deadline_moved_hooks():
                 told(changes, moves)
             transaction.on_commit(calendar.invalidate)
