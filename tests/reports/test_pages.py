@@ -124,8 +124,8 @@ def test_it_reads_each_dashboard_in_a_fixed_number_of_queries(
 ):
     client = signed_in_client(username)
     client.get(url)  # warm the session and the role cache
-    # session, user, roles, unit; the area; C's indicator table (10: + 到位资金 sums, actual
-    # modes, areas below for the 合计 label since issue 10 §7); the years with data (1);
-    # the panels (12)
-    with django_assert_max_num_queries(28):
+    # session, user, roles, unit; the unread 提醒 count; the area; C's indicator table (11:
+    # + 到位资金 sums, actual modes, areas below for the 合计 label, 新签约 and 新开工 one
+    # each); the years with data (1); the panels (12)
+    with django_assert_max_num_queries(29):
         assert client.get(url).status_code == 200
