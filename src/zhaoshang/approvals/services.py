@@ -232,7 +232,11 @@ def has_land(project: Project) -> bool:
 
 @transaction.atomic
 def plan_generate(
-    *, acting_user: User | None, project: Project, agent: Person | None = None
+    *,
+    acting_user: User | None,
+    project: Project,
+    agent: Person | None = None,
+    planned_on: dt.date | None = None,
 ) -> list[ApprovalItem]:
     """Add the catalogue's active items to a project's plan, skipping those it has.
 
@@ -241,6 +245,8 @@ def plan_generate(
     """
     require_area(acting_user, Capability.WRITE, project.area)
     _check_agent(agent, project.area)
+    planned_on = planned_on or timezone.localdate()
+    _not_future(planned_on, "planned_on")
     source = catalogue_area(project.area)
     if source is None:
         raise ValidationError({"project": _("The project's area has no approval catalogue yet.")})
@@ -268,7 +274,7 @@ def plan_generate(
             item=item,
             from_stage="",
             to_stage=ItemStatus.NOT_STARTED,
-            event_date=timezone.localdate(),
+            event_date=planned_on,
             actor=acting_user,
         )
         audit_record(
