@@ -69,7 +69,9 @@ def test_it_refuses_a_promise_above_the_legal_limit_and_writes_nothing(catalogue
         services.item_type_update(
             acting_user=staff, item_type=catalogue[1], expected_version=1, promised_limit=16
         )
-    assert caught.value.message_dict["promised_limit"] == [gettext("The promised limit cannot exceed the legal limit.")]
+    assert caught.value.message_dict["promised_limit"] == [
+        gettext("The promised limit cannot exceed the legal limit.")
+    ]
     catalogue[1].refresh_from_db()
     assert (catalogue[1].promised_limit, AuditEvent.objects.count()) == (10, before)
 
@@ -98,7 +100,9 @@ def test_a_paused_item_cannot_move_and_a_second_pause_is_refused(fire, staff):
         services.item_move(
             acting_user=staff, item=fire, to_status=ItemStatus.APPROVED, event_date=day(20)
         )
-    assert caught.value.message_dict["to_status"] == [gettext("The clock is paused: resume it first.")]
+    assert caught.value.message_dict["to_status"] == [
+        gettext("The clock is paused: resume it first.")
+    ]
     with pytest.raises(ValidationError):
         services.pause_open(
             acting_user=staff, item=fire, kind=PauseKind.TESTING, reason="检测", start=day(5)

@@ -38,7 +38,9 @@ def test_it_shows_every_light_on_the_demo_day():
 def test_it_has_a_simulated_project_a_converted_one_and_one_late_entry():
     simulated = ApprovalItem.objects.filter(project__name=PROJECTS[3][0])
     assert set(simulated.values_list("mode", flat=True)) == {"simulated"}
-    converted = ApprovalItem.objects.get(project__name=PROJECTS[4][0], item_type__name="用地预审与选址意见书")
+    converted = ApprovalItem.objects.get(
+        project__name=PROJECTS[4][0], item_type__name="用地预审与选址意见书"
+    )
     assert converted.mode == "formal"
     assert selectors.issue_differences(converted) == ["document_number", "document_date"]
     late = ApprovalEvent.objects.filter(late_entry=True, item__area__code="411702")
