@@ -276,6 +276,7 @@ def plan_generate(
             to_stage=ItemStatus.NOT_STARTED,
             event_date=planned_on,
             actor=acting_user,
+            late_entry=clock.is_late_entry(planned_on, timezone.localdate()),
         )
         audit_record(
             acting_user=acting_user, action=AuditAction.CREATE, instance=item, after=snapshot(item)
