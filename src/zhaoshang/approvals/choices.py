@@ -16,7 +16,7 @@ class Phase(models.TextChoices):
 class ItemStatus(models.TextChoices):
     """未启动 → 已申报 → 已受理 → 已办结, or 不予许可 (both final)."""
 
-    NOT_STARTED = "not_started", _("Not started")
+    NOT_STARTED = "not_started", _("Not started yet")
     SUBMITTED = "submitted", _("Submitted")
     ACCEPTED = "accepted", _("Accepted")
     APPROVED = "approved", _("Concluded")

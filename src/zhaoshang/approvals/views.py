@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from zhaoshang.core.context import request_user
@@ -283,9 +284,12 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(
-                request, _("%(n)d approval items added to the plan.") % {"n": len(created)}
+            added = ngettext(
+                "%(n)d approval item added to the plan.",
+                "%(n)d approval items added to the plan.",
+                len(created),
             )
+            messages.success(request, added % {"n": len(created)})
     else:
         messages.error(request, _("Choose an agent from the list."))
     return redirect("approvals:project", pk=project.pk)
