@@ -282,3 +282,34 @@ def test_the_project_total_counts_from_the_first_acceptance_minus_pauses(plan, s
     total = selectors.total_time(project, items, TODAY)
     assert (total.first_accepted, total.paused, total.elapsed, total.target) == (day(2), 2, 17, 60)
     assert total.light == "green"
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def test_the_area_settings_set_the_default_promise_and_the_target(staff, yicheng, user_named):
+    services.settings_save(
+        acting_user=staff, area=yicheng, ratio_numerator=1, ratio_denominator=2, total_target=45
+    )
+    assert selectors.settings_of(yicheng).total_target == 45
+    assert services.promised_default(20, selectors.settings_of(yicheng)) == 10
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        services.settings_save(
+            acting_user=staff, area=yicheng, ratio_numerator=3, ratio_denominator=2, total_target=45
+        )
+    assert "ratio_numerator" in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        services.settings_save(
+            acting_user=user_named("xp_staff"),
+            area=yicheng,
+            ratio_numerator=1,
+            ratio_denominator=1,
+            total_target=10,
+        )
+    current = selectors.settings_of(yicheng)
+    assert (current.ratio_numerator, current.ratio_denominator, AuditEvent.objects.count()) == (
+        1,
+        2,
+        before,
+    )
