@@ -203,6 +203,7 @@ INSTALLED_APPS = [
     "zhaoshang.projects",
     "zhaoshang.construction",
     "zhaoshang.targets",
+    "zhaoshang.approvals",
     "zhaoshang.reports",
     "zhaoshang.imports",
     "zhaoshang.core.apps.ZhaoshangAdminConfig",

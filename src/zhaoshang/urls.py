@@ -19,6 +19,7 @@ urlpatterns = [
     path("imports/", include("zhaoshang.imports.urls")),
     path("construction/", include("zhaoshang.construction.urls")),
     path("targets/", include("zhaoshang.targets.urls")),
+    path("approvals/", include("zhaoshang.approvals.urls")),
     path("reports/", include("zhaoshang.reports.urls")),
     path("", include("zhaoshang.projects.urls")),
     path("", include("zhaoshang.core.urls")),

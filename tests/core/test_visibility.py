@@ -101,4 +101,4 @@ def test_it_serves_area_pages_in_a_fixed_number_of_queries(client_for, user_name
         services.unit_create(acting_user=None, name=f"测试单位{i}", kind="bureau", area=area)
     assert Unit.objects.filter(area=area).count() > 40
     assert (_queries(client, "/"), _queries(client, "/areas/411702/")) == few
-    assert few == (14, 12)  # 首页 "my work": the area page plus its panels; + unread alerts
+    assert few == (16, 12)  # 首页 "my work": area page, panels, approvals panel; + unread alerts

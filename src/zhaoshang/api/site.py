@@ -24,6 +24,7 @@ from ninja.errors import AuthenticationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.openapi.views import openapi_json
 
+from zhaoshang.approvals.api import router as approvals_router
 from zhaoshang.construction.api import router as construction_router
 from zhaoshang.core.api import router as core_router
 from zhaoshang.core.navigation import official
@@ -155,3 +156,4 @@ api.add_router("/v1", core_router)
 api.add_router("/v1", projects_router)
 api.add_router("/v1", construction_router)
 api.add_router("/v1", targets_router)
+api.add_router("/v1", approvals_router)
