@@ -167,7 +167,8 @@ def _load_actuals(
         area=area,
         object_type="targets.actual",
         object_repr=f"{area.name} {year} 演示月度完成数",
-        after={code: [str(v) for v in values] for code, values in monthly.items()},
+        # keyed by the indicator's name: the log shows these keys as they are
+        after={indicators[code].name: [str(v) for v in values] for code, values in monthly.items()},
     )
 
 

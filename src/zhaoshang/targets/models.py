@@ -15,11 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.models import Area
 
-from .choices import ActualMode, Source
+from .choices import ActualMode, IndicatorCode, Source
 
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
 MONTH = [MinValueValidator(1), MaxValueValidator(12)]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def indicator_label(code: str) -> str:
+    """An indicator's Chinese name from its code without a query (the audit log's object
+    names are these strings, so they must never show ``import_export``)."""
+    return str(dict(IndicatorCode.choices).get(code, code))
 
 
 def amount(verbose_name: object, **kwargs: object) -> models.DecimalField:
@@ -85,7 +91,7 @@ class Target(models.Model):
         indexes = [models.Index(fields=["year", "indicator", "area"], name="targets_target_cov")]
 
     def __str__(self) -> str:
-        return f"{self.area_id} {self.year} {self.indicator_id}"
+        return f"{self.area.name} {self.year} {indicator_label(self.indicator_id)}"
 
 
 class Actual(models.Model):
@@ -126,7 +132,7 @@ class Actual(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area_id} {self.year}-{self.month:02d} {self.indicator_id}"
+        return f"{self.area.name} {self.year}-{self.month:02d} {indicator_label(self.indicator_id)}"
 
 
 class ActualModeChoice(models.Model):
@@ -168,4 +174,5 @@ class ActualModeChoice(models.Model):
         indexes = [models.Index(fields=["year", "indicator", "area"], name="targets_mode_cov")]
 
     def __str__(self) -> str:
-        return f"{self.area_id} {self.year} {self.indicator_id} {self.mode}"
+        label = indicator_label(self.indicator_id)
+        return f"{self.area.name} {self.year} {label} {self.get_mode_display()}"
