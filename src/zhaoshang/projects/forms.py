@@ -15,6 +15,7 @@ from zhaoshang.core.selectors import areas_visible_to, units_visible_to, users_v
 from .choices import CHAIN_RANKS, ActivityKind, EnterpriseTag, KeyLevel, KeyRegion, Method, Stage
 from .models import Activity, Cluster, Enterprise, Project
 from .selectors import (
+    INCOMPLETE_SORTS,
     SORTS,
     chain_leaders,
     clusters_visible_to,
@@ -95,6 +96,8 @@ class ChainReportForm(ListFilterForm):
 class DataQualityFilterForm(ListFilterForm):
     """The filter bar of the 资料待补 page: an area of the user's (and everything below it)."""
 
+    sorts = INCOMPLETE_SORTS
+
     area = forms.ModelChoiceField(
         label=_("Area"),
         required=False,
@@ -102,6 +105,8 @@ class DataQualityFilterForm(ListFilterForm):
         to_field_name="code",
         empty_label=_("All"),
     )
+    #: set by the column headers (``{% sort_th %}``); kept hidden so a new filter keeps it
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
