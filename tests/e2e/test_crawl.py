@@ -40,7 +40,7 @@ from tests.e2e.conftest import PASSWORD
 pytestmark = pytest.mark.e2e
 
 VIEWPORT = {"width": 1366, "height": 768}
-MAX_PAGES = 80
+MAX_PAGES = 60
 CATALOGUE = (
     Path(__file__).resolve().parents[2] / "src/zhaoshang/locale/zh_Hans/LC_MESSAGES/django.po"
 )
@@ -62,6 +62,8 @@ SKIP = re.compile(r"^/(accounts/logout|admin/logout|accounts/language)/")
 DOWNLOAD = re.compile(r"(\.xlsx|\.json|\.csv|\.pdf|/attachments/\d+/)$|^/api/v1/")
 #: the admin beyond its index, its lists and its add forms (each row's change form…)
 ADMIN_DEEP = re.compile(r"^/admin/[^/]+/[^/]+/(?!add/$).+")
+#: a list's page, size and order show the same page again: not crawled twice
+LIST_KEYS = frozenset({"page", "per", "sort"})
 NUMBER = re.compile(r"/\d+(?=/|$)")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}|\{\{[^}]*\}\}")
 #: one token with a separator inside: a code or a path, not prose
@@ -146,9 +148,12 @@ def choice_codes() -> re.Pattern[str]:
 
 
 def _pattern(url: str) -> str:
-    """A page's identity for the crawl: numbers in the path and query values do not count."""
+    """A page's identity for the crawl: numbers in the path, query values and the
+    list's page, size and order do not count."""
     parts = urlsplit(url)
-    keys = sorted({key for key, _value in parse_qsl(parts.query, keep_blank_values=True)})
+    keys = sorted(
+        {key for key, _value in parse_qsl(parts.query, keep_blank_values=True)} - LIST_KEYS
+    )
     return NUMBER.sub("/<n>", parts.path) + ("?" + "&".join(keys) if keys else "")
 
 

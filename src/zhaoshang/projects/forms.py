@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.choices import AreaLevel
-from zhaoshang.core.forms import ListFilterForm
+from zhaoshang.core.forms import IsoDateInput, ListFilterForm
 from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.core.selectors import areas_visible_to, units_visible_to, users_visible_to
 
@@ -28,7 +28,7 @@ MULTI_PICK_HELP = _(
     "To pick several, type part of a name and choose each one in turn "
     "(without the search box: hold Ctrl, or ⌘ on a Mac, while clicking)."
 )
-DATE = forms.DateInput(attrs={"type": "date", "lang": "zh-CN"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
