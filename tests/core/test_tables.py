@@ -13,6 +13,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import translation
 
+from zhaoshang.core.forms import AuditFilterForm, IsoDateInput
 from zhaoshang.core.web import PAGE_SIZES, list_context, page_size, sort_headers
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "zhaoshang" / "static"
@@ -82,19 +83,38 @@ def test_it_shows_dates_as_iso_and_money_with_thousands_separators(language: str
     assert html == "2026-11-29 2026-11-29 1,234,567.50"
 
 
-def test_date_inputs_say_their_language(client_for) -> None:
+def test_date_inputs_are_iso_text_whatever_the_browser_language(client_for) -> None:
+    """``type="date"`` shows mm/dd/yyyy in an English-locale browser: none is left."""
     html = client_for("yc_staff").get("/projects/new/").content.decode()
-    assert re.search(r'<input type="date"[^>]*lang="zh-CN"', html)
+    inputs = re.findall(r'<input[^>]*name="contract_date"[^>]*>', html)
+    assert inputs and 'type="text"' in inputs[0] and 'placeholder="2026-11-29"' in inputs[0]
+    assert r'pattern="\d{4}-\d{2}-\d{2}"' in inputs[0] and 'inputmode="numeric"' in inputs[0]
+    assert 'type="date"' not in html
+
+
+def test_the_date_widget_renders_a_value_as_y_m_d_in_both_languages() -> None:
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            html = IsoDateInput().render("on", dt.date(2026, 11, 29))
+        assert 'value="2026-11-29"' in html and 'type="text"' in html
+
+
+def test_a_bad_date_is_refused_in_chinese_and_a_slashed_one_is_read() -> None:
+    form = AuditFilterForm({"date_from": "11/29/2026"}, object_types=[])
+    assert not form.is_valid() and "日期" in form.errors["date_from"][0]
+    assert AuditFilterForm({"date_from": "2026/11/29"}, object_types=[]).is_valid()
 
 
 LISTS = (
     "/projects/",
     "/projects/data-quality/",
+    "/projects/reports/chains/",
     "/enterprises/",
     "/construction/key-projects/",
     "/construction/paid-in-capital/",
     "/construction/milestones/",
     "/people/",
+    "/imports/",
 )
 
 

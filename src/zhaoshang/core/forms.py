@@ -17,6 +17,31 @@ from .selectors import PERSON_SORTS, areas_visible_to, units_visible_to, writabl
 from .services import NoticeDay, calendar_notice_check
 
 
+class IsoDateInput(forms.DateInput):
+    """A date typed as 2026-11-29 whatever the browser's language.
+
+    ``<input type="date">`` shows mm/dd/yyyy in an English-locale browser and
+    ignores ``lang``, so every date field of the site is a text input with the
+    ISO pattern and an example; the server parses it (``DATE_INPUT_FORMATS``,
+    also 2026/11/29 and 2026年11月29日) and answers a wrong one in Chinese.
+    """
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {
+            "inputmode": "numeric",
+            "pattern": r"\d{4}-\d{2}-\d{2}",
+            "placeholder": "2026-11-29",
+            "maxlength": "10",
+            "size": "10",
+            "autocomplete": "off",
+            "class": "date",
+            "title": _("A date such as 2026-11-29"),
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%Y-%m-%d")
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(
@@ -69,12 +94,8 @@ class AuditFilterForm(forms.Form):
     )
     object_type = forms.ChoiceField(label=_("Object type"), required=False, choices=[])
     q = forms.CharField(label=_("Object or IP"), required=False, max_length=100)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -20,7 +20,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -281,6 +280,8 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 AUDIT_PAGE_SIZE = 50
+#: the audit log's sortable columns (keys of ``selectors.AUDIT_SORTS``)
+AUDIT_COLUMNS = ("time", "person", "action", "type")
 
 
 def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
@@ -296,13 +297,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Capability.READ_AUDIT):
         return render(request, "core/forbidden.html", status=404)
     form, filters = _audit_filters(request)
-    events = selectors.audit_events_visible_to(request.user, filters=filters)
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = describe(list(page), request.user)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
-    return render(request, "core/audit_list.html", context)
+    sort = {"sort": request.GET.get("sort", "")}
+    events = selectors.audit_events_visible_to(request.user, filters={**filters, **sort})
+    context = list_context(request, events, AUDIT_COLUMNS, AUDIT_PAGE_SIZE)
+    rows = describe(list(context["page"]), request.user)
+    return render(request, "core/audit_list.html", {**context, "form": form, "rows": rows})
 
 
 @login_required

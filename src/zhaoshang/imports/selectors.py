@@ -32,3 +32,23 @@ def job_visible_or_404(user: Any, pk: int) -> ImportJob:
 
 def recent_jobs(user: Any, limit: int = 20) -> list[ImportJob]:
     return list(jobs_visible_to(user).order_by("-created_at", "-id")[:limit])
+
+
+#: ``sort`` values of the job list and the ordering each means (anything else: newest first)
+JOB_SORTS: dict[str, tuple[str, ...]] = {
+    "time": ("created_at", "id"),
+    "-time": ("-created_at", "-id"),
+    "file": ("file_name", "-created_at"),
+    "-file": ("-file_name", "-created_at"),
+    "area": ("area__path", "-created_at"),
+    "-area": ("-area__path", "-created_at"),
+    "status": ("status", "-created_at"),
+    "-status": ("-status", "-created_at"),
+    "errors": ("error_count", "-created_at"),
+    "-errors": ("-error_count", "-created_at"),
+}
+
+
+def job_list(user: Any, sort: str = "") -> QuerySet[ImportJob]:
+    """Every job the user may see, sorted by a key of ``JOB_SORTS``; one query a page."""
+    return jobs_visible_to(user).order_by(*JOB_SORTS.get(sort, JOB_SORTS["-time"]))

@@ -22,6 +22,7 @@ from zhaoshang.core.context import request_user
 from zhaoshang.core.models import User
 from zhaoshang.core.policy import Capability, can
 from zhaoshang.core.services import export_record
+from zhaoshang.core.web import list_context
 from zhaoshang.core.xlsx import XLSX_TYPE
 
 from . import selectors, services, tasks
@@ -56,6 +57,10 @@ def _start(job: ImportJob, *, inline: bool) -> None:
         tasks.job_queue(job=job)
 
 
+#: the job list's sortable columns (keys of ``selectors.JOB_SORTS``)
+JOB_COLUMNS = ("time", "file", "area", "status", "errors")
+
+
 def _recent_jobs(user: User) -> list[ImportJob]:
     jobs = selectors.recent_jobs(user)
     services.jobs_fail_stale(jobs=jobs)
@@ -74,7 +79,12 @@ def _job_or_404(request: HttpRequest, pk: int) -> ImportJob:
 def index(request: HttpRequest) -> HttpResponse:
     user = _importer(request)
     kinds = [(kind, ImportKind(kind).label) for kind in KINDS]
-    return render(request, "imports/index.html", {"kinds": kinds, "jobs": _recent_jobs(user)})
+    context = list_context(
+        request, selectors.job_list(user, request.GET.get("sort", "")), JOB_COLUMNS
+    )
+    jobs = list(context["page"])
+    services.jobs_fail_stale(jobs=jobs)
+    return render(request, "imports/index.html", {**context, "kinds": kinds, "jobs": jobs})
 
 
 @login_required

@@ -8,13 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.choices import AreaLevel
-from zhaoshang.core.forms import ListFilterForm
+from zhaoshang.core.forms import IsoDateInput, ListFilterForm
 from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.core.selectors import areas_visible_to, units_visible_to, users_visible_to
 
 from .choices import CHAIN_RANKS, ActivityKind, EnterpriseTag, KeyLevel, KeyRegion, Method, Stage
 from .models import Activity, Cluster, Enterprise, Project
 from .selectors import (
+    INCOMPLETE_SORTS,
     SORTS,
     chain_leaders,
     clusters_visible_to,
@@ -27,7 +28,7 @@ MULTI_PICK_HELP = _(
     "To pick several, type part of a name and choose each one in turn "
     "(without the search box: hold Ctrl, or ⌘ on a Mac, while clicking)."
 )
-DATE = forms.DateInput(attrs={"type": "date", "lang": "zh-CN"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -95,6 +96,8 @@ class ChainReportForm(ListFilterForm):
 class DataQualityFilterForm(ListFilterForm):
     """The filter bar of the 资料待补 page: an area of the user's (and everything below it)."""
 
+    sorts = INCOMPLETE_SORTS
+
     area = forms.ModelChoiceField(
         label=_("Area"),
         required=False,
@@ -102,6 +105,8 @@ class DataQualityFilterForm(ListFilterForm):
         to_field_name="code",
         empty_label=_("All"),
     )
+    #: set by the column headers (``{% sort_th %}``); kept hidden so a new filter keeps it
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

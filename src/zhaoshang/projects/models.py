@@ -122,6 +122,11 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def tag_labels(self) -> list[str]:
+        """The tags as their Chinese labels (``china500`` → 中国500强); an unknown one as is."""
+        labels = dict(EnterpriseTag.choices)
+        return [str(labels.get(tag, tag)) for tag in self.tags or []]
+
     def clean(self) -> None:
         if self.uscc == "":
             self.uscc = None

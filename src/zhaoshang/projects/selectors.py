@@ -278,16 +278,30 @@ def chain_gaps(project: Project) -> list[str]:
     return missing
 
 
-def incomplete_chains(user: Any, year: int | None = None) -> list[tuple[Project, list[str]]]:
+#: ``sort`` values of the incomplete-chain report and the ordering each means
+CHAIN_SORTS: dict[str, tuple[str, ...]] = {
+    "area": ("area__path", "name"),
+    "-area": ("-area__path", "name"),
+    "name": ("name",),
+    "-name": ("-name",),
+    "stage": ("stage", "name"),
+    "-stage": ("-stage", "name"),
+}
+
+
+def incomplete_chains(
+    user: Any, year: int | None = None, sort: str = ""
+) -> list[tuple[Project, list[str]]]:
     """Every key project of ``year`` (default this year; any level, as
-    ``key_level_of_year``) whose responsibility chain is incomplete."""
+    ``key_level_of_year``) whose responsibility chain is incomplete, sorted by a key
+    of ``CHAIN_SORTS`` (anything else: by area)."""
     year = year or keylevels.current_year()
     projects = (
         keylevels.key_projects_of(projects_visible_to(user), year)
         .exclude(stage=Stage.TERMINATED)
         .select_related("area", "lead_cadre", "responsible_chief", "frontline_sub_chief")
         .prefetch_related("trackers", "cooperating_units")
-        .order_by("area__path", "name")
+        .order_by(*CHAIN_SORTS.get(sort, CHAIN_SORTS["area"]), "id")
     )
     report = [(p, chain_gaps(p)) for p in projects]
     return [(p, gaps) for p, gaps in report if gaps]
@@ -350,22 +364,37 @@ def missing_labels(project: Project) -> list[str]:
     return [str(rule.label) for rule in PROJECT.missing(project)]
 
 
+#: ``sort`` values of the 资料待补 page and the ordering each means
+INCOMPLETE_SORTS: dict[str, tuple[str, ...]] = {
+    "area": ("area__path", "stage", "name"),
+    "-area": ("-area__path", "stage", "name"),
+    "code": ("code",),
+    "-code": ("-code",),
+    "name": ("name",),
+    "-name": ("-name",),
+    "stage": ("stage", "name"),
+    "-stage": ("-stage", "name"),
+}
+
+
 def incomplete_projects(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Project]:
     """The projects of the user's areas flagged 资料待补, one query a page.
 
     The filter is built from the ``Required`` rules of ``lifecycle.PROJECT``
     (a rule added there is listed here); ``missing_labels`` names what each
-    lacks in Python over the page. ``filters``: ``area`` (that area and below).
+    lacks in Python over the page. ``filters``: ``area`` (that area and below),
+    ``sort`` (a key of ``INCOMPLETE_SORTS``; anything else sorts by area).
     """
     filters = filters or {}
     projects = projects_visible_to(user).filter(missing_data_q())
     area = filters.get("area")
     if area:
         projects = projects.filter(area__path__startswith=area.path)
+    order = INCOMPLETE_SORTS.get(filters.get("sort") or "", INCOMPLETE_SORTS["area"])
     return (
         projects.select_related("area")
         .only("name", "code", "stage", "area__name", "area__path", *PROJECT.required_fields())
-        .order_by("area__path", "stage", "name", "id")
+        .order_by(*order, "id")
     )
 
 

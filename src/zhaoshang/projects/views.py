@@ -25,7 +25,6 @@ from zhaoshang.core.versions import ConflictError
 from zhaoshang.core.web import (
     apply_errors,
     list_context,
-    query_without_page,
     require_page,
     xlsx_response,
 )
@@ -49,6 +48,10 @@ from .models import Enterprise, Project
 from .panels import project_panels
 
 PAGE_SIZE = 30
+#: the incomplete-chain report's sortable columns (keys of ``selectors.CHAIN_SORTS``)
+CHAIN_COLUMNS = ("name", "area", "stage")
+#: the 资料待补 page's sortable columns (keys of ``selectors.INCOMPLETE_SORTS``)
+INCOMPLETE_COLUMNS = ("code", "name", "area", "stage")
 #: the ledger's sortable columns (keys of ``selectors.SORTS``)
 LEDGER_COLUMNS = ("code", "name", "stage", "investment", "progress")
 ENTERPRISE_COLUMNS = ("name", "capital", "area")
@@ -318,11 +321,12 @@ def _chain_year(request: HttpRequest) -> tuple[ChainReportForm, int]:
 def chain_report(request: HttpRequest) -> HttpResponse:
     """Key projects of a year (``?year=``, default this year) whose chain is incomplete."""
     form, year = _chain_year(request)
-    report = selectors.incomplete_chains(request_user(request), year)
+    report = selectors.incomplete_chains(request_user(request), year, request.GET.get("sort", ""))
+    context = list_context(request, report, CHAIN_COLUMNS, PAGE_SIZE)
     return render(
         request,
         "projects/chain_report.html",
-        {"report": report, "form": form, "year": year, "query": query_without_page(request)},
+        {**context, "report": context["page"], "form": form, "year": year},
     )
 
 
@@ -370,7 +374,9 @@ def investor_home(request: HttpRequest) -> HttpResponse:
 def data_quality(request: HttpRequest) -> HttpResponse:
     """资料待补项目: every project of the user's areas past a gate without its data."""
     user, form, filters = _data_quality_filters(request)
-    context = list_context(request, selectors.incomplete_projects(user, filters), (), PAGE_SIZE)
+    context = list_context(
+        request, selectors.incomplete_projects(user, filters), INCOMPLETE_COLUMNS, PAGE_SIZE
+    )
     rows = [(p, selectors.missing_labels(p)) for p in context["page"]]
     return render(request, "projects/data_quality.html", {**context, "form": form, "rows": rows})
 

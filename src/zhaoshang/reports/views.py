@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from zhaoshang.core.choices import AreaLevel
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import Area, User
+from zhaoshang.core.policy import can_reach
 from zhaoshang.core.selectors import areas_visible_to
 from zhaoshang.core.web import xlsx_response
 
@@ -86,6 +87,7 @@ def area_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "error": error,
         "panels": panels.area_panels(user, area=area, year=year, today=today),
         "has_children": areas_visible_to(user).filter(parent=area).exists(),
+        "parent_reachable": _parent_reachable(user, area),
     }
     return render(request, "reports/area_dashboard.html", context)
 
@@ -111,9 +113,15 @@ def city_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "years": years,
         "error": error,
         "children": children,
+        "parent_reachable": _parent_reachable(user, area),
         "panels": panels.city_panels(user, area=area, children=children, year=year, today=today),
     }
     return render(request, "reports/city_dashboard.html", context)
+
+
+def _parent_reachable(user: User, area: Area) -> bool:
+    """Whether the crumb to the area above links: a district's staff cannot open their city."""
+    return area.parent is not None and can_reach(user, area.parent)
 
 
 def _export(user: User, area: Area, year: int, panel: Panel) -> HttpResponse:

@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core import services
 from zhaoshang.core.context import request_user
@@ -23,8 +25,14 @@ from .models import Indicator
 class IndicatorAdmin(admin.ModelAdmin):
     """Names, display decimals, order and the active flag may change; code and source not."""
 
-    list_display = ["code", "name", "unit", "decimals", "source", "sort", "active"]
+    list_display = ["code_shown", "name", "unit", "decimals", "source", "sort", "active"]
+    list_display_links = ["code_shown", "name"]
     readonly_fields = ["code", "source"]
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_shown(self, indicator: Indicator) -> str:
+        """The code as code (monospace): an identifier for imports, not a word to read."""
+        return format_html("<code>{}</code>", indicator.code)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can(request.user, Capability.ADMINISTER)

@@ -13,6 +13,8 @@ class CapitalFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("Month"), required=False, min_value=1, max_value=12)
     area = forms.CharField(label=_("Area code"), required=False, max_length=9)
+    #: set by the column headers (``{% sort_th %}``); kept hidden so a new filter keeps it
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (an invalid one is dropped and shown as an error)."""

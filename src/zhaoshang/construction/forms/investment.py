@@ -23,17 +23,8 @@ class KeyListFilterForm(forms.Form):
     through = forms.IntegerField(
         label=_("Through month"), required=False, min_value=1, max_value=12
     )
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=[
-            ("", _("List level")),
-            ("name", _("Project name")),
-            ("-plan", _("Plan, largest first")),
-            ("-ytd", _("Completed, largest first")),
-            ("area", _("Area")),
-        ],
-    )
+    #: set by the column headers (``{% sort_th %}``); kept hidden so a new filter keeps it
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (an invalid one is dropped and shown as an error)."""

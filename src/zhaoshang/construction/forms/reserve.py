@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.forms import IsoDateInput
 from zhaoshang.core.models import User
 from zhaoshang.projects.choices import MAIN_STAGES, Stage
 from zhaoshang.projects.models import Cluster
@@ -16,7 +17,7 @@ from zhaoshang.projects.selectors import clusters_visible_to
 from ..choices import CITY_OR_ABOVE, ListLevel, ReserveStage
 from ..models import ReserveItem
 
-DATE = forms.DateInput(attrs={"type": "date", "lang": "zh-CN"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 LEVELS = [(v, label) for v, label in ListLevel.choices if v in CITY_OR_ABOVE]
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.choices import PersonRank
-from zhaoshang.core.forms import ListFilterForm
+from zhaoshang.core.forms import IsoDateInput, ListFilterForm
 from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.core.selectors import units_in_reach, units_visible_to
 from zhaoshang.projects.choices import LEADER_RANKS
@@ -18,7 +18,7 @@ from ..choices import MilestoneStatus
 from ..models import Milestone
 from ..selectors.workplan import MILESTONE_SORTS
 
-DATE = forms.DateInput(attrs={"type": "date", "lang": "zh-CN"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class MilestoneFilterForm(ListFilterForm):

@@ -21,6 +21,22 @@ from zhaoshang.projects.models import Project
 from ..models import PaidInCapital
 from .investment import FOUR, ZERO, area_path
 
+#: ``sort`` values of the list and the ordering each means (anything else: by area)
+CAPITAL_SORTS: dict[str, tuple[str, ...]] = {
+    "area": ("area__path", "project__name", "month"),
+    "-area": ("-area__path", "project__name", "month"),
+    "code": ("project__code", "month"),
+    "-code": ("-project__code", "month"),
+    "name": ("project__name", "month"),
+    "-name": ("-project__name", "month"),
+    "month": ("month", "area__path", "project__name"),
+    "-month": ("-month", "area__path", "project__name"),
+    "foreign": ("foreign_capital", "project__name"),
+    "-foreign": ("-foreign_capital", "project__name"),
+    "out": ("out_of_city_capital", "project__name"),
+    "-out": ("-out_of_city_capital", "project__name"),
+}
+
 
 def capital_visible_to(user: Any) -> QuerySet[PaidInCapital]:
     return scope_to_user(PaidInCapital.objects.all(), user)
@@ -28,7 +44,8 @@ def capital_visible_to(user: Any) -> QuerySet[PaidInCapital]:
 
 def capital_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[PaidInCapital]:
     """Current reports the user may see: ``year`` (default this year), ``month``,
-    ``project`` (id), ``area`` (an Area or code: it and below). One query per page."""
+    ``project`` (id), ``area`` (an Area or code: it and below), ``sort`` (a key of
+    ``CAPITAL_SORTS``; anything else sorts by area). One query per page."""
     filters = filters or {}
     year = int(filters.get("year") or timezone.localdate().year)
     rows = (
@@ -43,7 +60,8 @@ def capital_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[P
     path = area_path(filters.get("area"))
     if path is not None:
         rows = rows.filter(area__path__startswith=path)
-    return rows.order_by("area__path", "project__name", "month", "id")
+    order = CAPITAL_SORTS.get(filters.get("sort") or "", CAPITAL_SORTS["area"])
+    return rows.order_by(*order, "id")
 
 
 @dataclass(frozen=True)

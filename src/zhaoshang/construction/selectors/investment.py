@@ -43,6 +43,8 @@ CENT = Decimal("0.01")
 FOUR = Decimal("0.0001")
 AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=4)
 SORTS = {
+    "code": "project__code",
+    "-code": "-project__code",
     "name": "project__name",
     "-name": "-project__name",
     "level": "level_rank",

@@ -242,6 +242,7 @@ def reserve_promote(
         action=AuditAction.UPDATE,
         instance=item,
         before={"project_id": None},
-        after={"project_id": project.pk, "year": year, "level": item.target_level},
+        # the year and level are on the key-list entry's own audit row (key_entry_add)
+        after={"project_id": project.pk},
     )
     return project

@@ -34,6 +34,8 @@ from ..selectors.investment import project_visible_or_404
 from ..services import capital as services
 
 PAGE_SIZE = 50
+#: the list's sortable columns (keys of ``selectors.CAPITAL_SORTS``)
+CAPITAL_COLUMNS = ("area", "code", "name", "month", "foreign", "out")
 
 
 @login_required
@@ -48,7 +50,7 @@ def capital_list(request: HttpRequest) -> HttpResponse:
         request,
         "construction/capital_list.html",
         {
-            **list_context(request, rows, (), PAGE_SIZE),
+            **list_context(request, rows, CAPITAL_COLUMNS, PAGE_SIZE),
             "form": form,
             "totals": selectors.capital_totals(rows),
             "year": filters["year"],

@@ -35,6 +35,8 @@ from ..selectors import investment as selectors
 from ..services import investment as services
 
 PAGE_SIZE = 50
+#: the key list's sortable columns (keys of ``selectors.SORTS``)
+KEYLIST_COLUMNS = ("area", "code", "name", "level", "plan", "ytd")
 
 
 def _list_context(request: HttpRequest) -> tuple[KeyListFilterForm, dict[str, Any]]:
@@ -51,7 +53,7 @@ def keylist(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form, filters = _list_context(request)
     entries = selectors.key_list(user, filters)
-    context = list_context(request, entries, (), PAGE_SIZE)
+    context = list_context(request, entries, KEYLIST_COLUMNS, PAGE_SIZE)
     rows = [(e, selectors.completion_pct(e.ytd, e.planned_investment)) for e in context["page"]]  # type: ignore[attr-defined]
     totals = selectors.list_totals(
         entries, year=filters["year"], through=filters["through"], level=filters.get("level")
