@@ -271,3 +271,40 @@ def test_related_names_are_loaded_once_per_model_not_per_row(user_named):
         fifty = describe(events(50), viewer)
     assert len(few) == len(many) == 1
     assert all("（" in r.changes[0].old and "（" in r.changes[0].new for r in two + fifty)
+
+
+def test_an_exports_filters_read_one_by_one_with_labels_and_names(user_named):
+    unit = user_named("yc_staff").unit
+    event = AuditEvent(
+        action="export",
+        object_type="projects.project",
+        object_repr="招商项目台账",
+        after={
+            "filters": {"stage": "lead", "sub_bureau": unit.pk, "within": "411702", "q": ""},
+            "rows": 3,
+        },
+    )
+    (row,) = describe([event], user_named("yc_admin"))
+    shown = {c.label: c.new for c in row.changes}
+    assert shown == {
+        f"{_field_label('stage')}（筛选）": "线索",
+        f"{_field_label('sub_bureau')}（筛选）": unit.name,
+        "所属区域及下级（筛选）": "411702",
+        "行数": "3",
+    }
+
+
+def test_a_dashboard_export_is_named_by_its_chinese_type(user_named):
+    event = AuditEvent(
+        action="export",
+        object_type="reports.dashboard",
+        object_repr="驿城区 2026：下辖地区指标排名",
+        after={"filters": {"area": "411702", "year": 2026, "panel": "下辖地区指标排名"}},
+    )
+    (row,) = describe([event], user_named("yc_admin"))
+    assert row.type_label == "数据看板"
+    assert [str(c) for c in row.changes] == [
+        "行政区划（筛选）: 411702",
+        "年度（筛选）: 2026",
+        "面板（筛选）: 下辖地区指标排名",
+    ]

@@ -92,7 +92,7 @@ def test_it_exports_a_panel_as_excel_and_audits_it(dataset):
     assert AuditEvent.objects.filter(action="export").count() == before + 1
     assert event.username == "yc_staff"
     assert event.after == {
-        "filters": {"area": "411702", "year": TODAY.year, "panel": "clusters"},
+        "filters": {"area": "411702", "year": TODAY.year, "panel": "按产业集群的投资额"},
         "rows": 3,
     }
 

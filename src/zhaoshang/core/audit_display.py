@@ -52,7 +52,18 @@ EXTRA_LABELS: dict[str, Any] = {
     "reason": gettext_lazy("reason"),
     "event_date": gettext_lazy("date"),
     "phase": gettext_lazy("phase"),
+    "area": gettext_lazy("area"),
+    "within": gettext_lazy("area and below"),
+    "year": gettext_lazy("year"),
+    "month": gettext_lazy("month"),
+    "panel": gettext_lazy("panel"),
+    "q": gettext_lazy("search"),
+    "sort": gettext_lazy("sort"),
 }
+#: filter keys whose values are area codes, not row ids: shown as they are
+_CODE_FILTERS = frozenset({"area", "within"})
+#: object types that are no model (an export of a dashboard …) → their Chinese name
+_TYPE_LABELS: dict[str, Any] = {}
 _SKIPPED = frozenset({"id", "version"})
 
 
@@ -65,6 +76,11 @@ def register_object_links(object_type: str, links: ObjectLinks) -> None:
     again replaces it (``ready()`` may run more than once in tests).
     """
     _LINKS[object_type.lower()] = links
+
+
+def register_type_label(object_type: str, label: Any) -> None:
+    """Name a free-form object type (no model behind it) in the log, e.g. 数据看板."""
+    _TYPE_LABELS[object_type.lower()] = label
 
 
 def registered_links() -> dict[str, ObjectLinks]:
@@ -117,7 +133,9 @@ def _model_for(object_type: str) -> type[models.Model] | None:
 def type_label(object_type: str) -> str:
     """The Chinese name of an object type (项目), the raw text when no model has it."""
     model = model_for(object_type)
-    return str(model._meta.verbose_name) if model is not None else object_type
+    if model is not None:
+        return str(model._meta.verbose_name)
+    return str(_TYPE_LABELS.get(object_type.lower(), object_type))
 
 
 def object_label(event: AuditEvent) -> str:
@@ -170,8 +188,20 @@ def _diff(event: AuditEvent) -> list[_Item]:
             continue
         if event.before is None and new in (None, "", [], {}):
             continue  # a new row's empty fields say nothing
+        if key == "filters" and old is None and isinstance(new, dict):
+            items.extend(_filter_items(model, new))
+            continue
         items.append(_Item(key, _field(model, key), old, new))
     return items
+
+
+def _filter_items(model: type[models.Model] | None, filters: dict[str, Any]) -> list[_Item]:
+    """An export's filters one by one, labelled and valued like the fields they filter on."""
+    return [
+        _Item(f"filters.{key}", None if key in _CODE_FILTERS else _field(model, key), None, value)
+        for key, value in filters.items()
+        if value not in (None, "", [], {})
+    ]
 
 
 def _stamp(model: type[models.Model] | None, key: str) -> bool:
@@ -229,9 +259,10 @@ def _change(
 
 
 def _label(item: _Item) -> str:
-    if item.field is not None:
-        return str(item.field.verbose_name)
-    return str(EXTRA_LABELS.get(item.key, item.key))
+    key = item.key.removeprefix("filters.")
+    name = str(item.field.verbose_name) if item.field is not None else None
+    name = name or str(EXTRA_LABELS.get(key, key))
+    return _("%(name)s (filter)") % {"name": name} if key != item.key else name
 
 
 def format_value(

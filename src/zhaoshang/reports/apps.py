@@ -8,6 +8,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports and dashboards")
 
     def ready(self) -> None:
+        from zhaoshang.core.audit_display import register_type_label
         from zhaoshang.core.navigation import MenuItem, official, register
 
         register(MenuItem(30, _("Dashboard"), "reports:index", official))
+        register_type_label("reports.dashboard", _("Dashboard"))

@@ -32,7 +32,7 @@ def export_panel(*, user: User, area: Area, year: int, panel: Panel, target: IO[
         object_type="reports.dashboard",
         description=_("%(area)s, %(year)s: %(title)s")
         % {"area": area.name, "year": year, "title": panel.title},
-        filters={"area": area.code, "year": year, "panel": panel.key},
+        filters={"area": area.code, "year": year, "panel": str(panel.title)},
         rows=count,
     )
     return count
