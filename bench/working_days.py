@@ -1,6 +1,6 @@
 """Benchmark: ``core.calendar.add_working_days`` against a precomputed array lookup.
 
-    .venv/bin/python bench/calendar.py [--pairs 1000000] [--runs 5] [--max-n 60]
+    .venv/bin/python bench/working_days.py [--pairs 1000000] [--runs 5] [--max-n 60]
 
 Migrates a temporary SQLite database (which seeds the calendar table from
 chinesecalendar), then draws ``--pairs`` (date, n) pairs: dates from 2024 to
