@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhaoshang.core import services
 from zhaoshang.core.models import AuditEvent, User
-from zhaoshang.core.views import OTP_KEY_SESSION
+from zhaoshang.core.views.account import OTP_KEY_SESSION
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from huey.contrib.djhuey import HUEY
 
 from tests.helpers import signed_in_client
 from zhaoshang.core import views
+from zhaoshang.core.views import health
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_readyz_names_the_database_when_it_is_down(monkeypatch: pytest.MonkeyPat
         def cursor(self) -> None:
             raise OperationalError("could not connect")
 
-    monkeypatch.setattr(views, "connection", Down())
+    monkeypatch.setattr(health, "connection", Down())
     response = Client().get("/readyz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["database"]
@@ -96,7 +97,7 @@ def test_readyz_names_the_database_when_it_is_down(monkeypatch: pytest.MonkeyPat
 def test_readyz_names_the_cache_when_it_loses_what_it_stored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(views.cache, "get", lambda *_a, **_k: None)
+    monkeypatch.setattr(health.cache, "get", lambda *_a, **_k: None)
     response = Client().get("/readyz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["cache"]
