@@ -30,8 +30,8 @@ from typing import IO, Any
 
 from django.core.files.base import File
 from django.core.files.storage import Storage
-from django.db.models.fields.files import FieldFile
 from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
