@@ -134,9 +134,8 @@ def main() -> None:
     print(f"  save  db {db_save:6.3f} s   local {fs_save:6.3f} s   ratio {db_save / fs_save:5.1f}x")
     print(f"  read  db {db_read:6.3f} s   local {fs_read:6.3f} s   ratio {db_read / fs_read:5.1f}x")
     total_db, total_fs = db_save + db_read, fs_save + fs_read
-    print(
-        f"  both  db {total_db:6.3f} s   local {total_fs:6.3f} s   ratio {total_db / total_fs:5.1f}x"
-    )
+    ratio = total_db / total_fs
+    print(f"  both  db {total_db:6.3f} s   local {total_fs:6.3f} s   ratio {ratio:5.1f}x")
 
 
 if __name__ == "__main__":
