@@ -221,7 +221,11 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
 ]
 
+#: the addresses of the reverse proxies (nginx) whose X-Real-IP header names the client
+ZHAOSHANG_TRUSTED_PROXIES = envlist("ZHAOSHANG_TRUSTED_PROXIES", [])
+
 MIDDLEWARE = [
+    "zhaoshang.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zhaoshang.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
