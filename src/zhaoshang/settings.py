@@ -14,6 +14,7 @@ dir when they start (``zhaoshang.vardir``).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -220,7 +221,11 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
 ]
 
+#: the addresses of the reverse proxies (nginx) whose X-Real-IP header names the client
+ZHAOSHANG_TRUSTED_PROXIES = envlist("ZHAOSHANG_TRUSTED_PROXIES", [])
+
 MIDDLEWARE = [
+    "zhaoshang.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zhaoshang.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -284,6 +289,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zhaoshang.core.views.lockout"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+#: failure counts as rows (``axes.AccessAttempt``), so every app process sees the same count
+#: with or without Redis; the cache handler would lose them when Redis restarts or evicts,
+#: and the admin's early unlock and the audit trail read the rows (docs/deploy.md)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # --- 等保 2.0 L3: sessions ---------------------------------------------------
 SESSION_IDLE_TIMEOUT = timedelta(minutes=envint("ZHAOSHANG_IDLE_TIMEOUT_MINUTES", 30))
@@ -291,6 +300,7 @@ SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=envint("ZHAOSHANG_ABSOLUTE_TIMEOUT_HO
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+#: sessions are rows in the database (every process reads them); with Redis, cached there too
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL
@@ -324,9 +334,17 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 # --- cache, jobs -------------------------------------------------------------
+# With REDIS_URL (several app servers) the cache and the job queue live in Redis, shared by
+# every process; without it one host's processes share the database and the SQLite queue,
+# and the cache is per process (nothing relies on it being shared: docs/deploy.md).
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "zhaoshang",
+            "TIMEOUT": 300,
+        }
     }
     HUEY: dict[str, object] = {
         "huey_class": "huey.RedisHuey",
@@ -383,8 +401,48 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def file_storage(kind: str) -> dict[str, object]:
+    """The ``default`` storage of uploaded files: ``local``, ``db`` or ``s3`` (docs/deploy.md).
+
+    ``local`` keeps them under ``MEDIA_ROOT`` (one host); ``db`` in the
+    database (``core.storage.DatabaseStorage``: every app server and worker
+    sees them, and a database backup holds them); ``s3`` in an S3-compatible
+    store through django-storages, which is then required.
+    """
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind == "db":
+        return {"BACKEND": "zhaoshang.core.storage.DatabaseStorage"}
+    if kind == "s3":
+        if importlib.util.find_spec("storages") is None:
+            raise ImproperlyConfigured(
+                "ZHAOSHANG_FILE_STORAGE=s3 needs django-storages: pip install 'django-storages[s3]'"
+            )
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": envstr("ZHAOSHANG_S3_BUCKET"),
+                "endpoint_url": envstr("ZHAOSHANG_S3_ENDPOINT_URL") or None,
+                "region_name": envstr("ZHAOSHANG_S3_REGION") or None,
+                "access_key": envstr("ZHAOSHANG_S3_ACCESS_KEY") or None,
+                "secret_key": envsecret("ZHAOSHANG_S3_SECRET_KEY", "") or None,
+                "default_acl": None,
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        }
+    raise ImproperlyConfigured(f"ZHAOSHANG_FILE_STORAGE must be local, db or s3, got {kind!r}")
+
+
+#: uploads in the database by default on PostgreSQL (the multi-host setup), on disk with SQLite
+ZHAOSHANG_FILE_STORAGE = envstr(
+    "ZHAOSHANG_FILE_STORAGE",
+    "db" if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else "local",
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(ZHAOSHANG_FILE_STORAGE),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

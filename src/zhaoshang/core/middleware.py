@@ -5,6 +5,7 @@ Each middleware does one thing. Order matters and is set in settings.MIDDLEWARE.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -30,6 +31,36 @@ SEEN_RESOLUTION_SECONDS = 60
 
 Handler = Callable[[HttpRequest], HttpResponse]
 logger = logging.getLogger("zhaoshang.busy")
+
+
+class TrustedProxyMiddleware:
+    """The client's address from ``X-Real-IP``, only when a trusted proxy sent the request.
+
+    Behind nginx on another host every request comes from the proxy's address,
+    so lockouts (user + IP) and audit rows would all name the proxy. nginx
+    sets ``X-Real-IP $remote_addr``; it is believed only from the addresses in
+    ``ZHAOSHANG_TRUSTED_PROXIES`` (a client can send any header it likes), and
+    only when it is an IP address. First in settings.MIDDLEWARE, so axes, the
+    audit and everything after see the client's address as ``REMOTE_ADDR``.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        proxies = settings.ZHAOSHANG_TRUSTED_PROXIES
+        if proxies and request.META.get("REMOTE_ADDR") in proxies:
+            real = _ip_or_none(request.META.get("HTTP_X_REAL_IP", ""))
+            if real is not None:
+                request.META["REMOTE_ADDR"] = real
+        return self.get_response(request)
+
+
+def _ip_or_none(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
 
 
 class SecurityHeadersMiddleware:

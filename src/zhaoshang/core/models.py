@@ -748,3 +748,30 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.step}"
+
+
+# --- uploaded files kept in the database (core.storage.DatabaseStorage) -----------------
+
+
+class StoredFile(models.Model):
+    """One uploaded file's bytes, for app servers and workers that share no disk.
+
+    Written and read only through ``core.storage.DatabaseStorage`` (Django's
+    storage API), never directly: ``name`` is what a ``FileField`` holds.
+    ``size`` and ``sha256`` let a backup or an operator check the content
+    without reading it.
+    """
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

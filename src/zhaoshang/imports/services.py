@@ -16,6 +16,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +33,7 @@ from zhaoshang.core.context import current_ip
 from zhaoshang.core.models import Area, User
 from zhaoshang.core.policy import Capability, can, can_reach
 from zhaoshang.core.services import audit_record
+from zhaoshang.core.storage import local_copy
 
 from .choices import JobPhase, JobStatus
 from .errors import RowError, write_error_report
@@ -64,6 +66,15 @@ def runs_inline(source: str | Path | IO[bytes]) -> bool:
         return count_rows(source, stop_after=limit) <= limit
     except (zipfile.BadZipFile, OSError):
         return False  # the worker's run records what is wrong with the file
+
+
+def stored_runs_inline(job: ImportJob) -> bool:
+    """``runs_inline`` for a job's stored file (a re-run), read through the storage API."""
+    try:
+        with local_copy(job.file, suffix=".xlsx") as source:
+            return runs_inline(source)
+    except FileNotFoundError:
+        return False  # no file: the worker's run records that it is gone
 
 
 @transaction.atomic
@@ -209,7 +220,7 @@ def job_run(*, job: ImportJob, path: str | Path | None = None) -> ImportOutcome:
     The import runs in the uploader's language, with the uploader's IP on its
     audit rows, so a queued job reads the same as an inline one.
     """
-    source = Path(path) if path is not None else Path(job.file.path)
+    source = nullcontext(Path(path)) if path is not None else local_copy(job.file, suffix=".xlsx")
     job.status, job.phase = JobStatus.RUNNING, JobPhase.READING
     job.started_at = job.heartbeat_at = timezone.now()
     job.save(update_fields=["status", "phase", "started_at", "heartbeat_at"])
@@ -224,24 +235,28 @@ def job_run(*, job: ImportJob, path: str | Path | None = None) -> ImportOutcome:
     return outcome
 
 
-def _run(job: ImportJob, source: Path) -> ImportOutcome:
+def _run(job: ImportJob, opened: AbstractContextManager[Path]) -> ImportOutcome:
+    """Run the importer on a file on this machine: the CLI's own, or a temporary copy of the
+    stored upload read through the storage API (the worker may share no disk with the web
+    process that stored it)."""
     outcome = ImportOutcome()
     try:
-        check_workbook(source)
-        estimate = estimate_rows(source) or 0
-        importer = importer_for(job.kind)
-        declared = KINDS[job.kind].options
-        extra = {k: v for k, v in (job.options or {}).items() if k in declared}
-        return importer(
-            path=source,
-            area=job.area,
-            acting_user=job.uploaded_by,
-            dry_run=job.dry_run,
-            progress=JobProgress(job),
-            file_name=job.file_name,
-            estimate=estimate,
-            **extra,
-        )
+        with opened as source:
+            check_workbook(source)
+            estimate = estimate_rows(source) or 0
+            importer = importer_for(job.kind)
+            declared = KINDS[job.kind].options
+            extra = {k: v for k, v in (job.options or {}).items() if k in declared}
+            return importer(
+                path=source,
+                area=job.area,
+                acting_user=job.uploaded_by,
+                dry_run=job.dry_run,
+                progress=JobProgress(job),
+                file_name=job.file_name,
+                estimate=estimate,
+                **extra,
+            )
     except ImportFileError as exc:
         outcome.errors.file_error(str(exc))
     except FileNotFoundError:

@@ -196,7 +196,7 @@ def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("imports:job", pk=job.pk)
-    _start(rerun, inline=services.runs_inline(rerun.file.path))
+    _start(rerun, inline=services.stored_runs_inline(rerun))
     return redirect("imports:job", pk=rerun.pk)
 
 
