@@ -114,17 +114,22 @@ def item_events(rows: QuerySet[ApprovalItem], prefix: str) -> QuerySet[ApprovalI
 
 
 def sweep_approvals(today: dt.date) -> dict[str, Any]:
-    """The daily step: store the lights, then tell the agents of every 红 and 黄 item once."""
-    counts: dict[str, Any] = sweep(today)
+    """The daily step: store the lights, then tell the agents of every 红 and 黄 item once.
+
+    Answers the new alerts by kind (what ``zhaoshang sweep`` prints); the lights'
+    own counts are ``sweep``'s answer.
+    """
+    sweep(today)
     red = ApprovalItem.objects.filter(light=Light.RED)
     yellow = ApprovalItem.objects.filter(light=Light.YELLOW)
-    counts[AlertKind.APPROVAL_OVERDUE.value] = notify_query(
-        kind=AlertKind.APPROVAL_OVERDUE, events=item_events(red, "approval-overdue")
-    )
-    counts[AlertKind.APPROVAL_DUE.value] = notify_query(
-        kind=AlertKind.APPROVAL_DUE, events=item_events(yellow, "approval-due")
-    )
-    return counts
+    return {
+        AlertKind.APPROVAL_OVERDUE.value: notify_query(
+            kind=AlertKind.APPROVAL_OVERDUE, events=item_events(red, "approval-overdue")
+        ),
+        AlertKind.APPROVAL_DUE.value: notify_query(
+            kind=AlertKind.APPROVAL_DUE, events=item_events(yellow, "approval-due")
+        ),
+    }
 
 
 def register_sweep() -> None:
