@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.choices import PersonRank
-from zhaoshang.core.forms import ListFilterForm
+from zhaoshang.core.forms import IsoDateInput, ListFilterForm
 from zhaoshang.core.models import Area, Person, Unit, User
 from zhaoshang.core.selectors import units_in_reach, units_visible_to, writable_areas
 from zhaoshang.projects.selectors import persons_fitting
@@ -21,7 +21,7 @@ from .choices import ItemStatus, Light, Mode, PauseKind, Phase
 from .models import ApprovalItemType
 from .selectors import ITEM_SORTS, items_visible_to
 
-DATE = forms.DateInput(attrs={"type": "date", "lang": "zh-CN"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 def _all(choices: Any) -> list[tuple[str, Any]]:
