@@ -9,9 +9,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -212,14 +213,46 @@ for n in range(300):
 """
 
 
-@pytest.mark.django_db  # not used: the processes share a file of their own
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the file database is SQLite's case")
-def test_two_sweeps_at_once_create_each_alert_once(tmp_path: Path) -> None:
-    """Two processes sweep one database file at the same time: each alert exists once,
-    and of the two, one ran the step while the other skipped it (or ran it after)."""
+@pytest.fixture
+def own_database(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own for processes to share, as a ``DATABASE_URL``.
+
+    SQLite: a file in ``tmp_path``. PostgreSQL (the suite run with
+    ``DATABASE_URL=postgres://…``): a database created next to the test database
+    on the same server and dropped afterwards, so the processes commit for real.
+    """
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'sweep.sqlite3'}"
+        return
+    import psycopg
+
+    db = connection.settings_dict
+    name = f"{db['NAME']}_sweep_{os.getpid()}"
+    server = {
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
+        "user": db["USER"] or None,
+        "password": db["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    yield f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.django_db  # only for the connection's settings: the processes use their own
+def test_two_sweeps_at_once_create_each_alert_once(tmp_path: Path, own_database: str) -> None:
+    """Two processes, each with its own connection, sweep one database at the same time
+    (SQLite or PostgreSQL, whichever the suite runs on): each alert exists once, and
+    of the two, one ran the step while the other skipped it (or ran it after)."""
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'sweep.sqlite3'}",
+        "DATABASE_URL": own_database,
         "ZHAOSHANG_VAR_DIR": str(tmp_path / "var"),
         "DJANGO_SETTINGS_MODULE": "zhaoshang.settings",
         "ZHAOSHANG_HUEY_IMMEDIATE": "false",

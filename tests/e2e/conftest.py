@@ -74,11 +74,11 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def served_app() -> Iterator[str]:
-    """A migrated, demo-loaded copy of the app served as ``make run`` does; yields its base URL.
+def served_env() -> Iterator[dict[str, str]]:
+    """The served app's environment: its own SQLite file, migrated and demo-loaded.
 
-    gunicorn with DEBUG off and whitenoise serving the collected static files,
-    the job worker beside it: the browser tests see what a bureau sees.
+    A test that must act on the served database as an operator would (``zhaoshang
+    sweep``) runs the command with this environment: ``run_command(served_env, …)``.
     """
     with tempfile.TemporaryDirectory(prefix="zhaoshang-e2e-") as tmp:
         tmp_dir = Path(tmp).resolve()
@@ -92,62 +92,78 @@ def served_app() -> Iterator[str]:
         _run(["migrate", "--noinput"], env, tmp_dir)
         _run(["demo", "--quiet"], env, tmp_dir)
         _run(["collectstatic", "--noinput", "-v0"], env, tmp_dir)
+        yield env
 
-        port = _free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        stdout_path = tmp_dir / "server.stdout"
-        stderr_path = tmp_dir / "server.stderr"
-        with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
-            server = subprocess.Popen(
-                [
-                    str(ZHAOSHANG.with_name("gunicorn")),
-                    "zhaoshang.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "2",
-                    "--worker-class",
-                    "gthread",
-                    "--threads",
-                    "4",
-                ],
-                env=env,
-                cwd=tmp_dir,
-                stdout=out,
-                stderr=err,
-            )
-            # the job queue's consumer, for imports large enough to run in the background
-            worker = subprocess.Popen(
-                [str(ZHAOSHANG), "run_huey", "--workers", "1"],
-                env=env,
-                cwd=tmp_dir,
-                stdout=out,
-                stderr=err,
-            )
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT
-            while not _healthy(f"{base_url}/healthz"):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    state = (
-                        f"exited {server.returncode}"
-                        if server.poll() is not None
-                        else f"not healthy after {SERVER_START_TIMEOUT:.0f} s"
-                    )
-                    pytest.fail(
-                        f"gunicorn on {base_url} {state}; stderr:\n"
-                        f"{stderr_path.read_text(errors='replace')}",
-                        pytrace=False,
-                    )
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            for process in (worker, server):
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
+
+def run_command(env: dict[str, str], *args: str) -> None:
+    """Run ``zhaoshang <args>`` against the served app's database (fails the test if it fails)."""
+    _run(list(args), env, Path(env["ZHAOSHANG_VAR_DIR"]))
+
+
+@pytest.fixture(scope="session")
+def served_app(served_env: dict[str, str]) -> Iterator[str]:
+    """A migrated, demo-loaded copy of the app served as ``make run`` does; yields its base URL.
+
+    gunicorn with DEBUG off and whitenoise serving the collected static files,
+    the job worker beside it: the browser tests see what a bureau sees.
+    """
+    env = served_env
+    tmp_dir = Path(env["ZHAOSHANG_VAR_DIR"])
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    stdout_path = tmp_dir / "server.stdout"
+    stderr_path = tmp_dir / "server.stderr"
+    with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+        server = subprocess.Popen(
+            [
+                str(ZHAOSHANG.with_name("gunicorn")),
+                "zhaoshang.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+            ],
+            env=env,
+            cwd=tmp_dir,
+            stdout=out,
+            stderr=err,
+        )
+        # the job queue's consumer, for imports large enough to run in the background
+        worker = subprocess.Popen(
+            [str(ZHAOSHANG), "run_huey", "--workers", "1"],
+            env=env,
+            cwd=tmp_dir,
+            stdout=out,
+            stderr=err,
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _healthy(f"{base_url}/healthz"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                state = (
+                    f"exited {server.returncode}"
+                    if server.poll() is not None
+                    else f"not healthy after {SERVER_START_TIMEOUT:.0f} s"
+                )
+                pytest.fail(
+                    f"gunicorn on {base_url} {state}; stderr:\n"
+                    f"{stderr_path.read_text(errors='replace')}",
+                    pytrace=False,
+                )
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        for process in (worker, server):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

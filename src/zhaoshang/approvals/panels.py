@@ -13,12 +13,13 @@ from zhaoshang.projects.models import Project
 from zhaoshang.projects.panels import ProjectPanel, register_project_panel
 
 from . import selectors
+from .models import ApprovalItem
 
 
 def _approvals(user: User, project: Project, today: dt.date) -> dict[str, Any]:
     """The plan's lights in one query (no bars): the tracker page has the details."""
     items = list(
-        selectors.with_light(selectors.ApprovalItem.objects.filter(project=project), today)
+        selectors.with_light(ApprovalItem.objects.filter(project=project), today)
         .select_related("item_type", "agent")
         .order_by("order", "id")
     )

@@ -1,10 +1,9 @@
-"""Reads of agency approvals, always scoped to the user first.
+"""Reads of approval items: the light (电子监察) in SQL, the board, the tracker, 首页.
 
-The lights (电子监察) are computed here, live, in SQL: with today's date and
-the date one working day ahead computed once in Python, "overdue" and "one
-working day or less left" are plain date comparisons, so the board can filter,
-sort and page by light in one query. ``sweep`` stores the same answer.
-"""
+The lights are computed here, live, in SQL: with today's date and the date one
+working day ahead computed once in Python, "overdue" and "one working day or less
+left" are plain date comparisons, so the board can filter, sort and page by light
+in one query. ``sweep`` stores the same answer."""
 
 from __future__ import annotations
 
@@ -26,27 +25,24 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from zhaoshang.core.models import Area
 from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.selectors import projects_visible_to
 
-from . import clock
-from .choices import ITEM_DONE, ItemStatus, Light, Mode, Phase
-from .models import (
-    ApprovalEvent,
-    ApprovalItem,
-    ApprovalItemType,
-    ApprovalPause,
-    ApprovalPromise,
-    ApprovalSettings,
-    LandTransfer,
-)
+from .. import clock
+from ..choices import ITEM_DONE, ItemStatus, Light
+from ..models import ApprovalEvent, ApprovalItem, ApprovalPause, ApprovalPromise
+from .catalogue import settings_of
+from .clock import _union_working_days, bar_for, days_left, late_days
+from .simulated import issue_differences
 
 #: the area's target for a project's whole approval time when it has set none (河南: 60)
 DEFAULT_TOTAL_TARGET = 60
+
+
 #: 首页: items due within this many working days
 DUE_SOON_WORKING_DAYS = 5
+
 
 ITEM_SORTS = {
     "light": ("light_rank", "due_date", "id"),
@@ -61,17 +57,9 @@ ITEM_SORTS = {
     "accepted": ("accepted_on", "id"),
     "-accepted": ("-accepted_on", "-id"),
 }
+
+
 DEFAULT_SORT = "light"
-CATALOGUE_SORTS = {
-    "order": ("phase_rank", "order", "id"),
-    "name": ("name", "id"),
-    "-name": ("-name", "id"),
-    "legal": ("legal_limit", "id"),
-    "-legal": ("-legal_limit", "id"),
-}
-
-
-# --- the light -----------------------------------------------------------------------------
 
 
 def yellow_until(today: dt.date) -> dt.date:
@@ -127,46 +115,8 @@ def with_light(
     )
 
 
-def late_days(item: ApprovalItem) -> int | None:
-    """Working days a concluded item went past its due date (None: on time or not done)."""
-    if item.done_on is None or item.due_date is None or item.done_on <= item.due_date:
-        return None
-    return clock.working_days_between(item.due_date, item.done_on)
-
-
-def days_left(item: ApprovalItem, today: dt.date) -> int | None:
-    """Working days left to the due date (negative: overdue by that many), running items only."""
-    if item.status != ItemStatus.ACCEPTED or item.due_date is None:
-        return None
-    if item.due_date >= today:
-        return clock.working_days_between(today, item.due_date)
-    return -clock.working_days_between(item.due_date, today)
-
-
-def issue_differences(item: ApprovalItem) -> list[str]:
-    """What the formal issue changed against the simulated one: the fields' names."""
-    if item.converted_on is None or not item.sim_status:
-        return []
-    pairs = (
-        ("document_number", item.sim_document_number, item.document_number),
-        ("document_date", item.sim_document_date, item.document_date),
-        ("status", item.sim_status, item.status),
-    )
-    # an item converted before its (simulated) conclusion has nothing to differ from yet
-    if item.sim_status not in ITEM_DONE:
-        return []
-    return [name for name, simulated, formal in pairs if formal and simulated != formal]
-
-
-# --- scoped reads ---------------------------------------------------------------------------
-
-
 def items_visible_to(user: Any) -> QuerySet[ApprovalItem]:
     return scope_to_user(ApprovalItem.objects.all(), user, area_field="area")
-
-
-def types_visible_to(user: Any) -> QuerySet[ApprovalItemType]:
-    return scope_to_user(ApprovalItemType.objects.all(), user, area_field="area")
 
 
 def item_or_404(user: Any, pk: int, today: dt.date | None = None) -> ApprovalItem:
@@ -178,17 +128,8 @@ def item_or_404(user: Any, pk: int, today: dt.date | None = None) -> ApprovalIte
     )
 
 
-def type_or_404(user: Any, pk: int) -> ApprovalItemType:
-    return get_visible_or_404(types_visible_to(user).select_related("area", "department"), pk=pk)
-
-
 def project_or_404(user: Any, pk: int) -> Project:
     return get_visible_or_404(projects_visible_to(user).select_related("area"), pk=pk)
-
-
-def promise_or_404(user: Any, pk: int) -> ApprovalPromise:
-    rows = ApprovalPromise.objects.filter(item__in=items_visible_to(user).values("pk"))
-    return get_visible_or_404(rows.select_related("item__area", "item__item_type"), pk=pk)
 
 
 def item_list(
@@ -217,96 +158,6 @@ def item_list(
         q = filters["q"]
         rows = rows.filter(Q(item_type__name__icontains=q) | Q(project__name__icontains=q))
     return rows.order_by(*ITEM_SORTS.get(filters.get("sort") or "", ITEM_SORTS[DEFAULT_SORT]))
-
-
-def catalogue(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[ApprovalItemType]:
-    """The catalogue items of the user's areas, by phase and order."""
-    filters = filters or {}
-    phase_rank = Case(
-        *[When(phase=value, then=Value(n)) for n, value in enumerate(Phase.values)],
-        default=Value(99),
-    )
-    rows = (
-        types_visible_to(user).select_related("area", "department").annotate(phase_rank=phase_rank)
-    )
-    if filters.get("area"):
-        rows = rows.filter(area=filters["area"])
-    if filters.get("phase"):
-        rows = rows.filter(phase=filters["phase"])
-    if filters.get("active") in (True, False):
-        rows = rows.filter(active=filters["active"])
-    if filters.get("q"):
-        rows = rows.filter(name__icontains=filters["q"])
-    return rows.order_by(
-        "area__path", *CATALOGUE_SORTS.get(filters.get("sort") or "", CATALOGUE_SORTS["order"])
-    )
-
-
-def settings_of(area: Area) -> ApprovalSettings:
-    """The area's settings, or the defaults (2/3, 60 working days) unsaved when it has none."""
-    found = ApprovalSettings.objects.filter(area=area).first()
-    return found or ApprovalSettings(area=area)
-
-
-def catalogue_area(area: Area) -> Area | None:
-    """Whose catalogue a project of ``area`` uses: its own, else the nearest area above."""
-    codes = Area.objects.filter(path__in=_prefixes(area.path)).values("pk")
-    found = (
-        ApprovalItemType.objects.filter(area__in=codes, active=True)
-        .order_by("-area__path")
-        .values_list("area_id", flat=True)
-        .first()
-    )
-    return Area.objects.get(pk=found) if found else None
-
-
-def _prefixes(path: str) -> list[str]:
-    return [path[:i] for i in range(1, len(path) + 1)]
-
-
-def land_of(project: Project) -> LandTransfer | None:
-    return LandTransfer.objects.filter(project=project).first()
-
-
-# --- the project's tracker ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One item's Gantt-like bar: working days used, paused and allowed, as percentages."""
-
-    used: int
-    paused: int
-    allowed: int
-    used_pct: float
-    paused_pct: float
-    allowed_pct: float
-
-
-def bar_for(item: ApprovalItem, pauses: list[ApprovalPause], today: dt.date) -> Bar | None:
-    """Days used since 受理 (not counting pauses), days paused, the promised limit."""
-    if item.accepted_on is None:
-        return None
-    end = item.done_on or today
-    paused = sum(pause_days(p, today) for p in pauses)
-    used = max(clock.working_days_between(item.accepted_on, end) - paused, 0)
-    allowed = item.promised_limit
-    scale = max(allowed, used) + paused or 1
-    return Bar(
-        used,
-        paused,
-        allowed,
-        round(100 * used / scale, 1),
-        round(100 * paused / scale, 1),
-        round(100 * allowed / scale, 1),
-    )
-
-
-def pause_days(pause: ApprovalPause, today: dt.date) -> int:
-    """Working days a pause has held the clock (an open one: up to today)."""
-    if pause.end is not None:
-        return pause.working_days
-    return clock.working_days_between(pause.start, today)
 
 
 def project_items(project: Project, today: dt.date | None = None) -> list[ApprovalItem]:
@@ -374,28 +225,6 @@ def _total_light(elapsed: int, target: int, finished: bool) -> str:
     if finished:
         return Light.DONE
     return Light.YELLOW if target - elapsed <= 1 else Light.GREEN
-
-
-def _union_working_days(
-    stretches: list[tuple[dt.date, dt.date]], low: dt.date, high: dt.date
-) -> int:
-    """Working days covered by any stretch (``start < d ≤ end``), clipped to (low, high]."""
-    merged: list[list[dt.date]] = []
-    for start, end in sorted((max(s, low), min(e, high)) for s, e in stretches):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return sum(clock.working_days_between(s, e) for s, e in merged)
-
-
-def simulated_count(items: list[ApprovalItem]) -> int:
-    return sum(i.mode == Mode.SIMULATED for i in items)
-
-
-# --- 首页 ----------------------------------------------------------------------------------
 
 
 def due_soon_until(today: dt.date) -> dt.date:
