@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from zhaoshang.core.backup import BackupError, restore_backup, summary
+from zhaoshang.core.backup import BackupError, made_at, restore_backup, summary
 
 
 class Command(BaseCommand):
@@ -38,10 +38,13 @@ class Command(BaseCommand):
             except BackupError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(
-                _("Restored %(file)s (made %(at)s, version %(version)s); every table and file matches its manifest.")
+                _(
+                    "Restored %(file)s (made %(at)s, version %(version)s): every table and "
+                    "file matches its manifest."
+                )
                 % {
                     "file": options["file"],
-                    "at": manifest["created_at"],
+                    "at": made_at(manifest),
                     "version": manifest["app_version"],
                 }
             )
