@@ -248,6 +248,10 @@ def test_restore_refuses_a_database_that_is_not_empty_unless_forced(source, fres
             edit_manifest(lambda m: m["files"][0].update(size=m["files"][0]["size"] + 1)),
             id="a file's size in the manifest",
         ),
+        pytest.param(
+            edit_manifest(lambda m: m["files"][0].update(name="../../outside.txt")),
+            id="a file's name leaving the storage",
+        ),
     ],
 )
 def test_a_tampered_archive_is_refused_and_nothing_is_written(

@@ -9,9 +9,10 @@ import sqlite3
 import tarfile
 from collections.abc import Iterable
 from contextlib import closing
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import connection
@@ -68,17 +69,39 @@ def _load_manifest(found: dict[str, tuple[Path, int, str]]) -> dict[str, Any]:
         raise BackupError(_("The archive has no manifest.json."))
     try:
         manifest = json.loads(found[MANIFEST][0].read_text(encoding="utf-8"))
-        assert manifest["format"] == FORMAT and isinstance(manifest["tables"], dict)
-        for entry in [manifest["database"], *manifest["files"]]:
-            assert HEX64.match(entry["sha256"]) and isinstance(entry["size"], int)
-        for name, table in manifest["tables"].items():
-            assert IDENT.match(name) and HEX64.match(table["sha256"])
-            assert isinstance(table["rows"], int)
-    except (ValueError, KeyError, TypeError, AssertionError) as exc:
-        raise BackupError(
-            _("The archive's manifest.json is damaged or of another format.")
-        ) from exc
+        valid = _valid_manifest(manifest)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        valid = False
+    if not valid:
+        raise BackupError(_("The archive's manifest.json is damaged or of another format."))
     return manifest
+
+
+def _valid_manifest(manifest: dict[str, Any]) -> bool:
+    """The shape restore relies on: checksums are hex, names are plain (they reach SQL and
+    storages), every file's model and field exist. KeyError/TypeError count as invalid."""
+    entries = [manifest["database"], *manifest["files"]]
+    return (
+        manifest["format"] == FORMAT
+        and all(HEX64.match(e["sha256"]) and isinstance(e["size"], int) for e in entries)
+        and all(
+            IDENT.match(name) and HEX64.match(t["sha256"]) and isinstance(t["rows"], int)
+            for name, t in manifest["tables"].items()
+        )
+        and all(_plain_file(entry) for entry in manifest["files"])
+    )
+
+
+def _plain_file(entry: dict[str, Any]) -> bool:
+    """A relative name without ``..``, for a FileField that exists in this version."""
+    path = PurePosixPath(entry["name"])
+    if path.is_absolute() or ".." in path.parts or not entry["name"]:
+        return False
+    try:
+        FileRef(entry["model"], entry["field"], entry["name"]).storage()
+    except (LookupError, ValueError, FieldDoesNotExist, BackupError):
+        return False
+    return True
 
 
 def _check_members(manifest: dict[str, Any], found: dict[str, tuple[Path, int, str]]) -> None:
