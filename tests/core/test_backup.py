@@ -265,6 +265,19 @@ def test_a_tampered_archive_is_refused_and_nothing_is_written(
     nothing_written(fresh)
 
 
+def test_a_truncated_archive_is_refused_and_nothing_is_written(
+    source, fresh, tmp_path: Path
+) -> None:
+    _env, archive, _before = source
+    data = archive.read_bytes()
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    refused = run(fresh, "restore", str(cut))
+    assert refused.returncode != 0
+    assert "CommandError" in refused.stderr and "Traceback" not in refused.stderr
+    nothing_written(fresh)
+
+
 def test_a_backup_of_the_other_vendor_is_refused(source, fresh, tmp_path: Path) -> None:
     _env, archive, _before = source
     other = rewrite(

@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 import tarfile
+import zlib
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path, PurePosixPath
@@ -56,7 +57,7 @@ def _extract(archive: Path, work: Path) -> dict[str, tuple[Path, int, str]]:
                 with source, path.open("xb") as out:
                     size, sha = sha256_stream(source, copy_to=out)
                 found[info.name] = (path, size, sha)
-    except (tarfile.TarError, EOFError, OSError) as exc:
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise BackupError(
             _("%(file)s is not a readable backup archive (%(error)s).")
             % {"file": archive, "error": exc}
