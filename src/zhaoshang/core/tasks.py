@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from huey import crontab
@@ -75,6 +76,10 @@ def backup_due(now: dt.datetime | None = None) -> bool:
 
 @db_periodic_task(crontab(minute="30"))
 def daily_backup() -> None:
-    """The archive of the night (``core.backup.scheduled_backup``), then the retention."""
-    if backup_due():
+    """The archive of the night (``core.backup.scheduled_backup``), then the retention.
+
+    Every job worker's scheduler fires this; with a shared cache (Redis) the
+    first to claim the day writes the archive and the others skip.
+    """
+    if backup_due() and cache.add(f"zhaoshang:daily-backup:{timezone.localdate()}", 1, 86400):
         log.info("daily backup written: %s", scheduled_backup())
