@@ -15,7 +15,7 @@ the backup runs cannot make the manifest disagree with the dump.
 A table's checksum is the sha256 of its rows' hashes, sorted: independent of
 physical order and needing no primary key. Rows are hashed the way the vendor
 can recompute inside the restoring transaction (PostgreSQL: ``md5(row::text)``
-under fixed text settings; SQLite: canonical JSON in Python).
+under fixed text settings; SQLite: the row's ``repr`` in Python).
 
 Restore checks everything it can before touching anything (the dump's and every
 file's sha256, the vendor, an empty target), then loads the database so that
