@@ -388,6 +388,13 @@ ZHAOSHANG_OUTBOX_STALE_MINUTES = envint("ZHAOSHANG_OUTBOX_STALE_MINUTES", 10)
 ZHAOSHANG_SWEEP_HOUR = envint("ZHAOSHANG_SWEEP_HOUR", 8)
 ZHAOSHANG_SWEEP_LEASE_MINUTES = envint("ZHAOSHANG_SWEEP_LEASE_MINUTES", 60)
 
+# --- backup (core.backup, docs/operations.md) ------------------------------------
+#: where the job worker writes the daily archive, and how many it keeps (0: no daily backup)
+ZHAOSHANG_BACKUP_DIR = Path(envstr("ZHAOSHANG_BACKUP_DIR") or VAR_DIR / "backups")
+ZHAOSHANG_BACKUP_KEEP = envint("ZHAOSHANG_BACKUP_KEEP", 14)
+#: the daily backup runs at this hour:30, Asia/Shanghai (every day, holidays too)
+ZHAOSHANG_BACKUP_HOUR = envint("ZHAOSHANG_BACKUP_HOUR", 2)
+
 # --- i18n --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -3,6 +3,8 @@
 ``deliver_outbox`` runs after each commit that wrote outbox rows (the
 services call ``register_delivery_kick``'s hook, set up by ``CoreConfig.ready``)
 and every minute, so nothing waits for the next alert to be sent.
+``daily_backup`` writes the night's archive at ``ZHAOSHANG_BACKUP_HOUR``:30 and
+prunes the old ones (``core.backup``).
 ``daily_sweep`` wakes every hour and runs the sweep at
 ``ZHAOSHANG_SWEEP_HOUR`` Asia/Shanghai on working days: huey's crontab reads
 the worker's clock in UTC, the site's hour is the site's time zone.
@@ -14,11 +16,13 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .backup import scheduled_backup
 from .calendar import is_working_day
 from .services import outbox_deliver
 from .sweep import run_sweep
@@ -62,3 +66,20 @@ def daily_sweep() -> None:
     if sweep_due():
         for result in run_sweep():
             log.info("sweep %s: %s %s", result.step.name, result.status, result.counts)
+
+
+def backup_due(now: dt.datetime | None = None) -> bool:
+    """Whether the daily backup runs now: its hour, Asia/Shanghai, unless retention is 0."""
+    keep = settings.ZHAOSHANG_BACKUP_KEEP
+    return keep > 0 and timezone.localtime(now).hour == settings.ZHAOSHANG_BACKUP_HOUR
+
+
+@db_periodic_task(crontab(minute="30"))
+def daily_backup() -> None:
+    """The archive of the night (``core.backup.scheduled_backup``), then the retention.
+
+    Every job worker's scheduler fires this; with a shared cache (Redis) the
+    first to claim the day writes the archive and the others skip.
+    """
+    if backup_due() and cache.add(f"zhaoshang:daily-backup:{timezone.localdate()}", 1, 86400):
+        log.info("daily backup written: %s", scheduled_backup())
