@@ -308,3 +308,20 @@ def test_a_dashboard_export_is_named_by_its_chinese_type(user_named):
         "年度（筛选）: 2026",
         "面板（筛选）: 下辖地区指标排名",
     ]
+
+
+def test_an_import_jobs_counts_read_in_chinese(user_named):
+    event = AuditEvent(
+        action="update",
+        object_type="imports.importjob",
+        object_repr="台账.xlsx",
+        before=None,
+        after={"created": 2, "updated": 1, "unchanged": 7, "errors": 0},
+    )
+    (row,) = describe([event], user_named("yc_admin"))
+    assert [str(c) for c in row.changes] == [
+        "新增: 2",
+        "更新: 1",
+        "未变: 7",
+        "错误: 0",
+    ]

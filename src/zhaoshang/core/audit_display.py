@@ -59,6 +59,12 @@ EXTRA_LABELS: dict[str, Any] = {
     "panel": gettext_lazy("panel"),
     "q": gettext_lazy("search"),
     "sort": gettext_lazy("sort"),
+    "created": gettext_lazy("created"),
+    "updated": gettext_lazy("updated"),
+    "unchanged": gettext_lazy("unchanged"),
+    "errors": gettext_lazy("errors"),
+    "late_entry": gettext_lazy("late entry"),
+    "item_due_date": gettext_lazy("due date"),
 }
 #: filter keys whose values are area codes, not row ids: shown as they are
 _CODE_FILTERS = frozenset({"area", "within"})
