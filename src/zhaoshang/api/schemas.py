@@ -15,6 +15,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
+from zhaoshang.core.schemas import NO_NUL_PATTERN, Date, Flag, sort_field, unchanged
+
+#: re-exported from core (which sits below this package): the request types every app uses
+__all__ = ["NO_NUL_PATTERN", "Date", "Flag", "sort_field", "unchanged"]
+
 #: Largest id a database bigint holds; bigger ones would overflow the driver, not just miss.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
