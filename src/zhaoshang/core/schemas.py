@@ -110,7 +110,7 @@ class PersonFilters(_NoNul):
         return value
 
 
-class PersonOut(Schema):
+class DirectoryPersonOut(Schema):
     id: int
     name: str
     post: str
@@ -130,7 +130,7 @@ class PersonPage(Schema):
     count: int
     limit: int
     offset: int
-    items: list[PersonOut]
+    items: list[DirectoryPersonOut]
 
 
 class ReferenceOut(Schema):
@@ -140,7 +140,7 @@ class ReferenceOut(Schema):
     count: int
 
 
-class PersonDetail(PersonOut):
+class PersonDetail(DirectoryPersonOut):
     references: list[ReferenceOut] = Field(description="where the person is named")
 
 

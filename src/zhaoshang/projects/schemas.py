@@ -30,6 +30,7 @@ from zhaoshang.api.schemas import (
     PersonRefOut,
     SortedPage,
     UnitOut,
+    decimal_in,
     sort_field,
     unchanged,
 )
@@ -79,7 +80,7 @@ class EnterpriseUpdate(Body):
     registered_capital: Money | None = None
     founded_on: Date | None = None
     employees: Count | None = None
-    tags: list[EnterpriseTag] | None = None
+    tags: list[EnterpriseTag] = unchanged()
     is_leading: Flag = unchanged()
     cluster_id: Id | None = None
     description: str = unchanged(max_length=5000)
@@ -208,7 +209,7 @@ class ProjectFields(Body):
     total_investment: Money | None = Field(None, description="万元")
     foreign_capital: Money | None = Field(None, description="万美元")
     out_of_city_capital: Money | None = Field(None, description="万元")
-    land_area: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
+    land_area: Annotated[Decimal, *decimal_in(12, 2)] | None = None
     land_parcel: str = unchanged(max_length=128)
     contract_date: Date | None = None
     contracted_amount: Money | None = None

@@ -14,15 +14,24 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from zhaoshang.api.schemas import Body, Clean, Id, Page, Year, sort_field, unchanged
+from zhaoshang.api.schemas import (
+    Body,
+    Clean,
+    Id,
+    Month,
+    Page,
+    Year,
+    decimal_in,
+    sort_field,
+    unchanged,
+)
 
 from ..choices import ListLevel
 from ..selectors.investment import SORTS
 
-Month = Annotated[int, Field(ge=1, le=12)]
 Amount = Annotated[str, Field(description="万元, decimal string")]
 #: 万元 in; the sign is checked by the service so a negative gets its clear message
-MoneyIn = Annotated[Decimal, Field(max_digits=16, decimal_places=4, description="万元")]
+MoneyIn = Annotated[Decimal, *decimal_in(16, 4, signed=True), Field(description="万元")]
 
 
 class KeyEntryFilters(Clean):

@@ -82,7 +82,7 @@ class MilestoneFields(Body):
 class MilestoneCreate(MilestoneFields):
     project_id: Id
     title: str = Field(..., min_length=1, max_length=200)  # type: ignore[assignment]
-    due_date: dt.date  # type: ignore[assignment]
+    due_date: Date  # type: ignore[assignment]
 
 
 class MilestoneUpdate(MilestoneFields):
