@@ -37,6 +37,8 @@ def decimal_in(max_digits: int, places: int, *, signed: bool = False) -> list[An
     largest = 10**whole - 1
 
     def exact(value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)  # ``864.0`` is the whole number JSON Schema calls an integer
         if isinstance(value, bool | float):
             raise ValueError(_('Write the number as a string, e.g. "1234.5".'))
         if isinstance(value, str) and not text.fullmatch(value):
@@ -61,6 +63,9 @@ def decimal_in(max_digits: int, places: int, *, signed: bool = False) -> list[An
 Money = Annotated[Decimal, *decimal_in(16, 4)]
 Days = Annotated[Decimal, *decimal_in(4, 1)]
 Month = Annotated[int, Field(ge=1, le=12)]
+#: A month the service checks itself (its message says which months may be entered);
+#: the document still states the range.
+ServiceMonth = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 12})]
 Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
