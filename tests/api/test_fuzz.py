@@ -46,7 +46,7 @@ CONFIG = schemathesis.Config.from_dict(
     {
         "checks": {
             # 422 from a service (a domain rule) is fair for schema-valid data; a
-            # refusal by the schema validation itself is caught by `_schema_refusals`.
+            # refusal by the schema validation itself is caught by the `schema_refusals` fixture.
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "401", "403", "404", "409", "422"]
             }
