@@ -7,19 +7,65 @@ importers share them. Money is ``Decimal`` in and a decimal string out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema, field_validator
+
+from zhaoshang.core.schemas import NO_NUL_PATTERN, Date, Flag, sort_field, unchanged
+
+#: re-exported from core (which sits below this package): the request types every app uses
+__all__ = ["NO_NUL_PATTERN", "Date", "Flag", "sort_field", "unchanged"]
 
 #: Largest id a database bigint holds; bigger ones would overflow the driver, not just miss.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=4)]
-Days = Annotated[Decimal, Field(ge=0, max_digits=4, decimal_places=1)]
+
+
+def decimal_in(max_digits: int, places: int, *, signed: bool = False) -> list[Any]:
+    """The metadata of a decimal a request may carry: a JSON string like ``"1234.5"``
+    (or a whole number), never a float, whose binary value is not what was typed and
+    whose digits the document could not promise. The schema says exactly what the
+    validator takes: the digits before and after the point, the sign."""
+    whole = max_digits - places
+    pattern = rf"^{'-?' if signed else ''}\d{{1,{whole}}}(\.\d{{1,{places}}})?$"
+    text = re.compile(pattern)
+    largest = 10**whole - 1
+
+    def exact(value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)  # ``864.0`` is the whole number JSON Schema calls an integer
+        if isinstance(value, bool | float):
+            raise ValueError(_('Write the number as a string, e.g. "1234.5".'))
+        if isinstance(value, str) and not text.fullmatch(value):
+            raise ValueError(
+                _(
+                    "Write the number with at most %(whole)d digits before the point and "
+                    '%(places)d after it, e.g. "1234.5".'
+                )
+                % {"whole": whole, "places": places}
+            )
+        return value
+
+    integer: dict[str, Any] = {"type": "integer", "maximum": largest}
+    integer["minimum"] = -largest if signed else 0
+    return [
+        BeforeValidator(exact),
+        Field(ge=None if signed else 0, max_digits=max_digits, decimal_places=places),
+        WithJsonSchema({"anyOf": [{"type": "string", "pattern": pattern}, integer]}),
+    ]
+
+
+Money = Annotated[Decimal, *decimal_in(16, 4)]
+Days = Annotated[Decimal, *decimal_in(4, 1)]
+Month = Annotated[int, Field(ge=1, le=12)]
+#: A month the service checks itself (its message says which months may be entered);
+#: the document still states the range.
+ServiceMonth = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 12})]
 Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 

@@ -33,6 +33,7 @@ from zhaoshang.targets.api import router as targets_router
 
 from .auth import API_AUTH, api_token_auth
 from .errors import install_handlers
+from .openapi import document_errors, refuse_nul_in_requests
 
 
 class ZhaoshangAPI(NinjaAPI):
@@ -50,7 +51,8 @@ class ZhaoshangAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         """The schema in the reader's language: summaries are msgids (``gettext_noop``),
-        translated here, per request, as the schema is built anew for each."""
+        translated here, per request, as the schema is built anew for each; with every
+        error answer and the NUL-free text rule added (``zhaoshang.api.openapi``)."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema["info"]["description"] = _(schema["info"]["description"])
         for operations in schema["paths"].values():
@@ -58,6 +60,8 @@ class ZhaoshangAPI(NinjaAPI):
                 for key in ("summary", "description"):
                     if operation.get(key):
                         operation[key] = _(str(operation[key]))
+        document_errors(schema)
+        refuse_nul_in_requests(schema)
         return schema
 
 

@@ -6,7 +6,19 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from zhaoshang.api.schemas import Body, Id, Page, PersonRefOut, SortedPage, UnitOut, Version
+from zhaoshang.api.schemas import (
+    Body,
+    Date,
+    Flag,
+    Id,
+    Page,
+    PersonRefOut,
+    SortedPage,
+    UnitOut,
+    Version,
+    sort_field,
+    unchanged,
+)
 
 from .choices import ItemStatus, Light, Mode, PauseKind, Phase
 from .selectors import CATALOGUE_SORTS, ITEM_SORTS
@@ -19,7 +31,7 @@ class TypeFilters(SortedPage):
     phase: Phase | None = None
     active: bool | None = None
     q: str | None = Field(None, max_length=100)
-    sort: str | None = Field(None, description=f"one of {', '.join(CATALOGUE_SORTS)}")
+    sort: str | None = sort_field(CATALOGUE_SORTS)
 
 
 class TypeOut(Schema):
@@ -54,21 +66,21 @@ class TypeCreate(Body):
     materials: str = Field("", max_length=5000)
     legal_basis: str = Field("", max_length=200)
     order: int = Field(0, ge=0, le=32767)
-    active: bool = True
+    active: Flag = True
 
 
 class TypeUpdate(Body):
     """Only the fields sent change."""
 
-    phase: Phase | None = None
-    name: str | None = Field(None, min_length=1, max_length=100)
+    phase: Phase = unchanged()
+    name: str = unchanged(min_length=1, max_length=100)
     department_id: Id | None = None
     legal_limit: int | None = Field(None, ge=1, le=999)
     promised_limit: int | None = Field(None, ge=1, le=999)
-    materials: str | None = Field(None, max_length=5000)
-    legal_basis: str | None = Field(None, max_length=200)
+    materials: str = unchanged(max_length=5000)
+    legal_basis: str = unchanged(max_length=200)
     order: int | None = Field(None, ge=0, le=32767)
-    active: bool | None = None
+    active: Flag = unchanged()
     version: Version
 
 
@@ -82,7 +94,7 @@ class ItemFilters(SortedPage):
     status: ItemStatus | None = None
     mode: Mode | None = None
     q: str | None = Field(None, max_length=100)
-    sort: str | None = Field(None, description=f"one of {', '.join(ITEM_SORTS)}")
+    sort: str | None = sort_field(ITEM_SORTS)
 
 
 class PauseOut(Schema):
@@ -163,41 +175,41 @@ class PlanIn(Body):
 
 
 class LandIn(Body):
-    transferred_on: dt.date
+    transferred_on: Date
     document: str = Field("", max_length=100)
 
 
 class MoveIn(Body):
     to_status: ItemStatus
-    event_date: dt.date | None = Field(None, description="when it happened; default today")
+    event_date: Date | None = Field(None, description="when it happened; default today")
     reason: str = Field("", max_length=1000)
     note: str = Field("", max_length=1000)
     document_number: str = Field("", max_length=100)
-    document_date: dt.date | None = None
+    document_date: Date | None = None
     version: Version
 
 
 class PauseIn(Body):
     kind: PauseKind
     reason: str = Field(..., min_length=1, max_length=1000)
-    start: dt.date | None = None
+    start: Date | None = None
     version: Version
 
 
 class ResumeIn(Body):
-    end: dt.date | None = None
+    end: Date | None = None
     version: Version
 
 
 class PromiseIn(Body):
     material: str = Field(..., min_length=1, max_length=200)
-    promised_by: dt.date
+    promised_by: Date
     note: str = Field("", max_length=1000)
     version: Version
 
 
 class FulfilIn(Body):
-    fulfilled_on: dt.date | None = None
+    fulfilled_on: Date | None = None
     version: Version = Field(description="the item's version")
 
 
@@ -207,11 +219,11 @@ class AgentIn(Body):
 
 
 class ConvertIn(Body):
-    converted_on: dt.date | None = None
+    converted_on: Date | None = None
     version: Version
 
 
 class IssueIn(Body):
     document_number: str = Field(..., min_length=1, max_length=100)
-    document_date: dt.date
+    document_date: Date
     version: Version

@@ -7,7 +7,6 @@ domain's exceptions (422 by field, 403, 404, 409) as JSON.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +30,7 @@ from .schemas import (
     CalendarNoticeIn,
     CalendarNoticeOut,
     CalendarOut,
+    Date,
     InboxFilters,
     MeOut,
     PersonCreate,
@@ -271,7 +271,7 @@ def _counted(fn: Any, *args: Any) -> Any:
     response=CalendarOut,
     summary=gettext_noop("Holidays and make-up working days between two dates (at most a year)"),
 )
-def calendar_read(request: HttpRequest, start: dt.date, end: dt.date) -> dict[str, Any]:
+def calendar_read(request: HttpRequest, start: Date, end: Date) -> dict[str, Any]:
     request_user(request)
     if end < start:
         raise ValidationError({"end": _("The end date must not be before the start date.")})
@@ -299,7 +299,9 @@ def calendar_read(request: HttpRequest, start: dt.date, end: dt.date) -> dict[st
     response=CalendarAddOut,
     summary=gettext_noop("The n-th working day after a date (次日起算)"),
 )
-def calendar_add(request: HttpRequest, start: dt.date, n: int) -> dict[str, Any]:
+def calendar_add(
+    request: HttpRequest, start: Date, n: int = Query(..., ge=0, le=CALENDAR_MAX_N)
+) -> dict[str, Any]:
     request_user(request)
     if not 0 <= n <= CALENDAR_MAX_N:
         raise ValidationError(
@@ -313,7 +315,7 @@ def calendar_add(request: HttpRequest, start: dt.date, n: int) -> dict[str, Any]
     response=CalendarBetweenOut,
     summary=gettext_noop("Working days after one date up to another"),
 )
-def calendar_between(request: HttpRequest, start: dt.date, end: dt.date) -> dict[str, Any]:
+def calendar_between(request: HttpRequest, start: Date, end: Date) -> dict[str, Any]:
     request_user(request)
     if (end - start).days > CALENDAR_MAX_N * 2:
         raise ValidationError({"end": _("The dates are too far apart.")})

@@ -8,14 +8,53 @@ refused) without importing it.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Collection
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict, Strict, field_validator
 
 from .choices import CalendarDayKind, PersonRank
 from .selectors import PERSON_SORTS
+
+# --- request types every app's API uses (``zhaoshang.api.schemas`` re-exports them) -------
+
+#: What the OpenAPI document says of every text a request may carry (``Clean`` enforces it).
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date is written ``YYYY-MM-DD``: lax pydantic would read ``0`` as 1970-01-01
+    and ``"2026-01-02T00:00"`` as a date, silently storing what nobody meant."""
+    if isinstance(value, dt.datetime) or not isinstance(value, str | dt.date):
+        raise ValueError(_("Write the date as YYYY-MM-DD."))
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError(_("Write the date as YYYY-MM-DD."))
+    return value
+
+
+#: A calendar date in a request: an ISO ``YYYY-MM-DD`` string, never a number or a timestamp.
+Date = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+#: A boolean in a request body: ``true`` or ``false``, never ``0``/``1``/``"yes"``.
+#: (Query strings stay lax: ``?stuck=true`` arrives as text.)
+Flag = Annotated[bool, Strict()]
+
+
+def unchanged(**kwargs: Any) -> Any:
+    """A field of an update body that may be left out (unchanged) but is never null:
+    its column is NOT NULL, so a null would otherwise reach the database and fail
+    there. The type says what may be sent; the default only marks "not sent"."""
+    return Field(None, **kwargs)
+
+
+def sort_field(sorts: Collection[str]) -> Any:
+    """The ``sort`` filter of a list: one of ``sorts``, named as an enum in the schema."""
+    return Field(
+        None, description=f"one of {', '.join(sorts)}", json_schema_extra={"enum": list(sorts)}
+    )
 
 
 class AreaOut(Schema):
@@ -57,7 +96,7 @@ class PersonFilters(_NoNul):
     has_account: bool | None = Field(None, description="with (true) or without a login account")
     active: bool | None = None
     duplicates: bool = Field(False, description="only names held by several persons (疑似重复)")
-    sort: str | None = Field(None, description=f"one of {', '.join(PERSON_SORTS)}")
+    sort: str | None = sort_field(PERSON_SORTS)
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=2**31 - 1)
 
@@ -71,7 +110,7 @@ class PersonFilters(_NoNul):
         return value
 
 
-class PersonOut(Schema):
+class DirectoryPersonOut(Schema):
     id: int
     name: str
     post: str
@@ -91,7 +130,7 @@ class PersonPage(Schema):
     count: int
     limit: int
     offset: int
-    items: list[PersonOut]
+    items: list[DirectoryPersonOut]
 
 
 class ReferenceOut(Schema):
@@ -101,7 +140,7 @@ class ReferenceOut(Schema):
     count: int
 
 
-class PersonDetail(PersonOut):
+class PersonDetail(DirectoryPersonOut):
     references: list[ReferenceOut] = Field(description="where the person is named")
 
 
@@ -110,12 +149,12 @@ class PersonUpdate(_NoNul):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=64)
-    post: str | None = Field(None, max_length=64)
-    rank: PersonRank | None = None
+    name: str = unchanged(min_length=1, max_length=64)
+    post: str = unchanged(max_length=64)
+    rank: PersonRank = unchanged()
     unit_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    phone: str | None = Field(None, max_length=32)
-    active: bool | None = None
+    phone: str = unchanged(max_length=32)
+    active: Flag = unchanged()
     version: int = Field(..., ge=1, le=2**31 - 1, description="the version you read; 409 if stale")
 
 
@@ -184,7 +223,7 @@ class CalendarBetweenOut(Schema):
 class CalendarDayIn(_NoNul):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date
+    date: Date
     kind: CalendarDayKind
     name: str = Field(..., min_length=1, max_length=64)
 
@@ -197,7 +236,7 @@ class CalendarNoticeIn(_NoNul):
     year: int = Field(..., ge=1901, le=2099)
     number: str = Field("", max_length=64, description="e.g. 国办发明电〔2024〕12号")
     title: str = Field(..., min_length=1, max_length=200)
-    published: dt.date | None = None
+    published: Date | None = None
     source: str = Field("", max_length=200)
     days: list[CalendarDayIn] = Field(..., min_length=1, max_length=200)
 

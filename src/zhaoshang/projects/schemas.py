@@ -20,7 +20,9 @@ from zhaoshang.api.schemas import (
     Body,
     Clean,
     Count,
+    Date,
     Days,
+    Flag,
     Id,
     Money,
     Page,
@@ -28,6 +30,9 @@ from zhaoshang.api.schemas import (
     PersonRefOut,
     SortedPage,
     UnitOut,
+    decimal_in,
+    sort_field,
+    unchanged,
 )
 
 from .choices import ActivityKind, EnterpriseTag, KeyLevel, KeyRegion, Method, Stage
@@ -68,17 +73,17 @@ class EnterpriseFilters(Clean):
 class EnterpriseUpdate(Body):
     """Fields of an enterprise; on PUT only the fields sent are changed."""
 
-    name: str | None = Field(None, max_length=128)
+    name: str = unchanged(max_length=128)
     uscc: str | None = Field(None, max_length=18, description="统一社会信用代码")
-    region_code: str | None = Field(None, max_length=6)
-    industry_code: str | None = Field(None, max_length=5)
+    region_code: str = unchanged(max_length=6)
+    industry_code: str = unchanged(max_length=5)
     registered_capital: Money | None = None
-    founded_on: dt.date | None = None
+    founded_on: Date | None = None
     employees: Count | None = None
-    tags: list[EnterpriseTag] | None = None
-    is_leading: bool | None = None
+    tags: list[EnterpriseTag] = unchanged()
+    is_leading: Flag = unchanged()
     cluster_id: Id | None = None
-    description: str | None = Field(None, max_length=5000)
+    description: str = unchanged(max_length=5000)
 
 
 class EnterpriseCreate(EnterpriseUpdate):
@@ -109,7 +114,7 @@ class ProjectFilters(SortedPage):
     area: str | None = Field(None, max_length=9, description="area code")
     q: str | None = Field(None, max_length=100, description="name, investor or project number")
     stuck: bool = Field(False, description="only projects with no progress for too long")
-    sort: str | None = Field(None, description=f"one of {', '.join(SORTS)}")
+    sort: str | None = sort_field(SORTS)
 
 
 class ProjectItem(Schema):
@@ -192,28 +197,29 @@ class ProjectDetail(ProjectItem):
 class ProjectFields(Body):
     """Editable fields of a project; ``*_id`` refer to rows the caller can see."""
 
-    code: str | None = Field(None, max_length=32)
-    name: str | None = Field(None, max_length=200)
+    code: str = unchanged(max_length=32)
+    name: str = unchanged(max_length=200)
     investor_id: Id | None = None
-    investor_name: str | None = Field(None, max_length=200)
+    investor_name: str = unchanged(max_length=200)
     cluster_id: Id | None = None
-    source_region: KeyRegion | None = None
-    source_province: str | None = Field(None, max_length=6)
-    source_country: str | None = Field(None, max_length=64)
-    method: Method | None = None
+    source_region: KeyRegion = unchanged()
+    source_province: str = unchanged(max_length=6)
+    source_country: str = unchanged(max_length=64)
+    method: Method = unchanged()
     total_investment: Money | None = Field(None, description="万元")
     foreign_capital: Money | None = Field(None, description="万美元")
     out_of_city_capital: Money | None = Field(None, description="万元")
-    land_area: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
-    land_parcel: str | None = Field(None, max_length=128)
-    contract_date: dt.date | None = None
+    land_area: Annotated[Decimal, *decimal_in(12, 2)] | None = None
+    land_parcel: str = unchanged(max_length=128)
+    contract_date: Date | None = None
     contracted_amount: Money | None = None
-    start_date: dt.date | None = None
-    production_date: dt.date | None = None
+    start_date: Date | None = None
+    production_date: Date | None = None
     key_level: Any = Field(
         None,
         description="read-only: refused (422); a project's level in a year is that of its key "
         "lists (POST /api/v1/key-projects)",
+        json_schema_extra={"not": {}},
     )
     sub_bureau_id: Id | None = None
     lead_cadre_id: Id | None = Field(None, description="a Person (人员库) id")
@@ -221,7 +227,7 @@ class ProjectFields(Body):
     frontline_sub_chief_id: Id | None = Field(None, description="a Person (人员库) id")
     tracker_ids: list[Id] | None = Field(None, max_length=10, description="Person ids")
     cooperating_unit_ids: list[Id] | None = Field(None, max_length=10)
-    notes: str | None = Field(None, max_length=10000)
+    notes: str = unchanged(max_length=10000)
 
     @field_validator("key_level", mode="before")
     @classmethod
@@ -241,7 +247,7 @@ class ProjectCreate(ProjectFields):
         None, max_length=9, description="area code; defaults to the caller's area"
     )
     stage: Stage = Field(Stage.LEAD, description="where the project starts (main line only)")
-    event_date: dt.date | None = Field(None, description="when it reached that stage; today")
+    event_date: Date | None = Field(None, description="when it reached that stage; today")
     note: str = Field("", max_length=5000)
 
 
@@ -253,12 +259,12 @@ class ProjectUpdate(ProjectFields):
 
 class TransitionIn(Body):
     to_stage: Stage
-    event_date: dt.date | None = Field(None, description="real-world date; default today")
+    event_date: Date | None = Field(None, description="real-world date; default today")
     note: str = Field("", max_length=5000)
     reason: str = Field("", max_length=5000, description="needed to pause, stop or go back")
-    contract_date: dt.date | None = None
+    contract_date: Date | None = None
     contracted_amount: Money | None = None
-    start_date: dt.date | None = None
+    start_date: Date | None = None
     version: int | None = Field(None, ge=1, le=2**31 - 1, description="409 if stale")
 
 
@@ -284,11 +290,11 @@ class ActivityOut(Schema):
 
 class ActivityIn(Body):
     kind: ActivityKind
-    date: dt.date
+    date: Date
     days: Days = Decimal("1")
     people_ids: list[Id] = Field(default_factory=list, max_length=50)
     other_people: str = Field("", max_length=200)
     region: str = Field("", max_length=64)
     outcome: str = Field("", max_length=5000)
     next_step: str = Field("", max_length=200)
-    next_due: dt.date | None = None
+    next_due: Date | None = None

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
+from zhaoshang.api.schemas import ServiceMonth
 from zhaoshang.core.context import request_user
 from zhaoshang.core.models import Area
 from zhaoshang.core.selectors import area_visible_or_404
@@ -168,7 +169,12 @@ def actual_list(request: HttpRequest, filters: Query[ActualFilters]) -> list[dic
     summary=gettext_noop("Enter (or clear, with null) one month's figure of a manual indicator"),
 )
 def actual_put(
-    request: HttpRequest, area: str, year: Year, month: int, indicator: str, payload: ActualIn
+    request: HttpRequest,
+    area: str,
+    year: Year,
+    month: ServiceMonth,
+    indicator: str,
+    payload: ActualIn,
 ) -> Any:
     user = request_user(request)
     place = area_visible_or_404(user, area)

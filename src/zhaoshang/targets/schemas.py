@@ -13,12 +13,12 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from zhaoshang.api.schemas import Body, Clean
+from zhaoshang.api.schemas import Body, Clean, decimal_in
 
 from .choices import ActualMode
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
-Figure = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
+Figure = Annotated[Decimal, *decimal_in(18, 4, signed=True)]
 
 
 class TargetFilters(Clean):

@@ -13,12 +13,12 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from zhaoshang.api.schemas import Body, Clean, Id, Page, Year
+from zhaoshang.api.schemas import Body, Clean, Id, Page, Year, decimal_in
 
 from .investment import Amount, Month
 
 #: the sign is checked by the service so a negative gets its clear message naming the field
-CapitalIn = Annotated[Decimal, Field(max_digits=16, decimal_places=4, allow_inf_nan=False)]
+CapitalIn = Annotated[Decimal, *decimal_in(16, 4, signed=True)]
 
 
 class CapitalFilters(Clean):

@@ -14,15 +14,24 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from zhaoshang.api.schemas import Body, Clean, Id, Page, Year
+from zhaoshang.api.schemas import (
+    Body,
+    Clean,
+    Id,
+    Month,
+    Page,
+    Year,
+    decimal_in,
+    sort_field,
+    unchanged,
+)
 
 from ..choices import ListLevel
 from ..selectors.investment import SORTS
 
-Month = Annotated[int, Field(ge=1, le=12)]
 Amount = Annotated[str, Field(description="万元, decimal string")]
 #: 万元 in; the sign is checked by the service so a negative gets its clear message
-MoneyIn = Annotated[Decimal, Field(max_digits=16, decimal_places=4, description="万元")]
+MoneyIn = Annotated[Decimal, *decimal_in(16, 4, signed=True), Field(description="万元")]
 
 
 class KeyEntryFilters(Clean):
@@ -31,7 +40,7 @@ class KeyEntryFilters(Clean):
     area: str | None = Field(None, max_length=9, description="area code: it and below")
     q: str | None = Field(None, max_length=100, description="project name or number")
     through: Month | None = Field(None, description="last month of the year-to-date")
-    sort: str | None = Field(None, description=f"one of {', '.join(SORTS)}")
+    sort: str | None = sort_field(SORTS)
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=2**31 - 1)
 
@@ -46,7 +55,7 @@ class KeyEntryIn(Body):
 
 class KeyEntryUpdate(Body):
     planned_investment: MoneyIn
-    note: str | None = Field(None, max_length=200)
+    note: str = unchanged(max_length=200)
 
 
 class KeyEntryOut(Schema):

@@ -11,7 +11,18 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from zhaoshang.api.schemas import Body, Id, Money, Page, SortedPage, Version, Year
+from zhaoshang.api.schemas import (
+    Body,
+    Date,
+    Id,
+    Money,
+    Page,
+    SortedPage,
+    Version,
+    Year,
+    sort_field,
+    unchanged,
+)
 from zhaoshang.projects.choices import Stage
 
 from ..choices import ListLevel, ReserveStage
@@ -25,7 +36,7 @@ class ReserveFilters(SortedPage):
     cluster: Id | None = None
     target_level: ListLevel | None = None
     q: str | None = Field(None, max_length=100, description="name, investor or description")
-    sort: str | None = Field(None, description=f"one of {', '.join(RESERVE_SORTS)}")
+    sort: str | None = sort_field(RESERVE_SORTS)
 
 
 class ReserveItemOut(Schema):
@@ -68,12 +79,12 @@ class ReserveDetail(ReserveItemOut):
 
 
 class ReserveFields(Body):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    investor_name: str | None = Field(None, max_length=200)
+    name: str = unchanged(min_length=1, max_length=200)
+    investor_name: str = unchanged(max_length=200)
     cluster_id: Id | None = None
     total_investment: Money | None = Field(None, description="万元")
-    description: str | None = Field(None, max_length=10000)
-    target_level: ListLevel | None = Field(None, description="city or province")
+    description: str = unchanged(max_length=10000)
+    target_level: ListLevel = unchanged(description="city or province")
 
 
 class ReserveCreate(ReserveFields):
@@ -81,7 +92,7 @@ class ReserveCreate(ReserveFields):
     area: str | None = Field(
         None, max_length=9, description="area code; defaults to the caller's area"
     )
-    event_date: dt.date | None = Field(None, description="when screening began; today")
+    event_date: Date | None = Field(None, description="when screening began; today")
     note: str = Field("", max_length=5000)
 
 
@@ -91,10 +102,10 @@ class ReserveUpdate(ReserveFields):
 
 class ReserveTransitionIn(Body):
     to_stage: ReserveStage
-    event_date: dt.date | None = Field(None, description="real-world date; default today")
+    event_date: Date | None = Field(None, description="real-world date; default today")
     note: str = Field("", max_length=5000)
     reason: str = Field("", max_length=5000, description="needed to reject or go back")
-    target_level: ListLevel | None = Field(None, description="the list, when including")
+    target_level: ListLevel = unchanged(description="the list, when including")
     version: int | None = Field(None, ge=1, le=2**31 - 1, description="409 if stale")
 
 
@@ -102,10 +113,10 @@ class PromoteIn(Body):
     year: Year
     planned_investment: Money = Field(..., description="annual planned investment, 万元")
     stage: Stage = Field(Stage.LEAD, description="where the new project starts")
-    event_date: dt.date | None = None
-    contract_date: dt.date | None = None
+    event_date: Date | None = None
+    contract_date: Date | None = None
     contracted_amount: Money | None = None
-    start_date: dt.date | None = None
+    start_date: Date | None = None
     note: str = Field("", max_length=5000)
     version: int | None = Field(None, ge=1, le=2**31 - 1, description="409 if stale")
 

@@ -10,7 +10,18 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from zhaoshang.api.schemas import Body, Id, Page, PersonRefOut, SortedPage, UnitOut, Version
+from zhaoshang.api.schemas import (
+    Body,
+    Date,
+    Id,
+    Page,
+    PersonRefOut,
+    SortedPage,
+    UnitOut,
+    Version,
+    sort_field,
+    unchanged,
+)
 
 from ..choices import MilestoneStatus
 from ..selectors.workplan import MILESTONE_SORTS
@@ -28,7 +39,7 @@ class MilestoneFilters(SortedPage):
     unit: Id | None = Field(None, description="responsible unit id")
     area: str | None = Field(None, max_length=9, description="area code (and below)")
     q: str | None = Field(None, max_length=100, description="title or project name contains")
-    sort: str | None = Field(None, description=f"one of {', '.join(MILESTONE_SORTS)}")
+    sort: str | None = sort_field(MILESTONE_SORTS)
 
 
 class MilestoneOut(Schema):
@@ -60,23 +71,23 @@ class MilestonePage(Page):
 
 
 class MilestoneFields(Body):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    due_date: dt.date | None = None
+    title: str = unchanged(min_length=1, max_length=200)
+    due_date: Date = unchanged()
     leader_id: Id | None = Field(None, description="a leader-rank Person (区级领导 or 处级干部)")
     unit_id: Id | None = None
     responsible_person_id: Id | None = Field(None, description="a Person (人员库) id")
-    note: str | None = Field(None, max_length=5000)
+    note: str = unchanged(max_length=5000)
 
 
 class MilestoneCreate(MilestoneFields):
     project_id: Id
     title: str = Field(..., min_length=1, max_length=200)  # type: ignore[assignment]
-    due_date: dt.date  # type: ignore[assignment]
+    due_date: Date  # type: ignore[assignment]
 
 
 class MilestoneUpdate(MilestoneFields):
     """On PUT only the fields sent change; status ``done`` needs ``done_date``."""
 
-    status: MilestoneStatus | None = None
-    done_date: dt.date | None = None
+    status: MilestoneStatus = unchanged()
+    done_date: Date | None = None
     version: Version
