@@ -21,6 +21,31 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         load_demo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _chain_stand_in_table(request):  # type: ignore[no-untyped-def]
+    """The test-only model naming Persons (``tests/core/person_refs``) and its table.
+
+    Collecting ``tests/core`` imports the model into the app registry of every
+    worker, so ``core.selectors.person_relations`` sees it in any test that
+    follows; its table must then exist in every worker's database, not only in
+    those that happened to run a core test first.
+    """
+    if not any(item.get_closest_marker("django_db") for item in request.session.items):
+        return
+    from django.db import connection
+
+    from tests.core.person_refs import ChainStandIn
+    from zhaoshang.core.person_slots import register_person_slots
+
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    register_person_slots(ChainStandIn, ("lead", "chief", "trackers"))
+    with blocker.unblock():
+        if ChainStandIn._meta.db_table not in connection.introspection.table_names():
+            with connection.schema_editor() as editor:
+                editor.create_model(ChainStandIn)
+
+
 @pytest.fixture(scope="session")
 def _calendar_warm(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """The working-day snapshot of the seeded calendar, built once outside any test."""

@@ -44,7 +44,15 @@ def recount(area_ids: Iterable[int], *, models: Any = None) -> None:
     ids = sorted(set(area_ids))
     if not ids:
         return
-    list(area_model.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
+    # FOR NO KEY UPDATE: it waits for another recount of these areas but not for the
+    # KEY SHARE locks that inserting a project (a foreign key to its area) takes, so two
+    # writers that each inserted a project and then recount one area cannot deadlock
+    list(
+        area_model.objects.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk")
+    )
     deltas: dict[Key, list[Any]] = defaultdict(lambda: [0, ZERO])
     for chunk in _chunks(ids, 200):
         _count(chunk, project_model, event_model, deltas)

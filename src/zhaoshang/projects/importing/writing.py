@@ -45,7 +45,16 @@ class Writer:
         }
 
     def write(self, started: dt.datetime) -> None:
-        # the importing area and its zones: a row's 所属区域 may name any area below it
+        # the importing area and its zones: a row's 所属区域 may name any area below it.
+        # Their rows are locked first, in id order, as the rollup's recount locks them: a
+        # second import into the same areas waits here, so neither deadlocks in the recount
+        # nor counts the other's projects in the check below (seen under load on PostgreSQL)
+        list(
+            Area.objects.select_for_update(no_key=True)
+            .filter(path__startswith=self.area.path)
+            .order_by("pk")
+            .values_list("pk")
+        )
         before_count = Project.objects.filter(area__path__startswith=self.area.path).count()
         self._check_no_collisions(started)
         self._create_persons()
