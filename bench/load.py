@@ -14,7 +14,10 @@ It prepares its own server, as ``make run`` serves (DEBUG off, whitenoise):
    no Redis — migrated and loaded with the demo district;
 2. its own ``ZHAOSHANG_VAR_DIR``, ``collectstatic``, gunicorn (``--workers``,
    default 2 × cores + 1, gthread with ``--threads``) on a free loopback port,
-   and the job worker beside it;
+   and the job worker beside it. ``--keep-alive`` (75 s) is longer than the
+   think time: with gunicorn's 2 s default the server closes an idle connection
+   just as the client reuses it, and the run counts connection resets that
+   nginx's upstream pool would meet too (docs/deploy.md, Measured limits);
 3. the demo accounts signed in once each and given write tokens
    (``zhaoshang token create``); their sessions, tokens and project ids go to
    ``bench/load_users.py`` (the locustfile) through a JSON file.
@@ -90,9 +93,17 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--wait", default="1,5", help="think time between requests, min,max s")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=2, help="gunicorn gthread threads")
+    parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=75,
+        help="gunicorn's idle keep-alive (s); above the think time, as behind nginx",
+    )
     parser.add_argument("--ratio-users", type=int, default=10)
     parser.add_argument("--ratio-seconds", type=int, default=40, help="for each of the two")
-    parser.add_argument("--keep", action="store_true", help="keep the var dir (logs, CSVs)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the var dir (logs, CSVs) and the database"
+    )
     args = parser.parse_args()
     if args.users is None:
         args.users = 20 if args.sqlite else 100
@@ -189,8 +200,11 @@ def _served(args: argparse.Namespace, env: dict[str, str]) -> Iterator[str]:
         "gthread",
         "--threads",
         str(args.threads),
+        "--keep-alive",
+        str(args.keep_alive),
         "--timeout",
         "120",
+        "--no-control-socket",  # the default socket path is per user, shared with other runs
     ]
     worker = [str(BIN / "zhaoshang"), "run_huey", "--workers", "1", "--no-periodic"]
     processes = [
@@ -215,10 +229,12 @@ def _served(args: argparse.Namespace, env: dict[str, str]) -> Iterator[str]:
 def _wait_ready(url: str, server: subprocess.Popen[bytes], var: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline and server.poll() is None:
-        with suppress(urllib.error.URLError, OSError):
-            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return
+        with (
+            suppress(urllib.error.URLError, OSError),
+            urllib.request.urlopen(f"{url}/readyz", timeout=2) as answer,
+        ):
+            if answer.status == 200:
+                return
         time.sleep(0.3)
     tail = (var / "server.log").read_text(errors="replace")[-3000:]
     raise SystemExit(f"gunicorn on {url} not ready:\n{tail}")
@@ -240,10 +256,10 @@ def _log_in(url: str, username: str) -> dict[str, str]:
 
 
 def _project_ids(url: str, token: str) -> list[int]:
-    request = urllib.request.Request(  # noqa: S310 — http://127.0.0.1
+    request = urllib.request.Request(
         f"{url}/api/v1/projects?limit=100", headers={"Authorization": f"Bearer {token}"}
     )
-    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as answer:
         return [item["id"] for item in json.loads(answer.read())["items"]]
 
 
@@ -371,7 +387,8 @@ def main() -> None:
             config.write_text(json.dumps({"accounts": accounts, "wait": wait}), "utf-8")
             database = "SQLite" if args.sqlite else "PostgreSQL + Redis"
             print(
-                f"{database}; gunicorn {args.workers} workers × {args.threads} threads; "
+                f"{database}; gunicorn {args.workers} workers × {args.threads} threads, "
+                f"keep-alive {args.keep_alive} s; "
                 f"{os.cpu_count()} cores; load average before: {_load_average()}"
             )
             print(f"\nmix: {args.users} users, think time {args.wait} s, {args.duration} s")
@@ -381,12 +398,12 @@ def main() -> None:
             _ratio(args, url, var, config)
         _server_errors(var)
     finally:
-        if not args.sqlite:
+        if not args.sqlite and not args.keep:
             with suppress(Exception):
                 _drop_postgres(args.postgres)
                 _flush_redis()
         if args.keep:
-            print(f"kept {var}")
+            print(f"kept {var}" + ("" if args.sqlite else f" and the database {PG_NAME}"))
         else:
             shutil.rmtree(var, ignore_errors=True)
 

@@ -23,12 +23,13 @@ import os
 import random
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 from locust import FastHttpUser, HttpUser, between, constant, task
 
-CONFIG: dict[str, Any] = json.loads(open(os.environ["ZS_LOAD_CONFIG"], encoding="utf-8").read())
+CONFIG: dict[str, Any] = json.loads(Path(os.environ["ZS_LOAD_CONFIG"]).read_text("utf-8"))
 WAIT = CONFIG.get("wait", [1.0, 5.0])
 ACCOUNTS = itertools.cycle(CONFIG["accounts"])
 STAGES = ["lead", "intention", "negotiation", "signed", "construction"]
@@ -47,7 +48,9 @@ def small_ledger() -> bytes:
     sheet.write_row(0, 0, ["序号", "项目名称", "投资主体", "总投资（万元）", "项目进展"])
     tag = uuid.uuid4().hex[:8]
     for i in range(IMPORT_ROWS):
-        sheet.write_row(i + 1, 0, [i + 1, f"压测导入{tag}-{i}", "苏州某科技有限公司", 1000 + i, "在谈"])
+        sheet.write_row(
+            i + 1, 0, [i + 1, f"压测导入{tag}-{i}", "苏州某科技有限公司", 1000 + i, "在谈"]
+        )
     book.close()
     return buffer.getvalue()
 
