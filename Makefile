@@ -32,7 +32,7 @@ run: demo
 	@echo "打开 http://$(HOST)/ （Ctrl-C 停止）"
 	$(SERVE_ENV) $(BIN)/zhaoshang run_huey --workers 2 & HUEY_PID=$$!; \
 	  trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
-	  $(SERVE_ENV) $(BIN)/gunicorn zhaoshang.wsgi --bind $(HOST) --workers 2 \
+	  $(SERVE_ENV) $(BIN)/gunicorn zhaoshang.wsgi --bind $(HOST) --workers 2 --keep-alive 75 \
 	    --worker-class gthread --threads 4 --access-logfile - --error-logfile -
 
 dev: demo
