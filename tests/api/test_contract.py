@@ -237,3 +237,14 @@ def test_a_nul_character_is_refused_by_the_server_too(project):
     body = {"notes": "a\x00b", "version": project.version}
     response = call("put", f"/api/v1/projects/{project.pk}", body)
     assert_422_on(response, "notes")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/people?area=999999", "/api/v1/investments?area=999999"],
+)
+def test_an_unknown_area_filter_is_an_empty_list_not_a_500(url: str) -> None:
+    """The "no such area" sentinel once was NUL, which PostgreSQL refuses in a parameter."""
+    response = signed_in_client("zmd_city").get(url)
+    assert response.status_code == 200, response.content[:200]
+    assert response.json()["count"] == 0

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from ninja.errors import ValidationError
@@ -65,6 +67,23 @@ def token_for(scope: str) -> str:
         acting_user=None, user=user, name="fuzz", scope=scope, days=5
     )
     return plain
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept() -> Iterator[None]:
+    """Keep the test's database connection across the WSGI calls, as Django's test client does.
+
+    schemathesis calls the WSGI application itself, so each request's start and end
+    signals run ``close_old_connections``: on PostgreSQL that closes the connection
+    holding the test's transaction (SQLite's in-memory database ignores the close).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

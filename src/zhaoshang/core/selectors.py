@@ -213,11 +213,16 @@ def person_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Pe
     return persons.order_by(*([sort] if sort else []), "area__path", "name", "id")
 
 
+#: a path prefix no area has (paths start with a digit), for "unknown area: no rows". Not
+#: NUL: PostgreSQL refuses NUL in any text parameter and the request would answer 500
+NO_PATH = "-"
+
+
 def _area_path(area: Any) -> str:
-    """An Area's path, or the path of the area with this code ("\0" when unknown: no rows)."""
+    """An Area's path, or the path of the area with this code (``NO_PATH`` when unknown)."""
     if isinstance(area, Area):
         return area.path
-    return Area.objects.filter(code=str(area)).values_list("path", flat=True).first() or "\0"
+    return Area.objects.filter(code=str(area)).values_list("path", flat=True).first() or NO_PATH
 
 
 def duplicate_names(user: Any) -> QuerySet[Person, Any]:
