@@ -9,26 +9,27 @@ date with that flag, stored next to the date it produced
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 
 from zhaoshang.core import calendar
-
-
-class Counted(NamedTuple):
-    """A date and whether a year without a notice was passed through (预计)."""
-
-    value: dt.date
-    provisional: bool
+from zhaoshang.core.calendar import Marked
 
 
 def is_working_day(day: dt.date) -> bool:
     return calendar.is_working_day(day)
 
 
-def add_working_days(start: dt.date, n: int) -> Counted:
+def add_working_days(start: dt.date, n: int) -> Marked:
     """The n-th working day after ``start`` (次日起算), and whether it is 预计."""
-    marked = calendar.add_working_days_marked(start, n)
-    return Counted(marked.date, marked.provisional)
+    return calendar.add_working_days_marked(start, n)
+
+
+def due_of(accepted_on: dt.date, promised_limit: int, paused_days: int) -> Marked:
+    """An item's due date: the promised limit from 受理, later by the working days paused.
+
+    The one formula the services (each move, pause) and a new holiday notice's
+    recount (``deadlines``) both use.
+    """
+    return add_working_days(accepted_on, promised_limit + paused_days)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:

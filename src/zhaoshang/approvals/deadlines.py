@@ -2,10 +2,10 @@
 
 Registered with ``core.calendar.register_deadline_recompute``: an item on the
 clock whose count from 受理 passes through one of the notice's years is counted
-again with the new days (the promised limit plus the paused working days, as
-``services`` counts it), and every item whose date or 预计 flag changed is
-returned as a ``DeadlineMove`` for its agent. Core records each move
-(``DeadlineChange`` + audit) and tells the agent in the same transaction.
+again with the new days (``clock.due_of``, as the services count it), and
+every item whose date or 预计 flag changed is returned as a ``DeadlineMove``
+for its agent. Core records each move (``DeadlineChange`` + audit) and tells
+the agent in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.db.models import F, Q
 
-from zhaoshang.core.calendar import DeadlineMove
+from zhaoshang.core.calendar import DeadlineMove, Marked
 
 from . import clock
 from .choices import ItemStatus
@@ -40,24 +40,24 @@ def recompute_due_dates(years: set[int]) -> list[DeadlineMove]:
         start, old = item.accepted_on, item.due_date
         if start is None or old is None:  # excluded by the query; for the type checker
             continue
-        counted = clock.add_working_days(start, item.promised_limit + item.paused_days)
-        if (counted.value, counted.provisional) == (old, item.due_provisional):
+        counted = clock.due_of(start, item.promised_limit, item.paused_days)
+        if (counted.date, counted.provisional) == (old, item.due_provisional):
             continue
         moves.append(_move(item, old, counted))
         ApprovalItem.objects.filter(pk=item.pk).update(  # an open form of it is now stale
-            due_date=counted.value, due_provisional=counted.provisional, version=F("version") + 1
+            due_date=counted.date, due_provisional=counted.provisional, version=F("version") + 1
         )
     return moves
 
 
-def _move(item: ApprovalItem, old: dt.date, counted: clock.Counted) -> DeadlineMove:
+def _move(item: ApprovalItem, old: dt.date, counted: Marked) -> DeadlineMove:
     owner = item.agent.user_id if item.agent is not None else None
     return DeadlineMove(
         object_type="approvals.approvalitem",
         object_id=str(item.pk),
         object_repr=f"{item.project.name} · {item.item_type.name}",
         old_date=old,
-        new_date=counted.value,
+        new_date=counted.date,
         old_provisional=item.due_provisional,
         new_provisional=counted.provisional,
         area_id=item.area_id,

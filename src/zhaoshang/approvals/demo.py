@@ -229,7 +229,7 @@ def _through(
     accept = start + dt.timedelta(days=2)
     done = accept + dt.timedelta(days=max(item.promised_limit // 2, 1))
     if late:
-        due = clock.add_working_days(accept, item.promised_limit).value
+        due = clock.add_working_days(accept, item.promised_limit).date
         done = due + dt.timedelta(days=late)
     extra = {"document_number": doc, "document_date": done} if doc else {}
     _walk(

@@ -19,12 +19,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhaoshang.core.choices import AlertKind
-from zhaoshang.core.services import notify_query, text_expr
+from zhaoshang.core.services import notify_query, text_expr, text_of
 
 from .choices import ITEM_DONE, ItemStatus, Light
 from .models import ApprovalItem, ApprovalPause
@@ -75,10 +75,6 @@ STEP_NAME = "approvals.items"
 STEP_LABEL = gettext_lazy("Approval items")
 
 
-def _text(expr: str) -> Cast:
-    return Cast(F(expr), output_field=CharField())
-
-
 def item_events(rows: QuerySet[ApprovalItem], prefix: str) -> QuerySet[ApprovalItem]:
     """``rows`` annotated as ``notify_query`` events for their agents (``EVENT_FIELDS``)."""
     overdue = prefix == "approval-overdue"
@@ -93,21 +89,21 @@ def item_events(rows: QuerySet[ApprovalItem], prefix: str) -> QuerySet[ApprovalI
             _("%(project)s: “%(item)s” is due on %(due)s (promised limit)."),
             project=F("project__name"),
             item=F("item_type__name"),
-            due=_text("due_date"),
+            due=text_of("due_date"),
         ),
         alert_link=Concat(
             Value("/approvals/projects/"),
-            _text("project_id"),
+            text_of("project_id"),
             Value("/"),
             output_field=CharField(),
         ),
         alert_object_type=Value("approvals.approvalitem"),
-        alert_object_id=_text("id"),
+        alert_object_id=text_of("id"),
         alert_key=Concat(
             Value(f"{prefix}:"),
-            _text("id"),
+            text_of("id"),
             Value(":"),
-            _text("due_date"),
+            text_of("due_date"),
             output_field=CharField(),
         ),
     )

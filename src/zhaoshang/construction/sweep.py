@@ -15,12 +15,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhaoshang.core.choices import AlertKind
-from zhaoshang.core.services import notify_query, text_expr
+from zhaoshang.core.services import notify_query, text_expr, text_of
 
 from .choices import MilestoneStatus
 from .models import Milestone
@@ -31,10 +31,6 @@ DUE_WORKING_DAYS = 1
 
 STEP_NAME = "construction.milestones"
 STEP_LABEL = gettext_lazy("Work-plan milestones")
-
-
-def _text(expr: str) -> Cast:
-    return Cast(F(expr), output_field=CharField())
 
 
 def milestone_events(rows: QuerySet[Milestone], prefix: str) -> QuerySet[Milestone]:
@@ -52,21 +48,21 @@ def milestone_events(rows: QuerySet[Milestone], prefix: str) -> QuerySet[Milesto
             _("%(project)s: “%(title)s” is due on %(due)s and is not done."),
             project=F("project__name"),
             title=F("title"),
-            due=_text("due_date"),
+            due=text_of("due_date"),
         ),
         alert_link=Concat(
             Value("/construction/projects/"),
-            _text("project_id"),
+            text_of("project_id"),
             Value("/workplan/"),
             output_field=CharField(),
         ),
         alert_object_type=Value("construction.milestone"),
-        alert_object_id=_text("id"),
+        alert_object_id=text_of("id"),
         alert_key=Concat(
             Value(f"{prefix}:"),
-            _text("id"),
+            text_of("id"),
             Value(":"),
-            _text("due_date"),
+            text_of("due_date"),
             output_field=CharField(),
         ),
     )

@@ -201,7 +201,7 @@ def person_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Pe
     if filters.get("rank"):
         persons = persons.filter(rank=filters["rank"])
     if filters.get("area"):
-        persons = persons.filter(area__path__startswith=_area_path(filters["area"]))
+        persons = persons.filter(area__path__startswith=area_path_of(filters["area"]))
     if filters.get("has_account") in ("yes", "no", True, False):
         persons = persons.filter(user__isnull=filters["has_account"] in ("no", False))
     if "active" in filters and filters["active"] in ("yes", "no"):
@@ -218,8 +218,9 @@ def person_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Pe
 NO_PATH = "-"
 
 
-def _area_path(area: Any) -> str:
-    """An Area's path, or the path of the area with this code (``NO_PATH`` when unknown)."""
+def area_path_of(area: Any) -> str:
+    """An Area's path, or the path of the area with this code (``NO_PATH`` when unknown):
+    the prefix a list's "area and below" filter starts its rows' paths with."""
     if isinstance(area, Area):
         return area.path
     return Area.objects.filter(code=str(area)).values_list("path", flat=True).first() or NO_PATH

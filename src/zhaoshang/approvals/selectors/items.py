@@ -64,7 +64,7 @@ DEFAULT_SORT = "light"
 
 def yellow_until(today: dt.date) -> dt.date:
     """The last due date that still leaves one working day or less: 黄 up to here."""
-    return clock.add_working_days(today, 1).value
+    return clock.add_working_days(today, 1).date
 
 
 def open_pause() -> Exists:
@@ -228,7 +228,7 @@ def _total_light(elapsed: int, target: int, finished: bool) -> str:
 
 
 def due_soon_until(today: dt.date) -> dt.date:
-    return clock.add_working_days(today, DUE_SOON_WORKING_DAYS).value
+    return clock.add_working_days(today, DUE_SOON_WORKING_DAYS).date
 
 
 def my_items(

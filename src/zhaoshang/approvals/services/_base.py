@@ -48,5 +48,5 @@ def _due(item: ApprovalItem) -> tuple[dt.date | None, bool]:
     """The promised limit from 受理 (次日起算), later by the working days paused."""
     if item.accepted_on is None:
         return None, False
-    counted = clock.add_working_days(item.accepted_on, item.promised_limit + item.paused_days)
-    return counted.value, counted.provisional
+    due = clock.due_of(item.accepted_on, item.promised_limit, item.paused_days)
+    return due.date, due.provisional

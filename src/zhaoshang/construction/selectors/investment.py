@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhaoshang.core.models import Area
-from zhaoshang.core.selectors import NO_PATH, get_visible_or_404, scope_to_user
+from zhaoshang.core.selectors import area_path_of, get_visible_or_404, scope_to_user
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.selectors import projects_visible_to
 
@@ -105,11 +105,7 @@ def entry_visible_or_404(user: Any, pk: int) -> KeyProjectEntry:
 
 
 def area_path(area: Area | str | None) -> str | None:
-    if area is None or area == "":
-        return None
-    if isinstance(area, Area):
-        return area.path
-    return Area.objects.filter(code=area).values_list("path", flat=True).first() or NO_PATH
+    return None if area is None or area == "" else area_path_of(area)
 
 
 def key_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[KeyProjectEntry]:

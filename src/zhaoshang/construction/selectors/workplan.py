@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from zhaoshang.core.calendar import add_working_days, working_days_between
 from zhaoshang.core.models import Area
-from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
+from zhaoshang.core.selectors import area_path_of, get_visible_or_404, scope_to_user
 
 from ..choices import MilestoneStatus
 from ..models import Milestone
@@ -105,9 +105,7 @@ def milestone_list(
         if value not in (None, ""):
             rows = rows.filter(**{lookup: getattr(value, "pk", value)})
     if filters.get("area"):
-        area = filters["area"]
-        path = area.path if isinstance(area, Area) else _area_path(str(area))
-        rows = rows.filter(area__path__startswith=path) if path else rows.none()
+        rows = rows.filter(area__path__startswith=area_path_of(filters["area"]))
     if filters.get("overdue"):
         rows = rows.filter(overdue_q(today))
     if filters.get("q"):
@@ -118,10 +116,6 @@ def milestone_list(
     return rows.order_by(
         *MILESTONE_SORTS.get(filters.get("sort") or "", MILESTONE_SORTS[DEFAULT_SORT])
     )
-
-
-def _area_path(code: str) -> str | None:
-    return Area.objects.filter(code=code).values_list("path", flat=True).first()
 
 
 def milestone_or_404(user: Any, pk: int) -> Milestone:

@@ -19,6 +19,7 @@ from .alerts import (
     notify_query,
     register_delivery_kick,
     text_expr,
+    text_of,
 )
 from .audit import audit_record, export_record, record_saved, stored_snapshot
 from .auth import (
@@ -119,6 +120,7 @@ __all__ = [
     "register_delivery_kick",
     "stored_snapshot",
     "text_expr",
+    "text_of",
     "token_create",
     "token_hash",
     "token_mark_used",

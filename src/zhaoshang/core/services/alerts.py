@@ -20,8 +20,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +59,11 @@ def _kick_after_commit() -> None:
 # --- text built in SQL ------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def text_of(field: str) -> Cast:
+    """A column as text in SQL, for an event's key, link or body (dates as 2026-11-29)."""
+    return Cast(F(field), output_field=CharField())
 
 
 def text_expr(template: str, **parts: Any) -> Concat | Value:
