@@ -24,13 +24,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from zhaoshang.core import calendar
 from zhaoshang.core.choices import UnitKind
 from zhaoshang.core.models import Area, Unit, User
 from zhaoshang.core.services.org import unit_create
 from zhaoshang.projects.demo import PROJECTS, person_of
 from zhaoshang.projects.models import Project
 
-from . import clock, services
+from . import services
 from .choices import ItemStatus, PauseKind, Phase
 from .models import ApprovalEvent, ApprovalItem, ApprovalItemType
 
@@ -229,7 +230,7 @@ def _through(
     accept = start + dt.timedelta(days=2)
     done = accept + dt.timedelta(days=max(item.promised_limit // 2, 1))
     if late:
-        due = clock.add_working_days(accept, item.promised_limit).date
+        due = calendar.add_working_days(accept, item.promised_limit)
         done = due + dt.timedelta(days=late)
     extra = {"document_number": doc, "document_date": done} if doc else {}
     _walk(

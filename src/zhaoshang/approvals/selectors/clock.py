@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from zhaoshang.core import calendar
 from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
 
-from .. import clock
 from ..choices import ItemStatus
 from ..models import ApprovalItem, ApprovalPause, ApprovalPromise
 
@@ -17,7 +17,7 @@ def late_days(item: ApprovalItem) -> int | None:
     """Working days a concluded item went past its due date (None: on time or not done)."""
     if item.done_on is None or item.due_date is None or item.done_on <= item.due_date:
         return None
-    return clock.working_days_between(item.due_date, item.done_on)
+    return calendar.working_days_between(item.due_date, item.done_on)
 
 
 def days_left(item: ApprovalItem, today: dt.date) -> int | None:
@@ -25,8 +25,8 @@ def days_left(item: ApprovalItem, today: dt.date) -> int | None:
     if item.status != ItemStatus.ACCEPTED or item.due_date is None:
         return None
     if item.due_date >= today:
-        return clock.working_days_between(today, item.due_date)
-    return -clock.working_days_between(item.due_date, today)
+        return calendar.working_days_between(today, item.due_date)
+    return -calendar.working_days_between(item.due_date, today)
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def bar_for(item: ApprovalItem, pauses: list[ApprovalPause], today: dt.date) -> 
         return None
     end = item.done_on or today
     paused = sum(pause_days(p, today) for p in pauses)
-    used = max(clock.working_days_between(item.accepted_on, end) - paused, 0)
+    used = max(calendar.working_days_between(item.accepted_on, end) - paused, 0)
     allowed = item.promised_limit
     scale = max(allowed, used) + paused or 1
     return Bar(
@@ -64,7 +64,7 @@ def pause_days(pause: ApprovalPause, today: dt.date) -> int:
     """Working days a pause has held the clock (an open one: up to today)."""
     if pause.end is not None:
         return pause.working_days
-    return clock.working_days_between(pause.start, today)
+    return calendar.working_days_between(pause.start, today)
 
 
 def _union_working_days(
@@ -79,7 +79,7 @@ def _union_working_days(
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return sum(clock.working_days_between(s, e) for s, e in merged)
+    return sum(calendar.working_days_between(s, e) for s, e in merged)
 
 
 def promise_or_404(user: Any, pk: int) -> ApprovalPromise:

@@ -25,11 +25,11 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from zhaoshang.core import calendar
 from zhaoshang.core.selectors import get_visible_or_404, scope_to_user
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.selectors import projects_visible_to
 
-from .. import clock
 from ..choices import ITEM_DONE, ItemStatus, Light
 from ..models import ApprovalEvent, ApprovalItem, ApprovalPause, ApprovalPromise
 from .catalogue import settings_of
@@ -64,7 +64,7 @@ DEFAULT_SORT = "light"
 
 def yellow_until(today: dt.date) -> dt.date:
     """The last due date that still leaves one working day or less: 黄 up to here."""
-    return clock.add_working_days(today, 1).date
+    return calendar.add_working_days(today, 1)
 
 
 def open_pause() -> Exists:
@@ -213,7 +213,7 @@ def total_time(project: Project, items: list[ApprovalItem], today: dt.date) -> T
     end = max(i.done_on for i in items if i.done_on) if finished else today
     stretches = [(p.start, p.end or today) for i in items for p in i.pauses.all()]
     paused = _union_working_days(stretches, first, end)
-    elapsed = max(clock.working_days_between(first, end) - paused, 0)
+    elapsed = max(calendar.working_days_between(first, end) - paused, 0)
     return TotalTime(
         first, end, finished, elapsed, paused, target, _total_light(elapsed, target, finished)
     )
@@ -228,7 +228,7 @@ def _total_light(elapsed: int, target: int, finished: bool) -> str:
 
 
 def due_soon_until(today: dt.date) -> dt.date:
-    return clock.add_working_days(today, DUE_SOON_WORKING_DAYS).date
+    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
 
 
 def my_items(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core import calendar
 from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import User
 from zhaoshang.core.policy import Capability, require_area
@@ -16,7 +17,6 @@ from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot
 from zhaoshang.core.versions import bump_version
 
-from .. import clock
 from ..choices import ItemStatus
 from ..models import ApprovalItem, ApprovalPause, ApprovalPromise
 from ._base import _audit_update, _due, _not_future
@@ -91,7 +91,7 @@ def pause_close(
         raise ValidationError({"end": _("The clock cannot resume before the pause started.")})
     before = snapshot(pause)
     pause.end = end
-    pause.working_days = clock.working_days_between(pause.start, end)
+    pause.working_days = calendar.working_days_between(pause.start, end)
     pause.save(update_fields=["end", "working_days"])
     item.paused_days += pause.working_days
     item.due_date, item.due_provisional = _due(item)
