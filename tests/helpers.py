@@ -24,7 +24,7 @@ def signed_in_client(username: str) -> Client:
     """Log a demo user in via the session; admins and leaders get a verified TOTP device."""
     user = User.objects.get(username=username)
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="zhaoshang.core.backends.AccountBackend")
     if otp_required(user):
         device, _ = TOTPDevice.objects.get_or_create(
             user=user, name="test", defaults={"confirmed": True}

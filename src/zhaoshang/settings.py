@@ -268,6 +268,9 @@ TEMPLATES = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend reading the user with area and unit (one query, not three, per page)
+    "zhaoshang.core.backends.AccountBackend",
+    # kept so sessions signed in before the upgrade stay signed in
     "django.contrib.auth.backends.ModelBackend",
 ]
 

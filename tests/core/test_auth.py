@@ -266,3 +266,23 @@ def test_five_wrong_codes_in_a_row_close_the_step_for_fifteen_minutes(
     )
     opened = client.post("/accounts/otp/verify/", {"token": f"{totp(device.bin_key):06d}"})
     assert opened.status_code == 302
+
+
+def test_a_login_records_the_backend_that_reads_area_and_unit_with_the_user(client, demo_password):
+    login(client, "yc_chief", demo_password)
+    assert client.session["_auth_user_backend"] == "zhaoshang.core.backends.AccountBackend"
+    response = client.get("/projects/")
+    user = response.wsgi_request.user
+    assert "area" in user._state.fields_cache and "unit" in user._state.fields_cache
+
+
+def test_a_session_from_before_the_upgrade_stays_signed_in(client, user_named):
+    client.force_login(user_named("yc_chief"), backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/projects/").status_code == 200
+
+
+def test_a_disabled_account_is_signed_out_on_its_next_request(client_for, user_named):
+    client = client_for("yc_chief")
+    User.objects.filter(username="yc_chief").update(is_active=False)
+    response = client.get("/projects/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)

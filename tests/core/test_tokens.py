@@ -220,5 +220,5 @@ def test_it_accepts_tokens_of_totp_accounts_which_sessions_must_verify(user_name
     _, plaintext = issue(user_named("yc_admin"), scope="read")
     assert api("get", "/api/v1/me", plaintext).data["username"] == "yc_admin"
     session = Client()
-    session.force_login(user_named("yc_admin"), backend="django.contrib.auth.backends.ModelBackend")
+    session.force_login(user_named("yc_admin"), backend="zhaoshang.core.backends.AccountBackend")
     assert api("get", "/api/v1/me", client=session).status_code == 403

@@ -783,7 +783,7 @@ def test_it_refuses_writes_before_the_totp_step(project, user_named: Callable[[s
     from django.test import Client
 
     client = Client()
-    client.force_login(user_named("yc_admin"), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user_named("yc_admin"), backend="zhaoshang.core.backends.AccountBackend")
     response = call(client, "put", f"{PROJECTS}/{project.pk}", {"version": 1, "name": "未验证"})
     assert response.status_code == 403 and response.data["code"] == "otp_verify"
     assert Project.objects.get(pk=project.pk).version == 1
