@@ -9,11 +9,13 @@ it can see.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
@@ -37,7 +39,7 @@ from zhaoshang.core.selectors import (
 )
 
 from . import keylevels, selectors, services
-from .choices import ActivityKind, Stage
+from .choices import ActivityKind, KeyLevel, Stage
 from .models import Activity, Enterprise, Project
 from .schemas import (
     ActivityIn,
@@ -52,7 +54,6 @@ from .schemas import (
     ProjectDetail,
     ProjectFields,
     ProjectFilters,
-    ProjectItem,
     ProjectPage,
     ProjectUpdate,
     StageDays,
@@ -137,35 +138,81 @@ def _enterprise_out(e: Enterprise) -> EnterpriseOut:
     )
 
 
-def _item_fields(p: Project, year: int) -> dict[str, Any]:
-    """A ledger row; ``key_level`` is the project's level in ``year`` (read-only)."""
+#: The ledger row's columns, as ``.values()`` reads them: the list answer builds its items
+#: from these dicts, not from model instances (a third of its time was spent building
+#: twenty ``Project`` objects and their related rows; bench/load.py).
+ROW_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "investor_id",
+    "investor__name",
+    "investor_name",
+    "stage",
+    "cluster_id",
+    "cluster__name",
+    "total_investment",
+    "area__code",
+    "area__name",
+    keylevels.KEY_LEVEL_OF_YEAR,
+    "version",
+    "last_progress",
+    "updated_at",
+)
+
+
+def _row_of(p: Project, year: int) -> dict[str, Any]:
+    """One fetched project as the ``ROW_FIELDS`` dict the list reads."""
     return {
         "id": p.pk,
         "code": p.code,
         "name": p.name,
-        "investor": p.investor_display,
         "investor_id": p.investor_id,
+        "investor__name": p.investor.name if p.investor else None,
+        "investor_name": p.investor_name,
         "stage": p.stage,
-        "stage_label": str(Stage(p.stage).label),
-        "cluster": p.cluster.name if p.cluster else None,
         "cluster_id": p.cluster_id,
-        "total_investment": str(p.total_investment),
-        "area": p.area.code,
-        "area_name": p.area.name,
-        "key_level": keylevels.key_level_of(p, year),
-        "key_level_year": year,
+        "cluster__name": p.cluster.name if p.cluster else None,
+        "total_investment": p.total_investment,
+        "area__code": p.area.code,
+        "area__name": p.area.name,
+        keylevels.KEY_LEVEL_OF_YEAR: keylevels.key_level_of(p, year),
         "version": p.version,
-        "stuck": selectors.is_stuck(p),
         "last_progress": getattr(p, "last_progress", None),
         "updated_at": p.updated_at,
+    }
+
+
+def _item_fields(row: dict[str, Any], year: int, today: dt.date) -> dict[str, Any]:
+    """A ledger row; ``key_level`` is the project's level in ``year`` (read-only)."""
+    return {
+        "id": row["id"],
+        "code": row["code"],
+        "name": row["name"],
+        "investor": row["investor__name"] or row["investor_name"],
+        "investor_id": row["investor_id"],
+        "stage": row["stage"],
+        "stage_label": str(Stage(row["stage"]).label),
+        "cluster": row["cluster__name"],
+        "cluster_id": row["cluster_id"],
+        "total_investment": str(row["total_investment"]),
+        "area": row["area__code"],
+        "area_name": row["area__name"],
+        "key_level": str(row[keylevels.KEY_LEVEL_OF_YEAR] or KeyLevel.NONE),
+        "key_level_year": year,
+        "version": row["version"],
+        "stuck": selectors.stalled(row["stage"], row["last_progress"], today),
+        "last_progress": row["last_progress"],
+        "updated_at": row["updated_at"],
     }
 
 
 def _project_detail(user: User, project_id: int, year: int | None = None) -> ProjectDetail:
     p = selectors.project_detail_or_404(user, project_id)
     events = p.stage_events.select_related("actor").order_by("event_date", "id")
+    year = keylevels.year_or_current(year)
     return ProjectDetail(
-        **_item_fields(p, keylevels.year_or_current(year)),
+        **_item_fields(_row_of(p, year), year, timezone.localdate()),
         investor_name=p.investor_name,
         source_region=p.source_region,
         source_province=p.source_province,
@@ -315,7 +362,8 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[s
     values = {k: getattr(v, "value", v) for k, v in values.items()}
     rows = selectors.project_list(request_user(request), values)
     year = keylevels.year_or_current(values.get("year"))
-    return paged(rows, filters, lambda p: ProjectItem(**_item_fields(p, year)))
+    today = timezone.localdate()
+    return paged(rows, filters, lambda row: _item_fields(row, year, today), ROW_FIELDS)
 
 
 @router.post("/projects", response={201: ProjectDetail}, summary=gettext_noop("Create a project"))

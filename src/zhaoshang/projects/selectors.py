@@ -196,8 +196,14 @@ def _with_level_filter(projects: QuerySet[Project], filters: dict[str, Any]) -> 
 
 
 def is_stuck(project: Project, today: dt.date | None = None) -> bool:
-    last = getattr(project, "last_progress", None)
-    return project.stage in ACTIVE_STAGES and last is not None and last < stuck_before(today)
+    return stalled(project.stage, getattr(project, "last_progress", None), today)
+
+
+def stalled(stage: str, last_progress: dt.date | None, today: dt.date | None = None) -> bool:
+    """An active stage with no stage move and no activity for ``ZHAOSHANG_STUCK_DAYS``."""
+    return (
+        stage in ACTIVE_STAGES and last_progress is not None and last_progress < stuck_before(today)
+    )
 
 
 def project_detail_or_404(user: Any, pk: int) -> Project:
