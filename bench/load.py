@@ -52,6 +52,7 @@ import http.cookiejar
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -61,6 +62,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -100,7 +102,7 @@ def _args() -> argparse.Namespace:
         default=75,
         help="gunicorn's idle keep-alive (s); above the think time, as behind nginx",
     )
-    parser.add_argument("--ratio-users", type=int, default=10)
+    parser.add_argument("--ratio-users", type=int, default=10, help="0: skip the ratio")
     parser.add_argument("--ratio-seconds", type=int, default=40, help="for each of the two")
     parser.add_argument(
         "--keep", action="store_true", help="keep the var dir (logs, CSVs) and the database"
@@ -363,6 +365,48 @@ def _server_errors(var: Path) -> None:
         print(text[text.index("Traceback") :][:3000])
 
 
+def _cpu_seconds() -> tuple[Counter[str], float, float]:
+    """CPU seconds so far per program name (``/proc/*/stat``), the machine's busy and total
+    seconds (``/proc/stat``); differences of two readings say where a run's CPU went."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    programs: Counter[str] = Counter()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError):
+            text = stat.read_text()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text[text.rindex(")") + 2 :].split()
+            programs[name] += (int(fields[11]) + int(fields[12])) / ticks
+    cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = cpu[3] + cpu[4]
+    return programs, (sum(cpu) - idle) / ticks, sum(cpu) / ticks
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the waited-for children: locust's, read around its run."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _print_cpu(before: tuple[Counter[str], float, float], locust_seconds: float) -> None:
+    """Where the run's CPU went: the app, PostgreSQL, Redis, locust, everything else."""
+    after = _cpu_seconds()
+    used = after[0] - before[0]
+    busy, total = after[1] - before[1], after[2] - before[2]
+    groups = {
+        "app (gunicorn)": used["gunicorn"],
+        "PostgreSQL": used["postgres"],
+        "Redis": used["redis-server"],
+        "job worker": used["zhaoshang"],
+        "locust": locust_seconds,
+    }
+    parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in groups.items())
+    other = busy - sum(groups.values())
+    print(
+        f"CPU during the run: {parts}, other {max(other, 0):.0f} s; "
+        f"machine busy {busy:.0f} of {total:.0f} s ({busy / total:.0%})"
+    )
+
+
 def _load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
@@ -393,10 +437,13 @@ def main() -> None:
                 f"{os.cpu_count()} cores; load average before: {_load_average()}"
             )
             print(f"\nmix: {args.users} users, think time {args.wait} s, {args.duration} s")
+            cpu, children = _cpu_seconds(), _children_cpu()
             mix = _locust(url, var, config, "DeskUser", args.users, args.spawn_rate, args.duration)
             _print_stats(mix)
+            _print_cpu(cpu, _children_cpu() - children)
             print(f"load average after the mix: {_load_average()}\n")
-            _ratio(args, url, var, config)
+            if args.ratio_users:
+                _ratio(args, url, var, config)
         _server_errors(var)
     finally:
         if not args.sqlite and not args.keep:
