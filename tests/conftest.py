@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -112,3 +115,38 @@ def client_for(db) -> Callable[[str], Client]:  # type: ignore[no-untyped-def]
     from tests.helpers import signed_in_client
 
     return signed_in_client
+
+
+@pytest.fixture
+def own_database(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own for processes to share, as a ``DATABASE_URL``.
+
+    SQLite: a file in ``tmp_path``. PostgreSQL (the suite run with
+    ``DATABASE_URL=postgres://…``): a database created next to the test database
+    on the same server and dropped afterwards, so the processes commit for real
+    (the test database's transaction would hide their rows from each other).
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        return
+    import psycopg
+
+    db = connection.settings_dict
+    name = f"{db['NAME']}_own_{os.getpid()}"
+    server = {
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
+        "user": db["USER"] or None,
+        "password": db["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    yield f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,14 +9,12 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from zhaoshang.construction.choices import MilestoneStatus
@@ -211,38 +209,6 @@ for n in range(300):
         due_date=dt.date(2026, 11, 1), responsible_person=person,
     )
 """
-
-
-@pytest.fixture
-def own_database(tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own for processes to share, as a ``DATABASE_URL``.
-
-    SQLite: a file in ``tmp_path``. PostgreSQL (the suite run with
-    ``DATABASE_URL=postgres://…``): a database created next to the test database
-    on the same server and dropped afterwards, so the processes commit for real.
-    """
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'sweep.sqlite3'}"
-        return
-    import psycopg
-
-    db = connection.settings_dict
-    name = f"{db['NAME']}_sweep_{os.getpid()}"
-    server = {
-        "host": db["HOST"] or None,
-        "port": db["PORT"] or None,
-        "user": db["USER"] or None,
-        "password": db["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    yield f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.django_db  # only for the connection's settings: the processes use their own

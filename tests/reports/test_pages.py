@@ -60,7 +60,7 @@ def test_it_renders_every_panel_with_its_table_and_chart_data(dataset):
         assert f"?year={YEAR}&amp;export={key}" in html
     assert "160.00%" in html  # 进出口总额 completion
     assert "109.56%" in html  # city and provincial key projects, cumulative December
-    # every panel follows the year: this year's overdue node and stuck lead are not 2014's
+    # every panel follows the year: TODAY's overdue node and stuck lead are not 2014's
     assert "完成环评" not in html and "卡住的线索" not in html
     assert 'id="chart-stages" type="application/json"' in html
     now = signed_in_client("yc_staff").get(f"/reports/area/411702/?year={TODAY.year}")
@@ -69,11 +69,11 @@ def test_it_renders_every_panel_with_its_table_and_chart_data(dataset):
     assert "西平项目" not in html
 
 
-def test_it_explains_a_bad_year_and_shows_this_year(dataset):
+def test_it_explains_a_bad_year_and_shows_the_latest_with_data(dataset):
     page = signed_in_client("yc_staff").get("/reports/area/411702/?year=abc")
     assert page.status_code == 200
     assert "年份" in page.content.decode()
-    assert page.context["year"] == TODAY.year
+    assert page.context["year"] == TODAY.year  # the latest with data: the dataset's
     assert page.context["error"]
 
 

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_it_counts_projects_by_stage_in_the_area_only(dataset, user_named, yicheng):
     funnel = {
-        s.stage: s.count for s in selectors.stage_funnel(user_named("yc_staff"), area=yicheng)
+        s.stage: s.count
+        for s in selectors.stage_funnel(user_named("yc_staff"), area=yicheng, year=TODAY.year)
     }
     assert funnel["construction"] == 1
     assert funnel["signed"] == 1
@@ -27,12 +28,15 @@ def test_it_counts_projects_by_stage_in_the_area_only(dataset, user_named, yiche
 
 def test_it_counts_every_district_for_the_city(dataset, user_named):
     city = Area.objects.get(code="411700")
-    funnel = {s.stage: s.count for s in selectors.stage_funnel(user_named("zmd_city"), area=city)}
+    funnel = {
+        s.stage: s.count
+        for s in selectors.stage_funnel(user_named("zmd_city"), area=city, year=TODAY.year)
+    }
     assert funnel["lead"] == 2
 
 
 def test_it_sums_investment_by_cluster_without_terminated_projects(dataset, user_named, yicheng):
-    groups = selectors.investment_by_cluster(user_named("yc_staff"), area=yicheng)
+    groups = selectors.investment_by_cluster(user_named("yc_staff"), area=yicheng, year=TODAY.year)
     assert [(g.label, g.projects, g.investment) for g in groups] == [
         ("测试新能源", 1, Decimal("3000")),
         ("测试运输装备", 2, Decimal("1500.5")),
@@ -41,7 +45,7 @@ def test_it_sums_investment_by_cluster_without_terminated_projects(dataset, user
 
 
 def test_it_sums_investment_by_key_region(dataset, user_named, yicheng):
-    groups = selectors.investment_by_region(user_named("yc_staff"), area=yicheng)
+    groups = selectors.investment_by_region(user_named("yc_staff"), area=yicheng, year=TODAY.year)
     assert [(g.key, g.projects, g.investment) for g in groups] == [
         ("yrd", 2, Decimal("4000")),
         ("prd", 1, Decimal("500.5")),
