@@ -29,6 +29,8 @@ from zhaoshang.projects.models import Project
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 26)
+#: Pages mark overdue by the clock: they are read on TODAY, whatever the real date.
+ON_TODAY = time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC), tick=False)
 
 
 @pytest.fixture
@@ -285,6 +287,7 @@ def test_it_hides_the_pages_from_the_outsider(project, staff):
     assert Milestone.objects.get(pk=late.pk).status == MilestoneStatus.PLANNED
 
 
+@ON_TODAY
 def test_it_lists_milestones_with_overdue_highlighting_in_few_queries(
     project, staff, django_assert_max_num_queries
 ):
@@ -345,6 +348,7 @@ def test_it_refuses_a_viewer_adding_a_milestone_with_404(project):
     assert not Milestone.objects.filter(project=project).exists()
 
 
+@ON_TODAY
 def test_it_edits_and_completes_from_the_pages_and_refuses_a_stale_form(project, staff):
     from tests.helpers import signed_in_client
 
@@ -376,6 +380,7 @@ def timezone_today() -> dt.date:
     return timezone.localdate()
 
 
+@ON_TODAY
 def test_it_exports_the_visible_milestones_and_audits_the_export(project, staff):
     import io
 
@@ -404,6 +409,7 @@ def test_it_exports_the_visible_milestones_and_audits_the_export(project, staff)
     assert len(read(outsider.content)) == 1
 
 
+@ON_TODAY
 def test_it_renders_the_project_partial_with_overdue_marks(project, staff):
     from django.template.loader import render_to_string
 
