@@ -773,7 +773,7 @@ def test_it_answers_json_500_as_a_last_resort(monkeypatch, project):
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("zhaoshang.projects.selectors.project_detail_or_404", broken)
+    monkeypatch.setattr("zhaoshang.projects.selectors.project_page_or_404", broken)
     response = call(as_("yc_staff"), "get", f"{PROJECTS}/{project.pk}")
     assert (response.status_code, response.data["code"]) == (500, "server_error")
     assert "boom" not in response.data["message"]

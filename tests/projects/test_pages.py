@@ -414,3 +414,27 @@ def test_a_skip_ahead_posted_anyway_is_refused_and_writes_nothing(client_for, pr
     assert response.status_code == 400
     project.refresh_from_db()
     assert project.stage == "lead" and project.version == 1
+
+
+def _page_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_it_pins_the_project_page_and_api_query_counts(client_for, project, user_named):
+    """The stage moves are read once for the timeline, the days in each stage and the
+    API's list of moves, and the year's key level comes with the project row."""
+    client = client_for("yc_staff")
+    page, api = f"/projects/{project.pk}/", f"/api/v1/projects/{project.pk}"
+    _page_queries(client, page)
+    few = (_page_queries(client, page), _page_queries(client, api))
+    staff = user_named("yc_staff")
+    for stage in ("intention", "negotiation"):
+        project.refresh_from_db()
+        services.project_transition(
+            acting_user=staff, project=project, to_stage=stage, event_date=TODAY
+        )
+    assert (_page_queries(client, page), _page_queries(client, api)) == few
+    # session, user, roles, project, trackers, units, stage moves, chain, then the panels
+    assert few == (16, 7)

@@ -208,9 +208,9 @@ def _item_fields(row: dict[str, Any], year: int, today: dt.date) -> dict[str, An
 
 
 def _project_detail(user: User, project_id: int, year: int | None = None) -> ProjectDetail:
-    p = selectors.project_detail_or_404(user, project_id)
-    events = p.stage_events.select_related("actor").order_by("event_date", "id")
     year = keylevels.year_or_current(year)
+    p = selectors.project_page_or_404(user, project_id, year)
+    events = selectors.stage_moves(p)
     return ProjectDetail(
         **_item_fields(_row_of(p, year), year, timezone.localdate()),
         investor_name=p.investor_name,

@@ -30,7 +30,15 @@ from zhaoshang.core.selectors import (
 from . import keylevels
 from .choices import LEADER_RANKS, MAIN_STAGES, Stage
 from .lifecycle import PROJECT
-from .models import ACTIVITY_MAX_SPAN, Activity, Cluster, Enterprise, Project, activity_span
+from .models import (
+    ACTIVITY_MAX_SPAN,
+    Activity,
+    Cluster,
+    Enterprise,
+    Project,
+    StageEvent,
+    activity_span,
+)
 
 ACTIVE_STAGES = tuple(s for s in MAIN_STAGES if s != Stage.PRODUCTION)
 SORTS = {
@@ -207,22 +215,41 @@ def stalled(stage: str, last_progress: dt.date | None, today: dt.date | None = N
 
 
 def project_detail_or_404(user: Any, pk: int) -> Project:
-    """One project with everything its page and API answer show, in three queries.
+    """One project with its chain, in four queries (``_detail_rows``)."""
+    project = get_visible_or_404(_detail_rows(user), pk=pk)
+    _attach_chain(project)
+    return project
 
-    The chain's people (and their units) come in a second query rather than six more
-    joins: PostgreSQL spent 7–9 ms planning the eleven-table join on every page view,
-    for a row it then read in 0.5 ms (bench/load.py).
+
+def project_page_or_404(user: Any, pk: int, year: int) -> Project:
+    """``project_detail_or_404`` plus what the project page and the API's answer show:
+    the stage moves, read once for the timeline and the days in each stage, and the
+    key-project level of ``year`` on the row; for reading only (the stage moves are a
+    snapshot a write would leave stale)."""
+    events = StageEvent.objects.select_related("actor", "evidence").order_by("event_date", "id")
+    rows = keylevels.with_key_level(_detail_rows(user), year).prefetch_related(
+        Prefetch("stage_events", events)
+    )
+    project = get_visible_or_404(rows, pk=pk)
+    _attach_chain(project)
+    return project
+
+
+def _detail_rows(user: Any) -> QuerySet[Project]:
+    """The visible projects with what every detail shows.
+
+    The chain's people (and their units) come in a query of their own
+    (``_attach_chain``) rather than six more joins: PostgreSQL spent 7–9 ms
+    planning the eleven-table join on every page view, for a row it then read in
+    0.5 ms (bench/load.py).
     """
-    project = get_visible_or_404(
+    return (
         with_progress(projects_visible_to(user))
         .select_related("area", "investor", "cluster", "sub_bureau")
         .prefetch_related(
             Prefetch("trackers", Person.objects.select_related("unit")), "cooperating_units"
-        ),
-        pk=pk,
+        )
     )
-    _attach_chain(project)
-    return project
 
 
 CHAIN_FIELDS = ("lead_cadre", "responsible_chief", "frontline_sub_chief")
@@ -245,11 +272,9 @@ class TimelineItem:
 
 
 def timeline(project: Project) -> list[TimelineItem]:
-    """Stage moves and activities, newest first, for the detail page."""
-    events = [
-        TimelineItem(e.event_date, "stage", e)
-        for e in project.stage_events.select_related("actor", "evidence")
-    ]
+    """Stage moves and activities, newest first, for the detail page (the stage moves as
+    ``project_page_or_404`` read them, with actor and evidence)."""
+    events = [TimelineItem(e.event_date, "stage", e) for e in stage_moves(project)]
     activities = [
         TimelineItem(a.date, "activity", a) for a in project.activities.prefetch_related("people")
     ]
@@ -259,13 +284,17 @@ def timeline(project: Project) -> list[TimelineItem]:
 def time_in_stages(project: Project, today: dt.date | None = None) -> list[tuple[str, int]]:
     """Days spent in each stage, from the events' real-world dates (the current one to today)."""
     today = today or timezone.localdate()
-    events = list(
-        project.stage_events.order_by("event_date", "id").values_list("to_stage", "event_date")
-    )
+    events = [(e.to_stage, e.event_date) for e in stage_moves(project)]
     spent: dict[str, int] = defaultdict(int)
     for (stage, start), (_next, end) in zip(events, [*events[1:], (None, today)], strict=True):
         spent[stage] += max((end - start).days, 0)
     return [(stage, spent[stage]) for stage in Stage.values if stage in spent]
+
+
+def stage_moves(project: Project) -> list[StageEvent]:
+    """The project's stage moves in order of their dates: from ``project_page_or_404``'s
+    prefetch when it read them, else one query."""
+    return sorted(project.stage_events.all(), key=lambda e: (e.event_date, e.pk))
 
 
 def next_stage_needs(project: Project) -> str:

@@ -153,8 +153,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    project = selectors.project_detail_or_404(user, pk)
     year = keylevels.year_or_current(request.GET.get("year"))
+    project = selectors.project_page_or_404(user, pk, year)
     return render(
         request, "projects/project_detail.html", _detail_context(user, project, year=year)
     )

@@ -285,13 +285,22 @@ class ProjectYear:
     pct: Decimal | None
 
 
-def project_year(project: Project, year: int, *, today: dt.date | None = None) -> ProjectYear:
-    """The 12 months of a project-year: current amount, older versions, running YTD. Two queries."""
+def project_year(
+    project: Project,
+    year: int,
+    *,
+    today: dt.date | None = None,
+    entries: list[KeyProjectEntry] | None = None,
+) -> ProjectYear:
+    """The 12 months of a project-year: current amount, older versions, running YTD. Two
+    queries, or one when the caller has read the project's list ``entries`` already."""
     today = today or timezone.localdate()
-    entries = list(
-        KeyProjectEntry.objects.filter(project=project, year=year).order_by("level", "id")
+    if entries is None:
+        entries = list(KeyProjectEntry.objects.filter(project=project, year=year))
+    entries = sorted(
+        (e for e in entries if e.year == year),
+        key=lambda e: (-LEVEL_RANK.get(e.level, 0), e.level, e.pk),
     )
-    entries.sort(key=lambda e: -LEVEL_RANK.get(e.level, 0))
     reports = MonthlyInvestment.objects.filter(project=project, year=year).select_related(
         "entered_by"
     )
@@ -333,11 +342,11 @@ def reports_visible_to(user: Any) -> QuerySet[MonthlyInvestment]:
 def project_investment(user: Any, project: Project, year: int | None = None) -> dict[str, Any]:
     """Context of ``construction/_project_investment.html`` for the project detail page.
 
-    The caller has already fetched ``project`` through the user's scope. Three queries.
+    The caller has already fetched ``project`` through the user's scope. Two queries.
     """
     year = year or timezone.localdate().year
     entries = list(KeyProjectEntry.objects.filter(project=project).order_by("-year", "level", "id"))
-    data = project_year(project, year)
+    data = project_year(project, year, entries=entries)
     return {
         "project": project,
         "inv_year": year,
