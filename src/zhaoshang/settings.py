@@ -250,6 +250,9 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
+# Django's widget templates, with inputs and selects written in Python (core/renderers.py)
+FORM_RENDERER = "zhaoshang.core.renderers.FastRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
