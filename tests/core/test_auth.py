@@ -286,3 +286,23 @@ def test_a_disabled_account_is_signed_out_on_its_next_request(client_for, user_n
     User.objects.filter(username="yc_chief").update(is_active=False)
     response = client.get("/projects/")
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_the_roles_come_with_the_user_and_a_change_shows_at_once(client_for, user_named):
+    from zhaoshang.core.services import user_set_roles
+
+    client = client_for("yc_chief")
+    request = client.get("/projects/").wsgi_request
+    assert request.user._role_codes == frozenset({"chief"})
+    chief = user_named("yc_chief")
+    user_set_roles(acting_user=user_named("yc_admin"), user=chief, roles=["viewer"])
+    assert chief.role_codes == frozenset({"viewer"})
+    assert client.get("/projects/").wsgi_request.user.role_codes == frozenset({"viewer"})
+
+
+def test_remembered_roles_read_an_empty_list_as_no_roles(user_named):
+    user = user_named("yc_chief")
+    user.remember_roles(None)
+    assert user.role_codes == frozenset()
+    user.remember_roles("chief,viewer")
+    assert user.role_codes == frozenset({"chief", "viewer"})

@@ -163,6 +163,6 @@ def test_the_home_page_takes_a_fixed_number_of_queries(work, django_assert_num_q
         assert client.get("/").status_code == 200
 
 
-# the user read with area and unit (core.backends); … the unread alerts in the navigation
+# the user read with area, unit and roles (core.backends); … the unread alerts in the navigation
 # bar; the approvals panel (items, count)
-HOME_QUERIES = 14
+HOME_QUERIES = 13

@@ -177,7 +177,7 @@ def test_it_lists_a_page_in_a_fixed_number_of_queries(django_assert_num_queries)
     assert response.status_code == 200 and len(response.context["page"]) > 10
 
 
-QUERIES = 7  # with the unread alerts in the navigation bar; the user read with area and unit
+QUERIES = 6  # with the unread alerts in the navigation bar; the user read with area, unit, roles
 
 
 # --- create and edit ------------------------------------------------------------------------

@@ -173,7 +173,7 @@ def test_it_answers_the_job_page_in_a_fixed_number_of_queries(
     clusters: None,
     django_assert_num_queries: Any,
 ) -> None:
-    """Session, user (with area and unit), roles, the job with its area and uploader, alerts."""
+    """Session, user (with area, unit and roles), the job with its area and uploader, alerts."""
     client = client_for("yc_staff")
     job = failed_job(client)
     many = [list(row) for row in BUILDING_ROWS]
@@ -182,7 +182,7 @@ def test_it_answers_the_job_page_in_a_fixed_number_of_queries(
     worse = ImportJob.objects.exclude(pk=job.pk).get()
     assert worse.error_count == 3
     for each in (job, worse):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             response = client.get(f"/imports/jobs/{each.pk}/")
         assert response.status_code == 200
 

@@ -436,5 +436,5 @@ def test_it_pins_the_project_page_and_api_query_counts(client_for, project, user
             acting_user=staff, project=project, to_stage=stage, event_date=TODAY
         )
     assert (_page_queries(client, page), _page_queries(client, api)) == few
-    # session, user, roles, project, trackers, units, stage moves, chain, then the panels
-    assert few == (16, 7)
+    # session, user with roles, project, trackers, units, stage moves, chain, then the panels
+    assert few == (15, 6)

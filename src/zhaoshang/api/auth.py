@@ -9,6 +9,7 @@ falling back to a session cookie that might also be on the request.
 
 from __future__ import annotations
 
+from django.db.models import OuterRef
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from ninja.security import HttpBearer, django_auth
 
 from zhaoshang.core import services
 from zhaoshang.core.models import ApiToken, TokenScope, User
+from zhaoshang.core.selectors import role_list
 
 from .errors import ApiError
 
@@ -32,11 +34,13 @@ class ApiTokenAuth(HttpBearer):
             raise AuthenticationError
         record = (
             ApiToken.objects.select_related("user", "user__area")
+            .annotate(roles_read=role_list(OuterRef("user_id")))
             .filter(key_hash=services.token_hash(token))
             .first()
         )
         if record is None or record.revoked or record.expired or not record.user.is_active:
             raise AuthenticationError
+        record.user.remember_roles(record.roles_read)  # type: ignore[attr-defined]
         if record.scope != TokenScope.WRITE and request.method not in SAFE_METHODS:
             raise ApiError(
                 403, "forbidden_scope", _("This token is read-only; writing needs a write token.")

@@ -209,6 +209,11 @@ class User(AbstractUser):
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes.intersection(codes))
 
+    def remember_roles(self, joined: str | None) -> None:
+        """Take the role codes a query read with the user, comma-joined
+        (``core.selectors.role_list``): no roles query for this request."""
+        self._role_codes = frozenset(code for code in (joined or "").split(",") if code)
+
 
 class Person(models.Model):
     """人员: a cadre or officer named in the work, with or without a login account.

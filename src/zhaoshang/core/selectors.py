@@ -11,13 +11,16 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
+    Aggregate,
     Case,
+    CharField,
     Count,
     ForeignObjectRel,
     IntegerField,
     Model,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -43,6 +46,25 @@ def scope_to_user(queryset: QuerySet[M], user: Any, *, area_field: str = "area")
     if path == "":
         return queryset
     return queryset.filter(**{f"{area_field}__path__startswith": path})
+
+
+class _CommaJoined(Aggregate):
+    """Values joined by commas: ``STRING_AGG`` on PostgreSQL, ``GROUP_CONCAT`` on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def role_list(user_ref: Any) -> Subquery:
+    """SQL: the role codes of the user ``user_ref`` names (an ``OuterRef``), comma-joined,
+    for ``User.remember_roles``: every request needs them, and this saves their query."""
+    memberships = User.roles.through.objects.filter(user_id=user_ref)
+    joined = memberships.values("user_id").annotate(codes=_CommaJoined("role_id"))
+    return Subquery(joined.values("codes"))  # type: ignore[misc]  # an annotation, not a field
 
 
 def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
