@@ -14,6 +14,7 @@ from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import User
 from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot
+from zhaoshang.core.versions import bump_version
 
 from .. import clock
 from ..models import ApprovalItem
@@ -41,6 +42,23 @@ def _audit_update(acting_user: User | None, row: Any, before: dict[str, Any], **
         instance=row,
         before=old,
         after={**new, **extra},
+    )
+
+
+def _add_to_item(
+    acting_user: User | None, item: ApprovalItem, row: Any, expected_version: int | None
+) -> None:
+    """Save a new row under ``item`` (a pause, a promise): validated, the item's version
+    bumped (a stale form is refused before anything is written), audited."""
+    row.full_clean()
+    bump_version(item, expected_version)
+    row.save()
+    audit_record(
+        acting_user=acting_user,
+        action=AuditAction.CREATE,
+        instance=row,
+        area=item.area,
+        after=snapshot(row),
     )
 
 

@@ -10,16 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import calendar
-from zhaoshang.core.choices import AuditAction
 from zhaoshang.core.models import User
 from zhaoshang.core.policy import Capability, require_area
-from zhaoshang.core.services import audit_record
 from zhaoshang.core.snapshots import snapshot
 from zhaoshang.core.versions import bump_version
 
 from ..choices import ItemStatus
 from ..models import ApprovalItem, ApprovalPause, ApprovalPromise
-from ._base import _audit_update, _due, _not_future
+from ._base import _add_to_item, _audit_update, _due, _not_future
 
 
 def _check_running(item: ApprovalItem) -> None:
@@ -59,16 +57,7 @@ def pause_open(
         recorded_at=timezone.now(),
         actor=acting_user,
     )
-    pause.full_clean()
-    bump_version(item, expected_version)
-    pause.save()
-    audit_record(
-        acting_user=acting_user,
-        action=AuditAction.CREATE,
-        instance=pause,
-        area=item.area,
-        after=snapshot(pause),
-    )
+    _add_to_item(acting_user, item, pause, expected_version)
     return pause
 
 
@@ -140,16 +129,7 @@ def promise_add(
         recorded_at=timezone.now(),
         actor=acting_user,
     )
-    promise.full_clean()
-    bump_version(item, expected_version)
-    promise.save()
-    audit_record(
-        acting_user=acting_user,
-        action=AuditAction.CREATE,
-        instance=promise,
-        area=item.area,
-        after=snapshot(promise),
-    )
+    _add_to_item(acting_user, item, promise, expected_version)
     return promise
 
 
