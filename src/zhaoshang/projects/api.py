@@ -161,26 +161,19 @@ ROW_FIELDS = (
 )
 
 
-def _row_of(p: Project, year: int) -> dict[str, Any]:
-    """One fetched project as the ``ROW_FIELDS`` dict the list reads."""
-    return {
-        "id": p.pk,
-        "code": p.code,
-        "name": p.name,
-        "investor_id": p.investor_id,
-        "investor__name": p.investor.name if p.investor else None,
-        "investor_name": p.investor_name,
-        "stage": p.stage,
-        "cluster_id": p.cluster_id,
-        "cluster__name": p.cluster.name if p.cluster else None,
-        "total_investment": p.total_investment,
-        "area__code": p.area.code,
-        "area__name": p.area.name,
-        keylevels.KEY_LEVEL_OF_YEAR: keylevels.key_level_of(p, year),
-        "version": p.version,
-        "last_progress": getattr(p, "last_progress", None),
-        "updated_at": p.updated_at,
-    }
+def _row_of(p: Project) -> dict[str, Any]:
+    """One fetched project as the dict ``.values(*ROW_FIELDS)`` gives for it (each
+    ``a__b`` followed through the related rows; ``project_page_or_404`` annotated the
+    year's level and the last progress)."""
+    return {field: _follow(p, field) for field in ROW_FIELDS}
+
+
+def _follow(row: Any, path: str) -> Any:
+    for name in path.split("__"):
+        if row is None:
+            return None
+        row = getattr(row, name)
+    return row
 
 
 def _item_fields(row: dict[str, Any], year: int, today: dt.date) -> dict[str, Any]:
@@ -212,7 +205,7 @@ def _project_detail(user: User, project_id: int, year: int | None = None) -> Pro
     p = selectors.project_page_or_404(user, project_id, year)
     events = selectors.stage_moves(p)
     return ProjectDetail(
-        **_item_fields(_row_of(p, year), year, timezone.localdate()),
+        **_item_fields(_row_of(p), year, timezone.localdate()),
         investor_name=p.investor_name,
         source_region=p.source_region,
         source_province=p.source_province,
