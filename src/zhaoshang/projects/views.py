@@ -160,10 +160,17 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _page_project(user: Any, pk: int) -> Project:
+    """The project as the page reads it (stage moves, this year's level), read afresh
+    for a form shown again with its errors."""
+    return selectors.project_page_or_404(user, pk, timezone.localdate().year)
+
+
 def _detail_context(
     user: Any, project: Project, *, year: int | None = None, **forms: Any
 ) -> dict[str, Any]:
-    """The project page, with the panels higher apps add (key lists, investment, work plan).
+    """The project page, with the panels higher apps add (key lists, investment, work plan);
+    ``project`` as ``selectors.project_page_or_404`` reads it.
 
     ``year``: the year whose key-project level the facts show (default this year).
     """
@@ -233,11 +240,10 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Stage changed to %(stage)s.") % {"stage": Stage(data["to_stage"]).label}
             )
             return redirect("projects:project_detail", pk=project.pk)
-    project = selectors.project_detail_or_404(user, pk)
     return render(
         request,
         "projects/project_detail.html",
-        _detail_context(user, project, transition_form=form),
+        _detail_context(user, _page_project(user, pk), transition_form=form),
         status=400,
     )
 
@@ -263,7 +269,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "projects/project_detail.html",
-        _detail_context(user, project, attachment_form=form),
+        _detail_context(user, _page_project(user, pk), attachment_form=form),
         status=400,
     )
 
